@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Figures for individual run files: training loss and evaluation metrics against step (PNG and PDF).
+
+usage: plot_run.py RUNS_DIR_OR_FILES... --out FIGURES_DIR
+"""
+import argparse
+import pathlib
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+# Okabe-Ito: distinguishable under the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+PANELS = [("w2", "exact W2 (data units)"), ("mmd2", "MMD² (RBF mix)"), ("nll", "held-out NLL (nats)"),
+          ("path_length", "path length (data units)"), ("adaptive_nfe", "adaptive-solver NFE")]
+
+
+def run_files(paths):
+    for p in map(pathlib.Path, paths):
+        yield from sorted(p.glob("*.h5")) if p.is_dir() else [p]
+
+
+def smooth(y, window=25):
+    if len(y) < window:
+        return y
+    return np.convolve(y, np.ones(window) / window, mode="valid")
+
+
+def label_of(f):
+    cfg = f.attrs["config_yaml"]
+    method = next((line.split(":")[1].strip().strip('"') for line in cfg.splitlines() if line.startswith("  name:")), "?")
+    return f"{method} seed {f.attrs['seed']} ({f.attrs['run_id'][:8]}, {f.attrs['status']})"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("runs", nargs="+")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = list(run_files(args.runs))
+    if not files:
+        raise SystemExit(f"no run files under {args.runs}")
+
+    fig, axes = plt.subplots(1, 1 + len(PANELS), figsize=(4 * (1 + len(PANELS)), 3.4), constrained_layout=True)
+    for k, path in enumerate(files):
+        with h5py.File(path, "r") as f:
+            colour = PALETTE[k % len(PALETTE)]
+            loss = f["train/loss"][:]
+            steps = f["train/step"][:]
+            sm = smooth(loss)
+            axes[0].plot(steps[len(steps) - len(sm):], sm, color=colour, label=label_of(f))
+            for ax, (name, _) in zip(axes[1:], PANELS):
+                if "eval/" + name in f:
+                    ax.plot(f["eval/step"][:], f["eval/" + name][:], "o-", color=colour, ms=3)
+    axes[0].set(xlabel="fine-tuning step", ylabel="flow-matching loss (25-step mean)", title="training loss")
+    for ax, (name, label) in zip(axes[1:], PANELS):
+        ax.set(xlabel="fine-tuning step", ylabel=label, title=name)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="upper right")
+    for ext in ("png", "pdf"):
+        fig.savefig(out / f"runs.{ext}", dpi=150)
+    print(f"wrote {out / 'runs.png'} and {out / 'runs.pdf'} ({len(files)} runs)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+#include "cli/commands.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/config.h"
+#include "core/runtime.h"
+#include "io/run_file_reader.h"
+#include "run/runner.h"
+
+namespace gftlab {
+namespace {
+
+std::string default_text(const KeySpec& spec) {
+  const auto& v = spec.default_value;
+  switch (spec.type) {
+    case ValueType::kBool: return v.b ? "true" : "false";
+    case ValueType::kInt: return fmt::format("{}", v.i);
+    case ValueType::kFloat: return fmt::format("{}", v.f);
+    case ValueType::kString: return v.s.empty() ? "\"\"" : v.s;
+    case ValueType::kIntList:
+    case ValueType::kFloatList: return fmt::format("[{}]", fmt::join(v.numbers, ", "));
+    case ValueType::kStringList: return fmt::format("[{}]", fmt::join(v.strings, ", "));
+    case ValueType::kArray: return "[]";
+  }
+  return "";
+}
+
+std::string allowed_text(const KeySpec& spec) {
+  if (!spec.choices.empty()) return fmt::format("{}", fmt::join(spec.choices, ", "));
+  const bool lo = std::isfinite(spec.min), hi = std::isfinite(spec.max);
+  if (lo && hi) return fmt::format("[{}, {}]", spec.min, spec.max);
+  if (lo) return fmt::format("{} {}", spec.min_exclusive ? ">" : ">=", spec.min);
+  return "";
+}
+
+}  // namespace
+
+int command_run(const RunArgs& args) {
+  std::vector<std::string> overrides = args.overrides;
+  if (!args.out.empty()) overrides.push_back("output.file=" + args.out);
+  Config cfg = Config::load(args.config, overrides);
+  const int threads = set_threads(args.threads > 0 ? args.threads : static_cast<int>(cfg.get_int("threads")));
+  Runner runner(cfg);  // every configuration error surfaces here, before any work
+  if (const auto warning = blas_warning(); !warning.empty()) fmt::print(stderr, "{}\n", warning);
+  fmt::print(stderr, "gftlab run {} ({} threads) -> {}\n", cfg.run_id(), threads, runner.output_path());
+  const auto result = runner.run();
+  fmt::print("{} {}\n", result.status == RunStatus::kComplete ? "complete" : "diverged", result.path);
+  return result.exit_code();
+}
+
+int command_config(const ConfigArgs& args) {
+  if (args.reference) {
+    fmt::print("| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
+    const char* types[] = {"bool", "int", "float", "string", "int list", "float list", "string list", "array"};
+    for (const auto& spec : config_schema())
+      fmt::print("| `{}` | {} | `{}` | {} | {}{} |\n", spec.path, types[static_cast<int>(spec.type)], default_text(spec),
+                 allowed_text(spec), spec.doc, spec.affects_results ? "" : " (not part of the run_id)");
+    return 0;
+  }
+  const Config cfg = Config::load(args.config, args.overrides);
+  fmt::print("# run_id: {}\n{}", cfg.run_id(), cfg.canonical_yaml());
+  return 0;
+}
+
+int command_inspect(const std::string& path) {
+  const auto summary = read_run_file(path);
+  const auto attr = [&](const std::string& key) {
+    const auto it = summary.attributes.find(key);
+    return it == summary.attributes.end() ? std::string("?") : it->second;
+  };
+  fmt::print("run {}  status {}  seed {}\n", attr("run_id"), attr("status"), attr("seed"));
+  fmt::print("commit {}{}  host {}  threads {}\n", attr("git_commit"), attr("git_dirty") == "1" ? " (dirty)" : "",
+             attr("host"), attr("threads"));
+  fmt::print("started {}  ended {}  pretrained {}\n", attr("start_time"), attr("end_time"), attr("pretrained_id"));
+  for (const auto& [key, value] : summary.attributes)
+    if (key.rfind("version_", 0) == 0) fmt::print("  {:<18} {}\n", key.substr(8), value);
+  const auto steps = summary.series.find("train/step");
+  fmt::print("train steps logged: {}\nfinal:\n", steps == summary.series.end() ? 0 : steps->second.size());
+  for (const auto& [name, value] : summary.finals) fmt::print("  {:<18} {:.6g}\n", name, value);
+  return 0;
+}
+
+}  // namespace gftlab

@@ -1,0 +1,55 @@
+// gftlab command line. Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration,
+// 3 the run diverged (its file is still written, with status "diverged").
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/config.h"
+#include "core/runtime.h"
+
+int main(int argc, char** argv) {
+  using namespace gftlab;
+  CLI::App app{"gftlab: reproducible fine-tuning experiments for flow-matching models"};
+  app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "intra-op threads (default: the config's `threads`, 0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "pretrain (or reuse) and fine-tune one configuration; write its run file");
+  run->add_option("config", run_args.config, "run configuration (YAML)")->required()->check(CLI::ExistingFile);
+  run->add_option("overrides", run_args.overrides, "key=value overrides with dotted key paths");
+  run->add_option("--out", run_args.out, "run-file path (default <output.dir>/<run_id>.h5)");
+
+  ConfigArgs config_args;
+  auto* config = app.add_subcommand("config", "print the resolved configuration and its run_id");
+  config->add_option("config", config_args.config, "run configuration (YAML); omit for the defaults");
+  config->add_option("overrides", config_args.overrides, "key=value overrides");
+  config->add_flag("--reference", config_args.reference, "print the reference of every key (Markdown)");
+
+  std::string inspect_path;
+  auto* inspect = app.add_subcommand("inspect", "print a run file's provenance, status and final metrics");
+  inspect->add_option("file", inspect_path, "run file (.h5)")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  run_args.threads = threads;
+  try {
+    if (*run) return command_run(run_args);
+    if (*config) return command_config(config_args);
+    if (*inspect) return command_inspect(inspect_path);
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "gftlab: configuration error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gftlab: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

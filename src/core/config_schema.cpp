@@ -1,0 +1,174 @@
+// Every configuration key: type, default, allowed values and documentation.
+// The README's configuration reference is printed from this table (`gftlab config --reference`).
+#include <limits>
+
+#include "core/config.h"
+#include "data/distribution_names.h"
+#include "metrics/metric_names.h"
+
+namespace gftlab {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Range {
+  double min = -kInf;
+  double max = kInf;
+  bool min_exclusive = false;
+};
+constexpr Range kPositive{0.0, kInf, true};
+constexpr Range kNonNegative{0.0, kInf, false};
+constexpr Range kAtLeastOne{1.0, kInf, false};
+
+KeySpec make(std::string path, ValueType type, Value value, std::string doc, Range range = {}) {
+  KeySpec spec;
+  spec.path = std::move(path);
+  spec.type = type;
+  value.type = type;
+  spec.default_value = std::move(value);
+  spec.doc = std::move(doc);
+  spec.min = range.min;
+  spec.max = range.max;
+  spec.min_exclusive = range.min_exclusive;
+  return spec;
+}
+
+KeySpec integer(std::string path, int64_t def, std::string doc, Range range = {}) {
+  Value v;
+  v.i = def;
+  return make(std::move(path), ValueType::kInt, v, std::move(doc), range);
+}
+
+KeySpec number(std::string path, double def, std::string doc, Range range = {}) {
+  Value v;
+  v.f = def;
+  return make(std::move(path), ValueType::kFloat, v, std::move(doc), range);
+}
+
+KeySpec choice(std::string path, std::string def, std::vector<std::string> choices, std::string doc) {
+  Value v;
+  v.s = std::move(def);
+  KeySpec spec = make(std::move(path), ValueType::kString, v, std::move(doc));
+  spec.choices = std::move(choices);
+  return spec;
+}
+
+KeySpec text(std::string path, std::string def, std::string doc) { return choice(path, def, {}, doc); }
+
+KeySpec list(std::string path, ValueType type, std::vector<double> def, std::string doc, Range range = {}) {
+  Value v;
+  v.numbers = std::move(def);
+  v.shape = {static_cast<int64_t>(v.numbers.size())};
+  return make(std::move(path), type, v, std::move(doc), range);
+}
+
+KeySpec array(std::string path, std::string doc) {
+  Value v;
+  v.shape = {0};
+  return make(std::move(path), ValueType::kArray, v, std::move(doc));
+}
+
+KeySpec execution(KeySpec spec) {
+  spec.affects_results = false;
+  return spec;
+}
+
+void add_distribution(std::vector<KeySpec>& keys, const std::string& p, const std::string& def_kind) {
+  keys.push_back(choice(p + ".kind", def_kind, distribution_kinds(),
+                        "distribution: a 2-D toy, `gmm` (explicit mixture) or `gmm_random` (random layout)"));
+  keys.push_back(number(p + ".scale", 1.0, "multiplies the toy distributions' coordinates", kPositive));
+  keys.push_back(list(p + ".gmm.weights", ValueType::kFloatList, {},
+                      "`gmm`: component weights (normalised; empty: equal)", kNonNegative));
+  keys.push_back(array(p + ".gmm.means", "`gmm`: component means, K x d"));
+  keys.push_back(array(p + ".gmm.covs", "`gmm`: covariances, K x d x d (empty: gmm.std^2 I)"));
+  keys.push_back(number(p + ".gmm.std", 0.5, "`gmm` without covs, `gmm_random`: component std", kPositive));
+  keys.push_back(integer(p + ".gmm.dim", 2, "`gmm_random`: dimension", kAtLeastOne));
+  keys.push_back(integer(p + ".gmm.components", 8, "`gmm_random`: number of components", kAtLeastOne));
+  keys.push_back(number(p + ".gmm.spread", 4.0, "`gmm_random`: means ~ N(0, spread^2 I / d)", kPositive));
+  keys.push_back(integer(p + ".gmm.layout_seed", 0, "`gmm_random`: seed of the means' layout", kNonNegative));
+}
+
+void add_optimisation(std::vector<KeySpec>& keys, const std::string& p, int64_t steps, double lr) {
+  keys.push_back(integer(p + ".steps", steps, "optimisation steps", kNonNegative));
+  keys.push_back(integer(p + ".batch_size", 256, "minibatch size", kAtLeastOne));
+  keys.push_back(number(p + ".lr", lr, "Adam learning rate", kPositive));
+  keys.push_back(choice(p + ".lr_schedule", "constant", {"constant", "warmup_cosine"},
+                        "learning-rate schedule: constant, or linear warm-up then cosine decay"));
+  keys.push_back(integer(p + ".warmup_steps", 0, "`warmup_cosine`: linear warm-up steps", kNonNegative));
+  keys.push_back(number(p + ".min_lr_ratio", 0.1, "`warmup_cosine`: final lr / lr", {0.0, 1.0}));
+  keys.push_back(number(p + ".grad_clip", 1.0, "clip the global gradient norm to this (0: off)", kNonNegative));
+  keys.push_back(number(p + ".ema_decay", 0.999, "EMA decay of the evaluation weights (0: no EMA)", {0.0, 1.0}));
+}
+
+std::vector<KeySpec> build_schema() {
+  std::vector<KeySpec> keys;
+  keys.push_back(integer("seed", 0, "seed of everything random in the run", kNonNegative));
+  keys.push_back(execution(integer("threads", 0, "intra-op threads (0: all cores; --threads overrides)",
+                                   kNonNegative)));
+  keys.push_back(execution(choice("progress", "auto", {"auto", "bar", "lines", "none"},
+                                  "progress display: a bar on a terminal, periodic lines otherwise")));
+  keys.push_back(execution(text("output.dir", "results/runs", "run files go to <dir>/<run_id>.h5")));
+  keys.push_back(execution(text("output.file", "", "explicit run-file path (overrides output.dir)")));
+  keys.push_back(execution(text("output.pretrained_dir", "results/pretrained",
+                                "content-addressed store of pretrained models")));
+
+  add_distribution(keys, "source", "8gaussians");
+  add_distribution(keys, "target", "moons");
+  keys.push_back(integer("target.n_train", 256, "size of the finite fine-tuning sample set", kAtLeastOne));
+  keys.push_back(integer("target.n_eval", 2000, "held-out target samples for evaluation", {2.0, kInf}));
+
+  keys.push_back(number("path.sigma", 0.0, "std of the noise added to the interpolant x_t", kNonNegative));
+
+  keys.push_back(choice("model.kind", "mlp", {"mlp"}, "velocity network"));
+  keys.push_back(integer("model.width", 256, "hidden width", kAtLeastOne));
+  keys.push_back(integer("model.depth", 3, "number of hidden layers", kAtLeastOne));
+  keys.push_back(choice("model.activation", "silu", {"silu", "relu", "gelu", "tanh", "softplus"},
+                        "hidden activation"));
+  keys.push_back(integer("model.time_embed_dim", 64, "sinusoidal time-embedding size (even)", {2.0, kInf}));
+
+  add_optimisation(keys, "pretrain", 5000, 1e-3);
+  keys.push_back(integer("pretrain.seed", -1, "seed of pretraining (-1: the run's seed)", {-1.0, kInf}));
+  add_optimisation(keys, "finetune", 2000, 5e-4);
+
+  keys.push_back(choice("method.name", "standard", {"standard", "scratch"}, "fine-tuning method"));
+  keys.push_back(choice("coupling.kind", "independent", {"independent"}, "pairing of x0 and x1 in a batch"));
+
+  keys.push_back(integer("eval.every", 500, "evaluate every this many fine-tuning steps (0: end only)",
+                         kNonNegative));
+  keys.push_back(integer("eval.n_samples", 1000, "generated samples per evaluation (<= target.n_eval)",
+                         {2.0, kInf}));
+  keys.push_back(choice("eval.sampler.kind", "euler", {"euler", "heun", "rk4", "dopri5"},
+                        "ODE solver for the quality metrics"));
+  keys.push_back(integer("eval.sampler.steps", 100, "steps of the fixed-step solvers", kAtLeastOne));
+  keys.push_back(number("eval.sampler.atol", 1e-5, "dopri5 absolute tolerance (also for adaptive_nfe)",
+                        kPositive));
+  keys.push_back(number("eval.sampler.rtol", 1e-5, "dopri5 relative tolerance (also for adaptive_nfe)",
+                        kPositive));
+  KeySpec metrics = make("eval.metrics", ValueType::kStringList, Value{}, "metric groups to compute");
+  metrics.default_value.strings = {"all"};
+  metrics.choices = metric_group_names();
+  keys.push_back(metrics);
+  keys.push_back(list("eval.euler_steps", ValueType::kIntList, {1, 2, 4, 8, 16, 32, 100},
+                      "`euler_ladder`: W2 after this many Euler steps", kAtLeastOne));
+  keys.push_back(integer("eval.path_steps", 100, "`path`: Euler steps of the path metrics", kAtLeastOne));
+  keys.push_back(integer("eval.sliced_projections", 256, "`sliced_w2`: random directions", kAtLeastOne));
+  keys.push_back(list("eval.mmd_bandwidths", ValueType::kFloatList, {0.1, 0.2, 0.5, 1.0, 2.0, 5.0},
+                      "`mmd`: RBF kernel bandwidths (summed)", kPositive));
+  keys.push_back(integer("eval.nll_samples", 500, "`nll`: held-out samples whose NLL is computed",
+                         kAtLeastOne));
+  keys.push_back(integer("eval.nll_steps", 50, "`nll`: RK4 steps of the reverse ODE", kAtLeastOne));
+  keys.push_back(integer("eval.nll_exact_max_dim", 16,
+                         "`nll`: exact divergence up to this dimension, Hutchinson above", kAtLeastOne));
+  keys.push_back(integer("eval.velocity_error_samples", 4096, "`velocity_error`: Monte-Carlo points",
+                         kAtLeastOne));
+  return keys;
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& config_schema() {
+  static const std::vector<KeySpec> schema = build_schema();
+  return schema;
+}
+
+}  // namespace gftlab

@@ -1,0 +1,25 @@
+// Process-level set-up and provenance: threads, the BLAS actually loaded, git state, versions, host.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace gftlab {
+
+// Sets LibTorch's intra-op threads (0: all cores) and returns the number in use.
+int set_threads(int requested);
+// Path of the BLAS library mapped into this process ("" if none is mapped yet).
+std::string loaded_blas();
+// A warning line when the loaded BLAS is the slow reference implementation; "" otherwise.
+std::string blas_warning();
+
+struct Provenance {
+  std::string git_commit = "unknown";
+  bool git_dirty = false;
+  std::string host;
+  std::map<std::string, std::string> versions;  // library name -> version
+};
+Provenance collect_provenance();
+std::string utc_now_iso8601();
+
+}  // namespace gftlab

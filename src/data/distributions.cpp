@@ -1,0 +1,128 @@
+// The 2-D toy distributions (shapes as in the FFJORD / torchcfm benchmarks, drawn i.i.d.) and the
+// factory that builds any configured distribution.
+#include <cmath>
+#include <fmt/format.h>
+
+#include "core/config.h"
+#include "core/rng.h"
+#include "data/gaussian_mixture.h"
+
+namespace gftlab {
+namespace {
+
+class Toy : public Distribution {
+ public:
+  Toy(std::string kind, double scale) : kind_(std::move(kind)), scale_(scale) {}
+  int64_t dim() const override { return 2; }
+
+  at::Tensor sample(int64_t n, at::Generator& gen) const override {
+    at::Tensor x;
+    if (kind_ == "moons") x = moons(n, gen);
+    else if (kind_ == "checkerboard") x = checkerboard(n, gen);
+    else if (kind_ == "circles") x = circles(n, gen);
+    else if (kind_ == "spirals") x = spirals(n, gen);
+    else x = swissroll(n, gen);
+    return (x * scale_).to(at::kFloat);
+  }
+
+ private:
+  static at::Tensor uniform(int64_t n, at::Generator& gen) { return at::rand({n}, gen, at::kDouble); }
+  static at::Tensor normal(std::vector<int64_t> shape, at::Generator& gen) {
+    return at::randn(shape, gen, at::kDouble);
+  }
+
+  static at::Tensor moons(int64_t n, at::Generator& gen) {
+    const auto theta = uniform(n, gen) * M_PI;
+    const auto upper = at::rand({n}, gen, at::kDouble) < 0.5;
+    const auto px = at::where(upper, theta.cos(), 1 - theta.cos());
+    const auto py = at::where(upper, theta.sin(), 0.5 - theta.sin());
+    const auto x = at::stack({px, py}, 1) + 0.1 * normal({n, 2}, gen);
+    return x * 2 + at::tensor({-1.0, -0.2}, at::kDouble);
+  }
+
+  static at::Tensor checkerboard(int64_t n, at::Generator& gen) {
+    const auto x1 = uniform(n, gen) * 4 - 2;
+    const auto x2 = uniform(n, gen) - at::randint(0, 2, {n}, gen, at::kDouble) * 2;
+    return at::stack({x1, x2 + at::remainder(x1.floor(), 2)}, 1) * 2;
+  }
+
+  static at::Tensor circles(int64_t n, at::Generator& gen) {
+    const auto theta = uniform(n, gen) * (2 * M_PI);
+    const auto radius = at::where(at::rand({n}, gen, at::kDouble) < 0.5, 1.0, 0.5);
+    const auto x = at::stack({radius * theta.cos(), radius * theta.sin()}, 1) + 0.08 * normal({n, 2}, gen);
+    return x * 3;
+  }
+
+  static at::Tensor spirals(int64_t n, at::Generator& gen) {
+    const auto turn = uniform(n, gen).sqrt() * (540.0 * 2 * M_PI / 360.0);
+    const auto px = -turn.cos() * turn + uniform(n, gen) * 0.5;
+    const auto py = turn.sin() * turn + uniform(n, gen) * 0.5;
+    const auto sign = at::where(at::rand({n}, gen, at::kDouble) < 0.5, 1.0, -1.0).unsqueeze(1);
+    return sign * at::stack({px, py}, 1) / 3 + 0.1 * normal({n, 2}, gen);
+  }
+
+  static at::Tensor swissroll(int64_t n, at::Generator& gen) {
+    const auto turn = 1.5 * M_PI * (1 + 2 * uniform(n, gen));
+    const auto x = at::stack({turn * turn.cos(), turn * turn.sin()}, 1) + normal({n, 2}, gen);
+    return x / 5;
+  }
+
+  std::string kind_;
+  double scale_;
+};
+
+at::Tensor config_array(const Config& cfg, const std::string& key) {
+  const auto& v = cfg.get(key);
+  return at::tensor(v.numbers, at::kDouble).reshape(v.shape);
+}
+
+std::unique_ptr<Distribution> eight_gaussians(double scale) {
+  const auto angle = at::arange(8, at::kDouble) * (M_PI / 4);
+  const auto means = at::stack({angle.cos(), angle.sin()}, 1) * (4.0 * scale);
+  const auto covs = at::eye(2, at::kDouble).expand({8, 2, 2}) * std::pow(0.5 * scale, 2);
+  return std::make_unique<GaussianMixture>(at::ones({8}, at::kDouble), means, covs.contiguous());
+}
+
+std::unique_ptr<Distribution> explicit_mixture(const Config& cfg, const std::string& p) {
+  const auto means = config_array(cfg, p + ".gmm.means");
+  if (means.dim() != 2 || means.size(0) < 1 || means.size(1) < 1)
+    throw cfg.error(p + ".gmm.means", "`gmm` needs means as a non-empty K x d nested list");
+  const int64_t k = means.size(0), d = means.size(1);
+  auto weights = config_array(cfg, p + ".gmm.weights");
+  if (weights.numel() == 0) weights = at::ones({k}, at::kDouble);
+  if (weights.numel() != k || weights.sum().item<double>() <= 0)
+    throw cfg.error(p + ".gmm.weights", fmt::format("needs {} non-negative weights with a positive sum", k));
+  auto covs = config_array(cfg, p + ".gmm.covs");
+  if (covs.numel() == 0) {
+    covs = at::eye(d, at::kDouble).expand({k, d, d}).contiguous() * std::pow(cfg.get_float(p + ".gmm.std"), 2);
+  } else if (covs.dim() != 3 || covs.size(0) != k || covs.size(1) != d || covs.size(2) != d) {
+    throw cfg.error(p + ".gmm.covs", fmt::format("needs shape {} x {} x {} (K x d x d)", k, d, d));
+  } else if (!at::allclose(covs, covs.transpose(1, 2))) {
+    throw cfg.error(p + ".gmm.covs", "covariances must be symmetric");
+  }
+  try {
+    return std::make_unique<GaussianMixture>(weights, means, covs);
+  } catch (const std::invalid_argument& e) {
+    throw cfg.error(p + ".gmm.covs", e.what());
+  }
+}
+
+std::unique_ptr<Distribution> random_mixture(const Config& cfg, const std::string& p) {
+  const int64_t d = cfg.get_int(p + ".gmm.dim"), k = cfg.get_int(p + ".gmm.components");
+  auto gen = make_generator(static_cast<uint64_t>(cfg.get_int(p + ".gmm.layout_seed")), "gmm_random");
+  const auto means = at::randn({k, d}, gen, at::kDouble) * (cfg.get_float(p + ".gmm.spread") / std::sqrt(d));
+  const auto covs = at::eye(d, at::kDouble).expand({k, d, d}).contiguous() * std::pow(cfg.get_float(p + ".gmm.std"), 2);
+  return std::make_unique<GaussianMixture>(at::ones({k}, at::kDouble), means, covs);
+}
+
+}  // namespace
+
+std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::string& prefix) {
+  const auto& kind = cfg.get_string(prefix + ".kind");
+  if (kind == "gmm") return explicit_mixture(cfg, prefix);
+  if (kind == "gmm_random") return random_mixture(cfg, prefix);
+  if (kind == "8gaussians") return eight_gaussians(cfg.get_float(prefix + ".scale"));
+  return std::make_unique<Toy>(kind, cfg.get_float(prefix + ".scale"));
+}
+
+}  // namespace gftlab

@@ -1,0 +1,75 @@
+#include "io/run_file_reader.h"
+
+#include <hdf5.h>
+
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace gftlab {
+namespace {
+
+std::string attribute_text(hid_t attr) {
+  const hid_t type = H5Aget_type(attr);
+  std::string out;
+  if (H5Tget_class(type) == H5T_STRING) {
+    char* text = nullptr;
+    const hid_t mem = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5T_CSET_UTF8);
+    if (H5Aread(attr, mem, &text) >= 0 && text) {
+      out = text;
+      H5free_memory(text);
+    }
+    H5Tclose(mem);
+  } else if (H5Tget_class(type) == H5T_INTEGER) {
+    int64_t v = 0;
+    H5Aread(attr, H5T_NATIVE_INT64, &v);
+    out = fmt::format("{}", v);
+  } else {
+    double v = 0;
+    H5Aread(attr, H5T_NATIVE_DOUBLE, &v);
+    out = fmt::format("{}", v);
+  }
+  H5Tclose(type);
+  return out;
+}
+
+herr_t visit_attribute(hid_t loc, const char* name, const H5A_info_t*, void* data) {
+  const hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+  static_cast<RunFileSummary*>(data)->attributes[name] = attribute_text(attr);
+  H5Aclose(attr);
+  return 0;
+}
+
+herr_t visit_object(hid_t file, const char* name, const H5O_info_t* info, void* data) {
+  if (info->type != H5O_TYPE_DATASET) return 0;
+  auto* summary = static_cast<RunFileSummary*>(data);
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  const hid_t space = H5Dget_space(ds);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  hsize_t n = 1;
+  if (rank == 1) H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::vector<double> values(n);
+  if (n > 0) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  const std::string path = name;
+  if (rank == 0 && path.rfind("final/", 0) == 0) summary->finals[path.substr(6)] = values[0];
+  else if (rank == 1) summary->series[path] = values;
+  H5Sclose(space);
+  H5Dclose(ds);
+  return 0;
+}
+
+}  // namespace
+
+RunFileSummary read_run_file(const std::string& path) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) throw std::runtime_error("cannot open run file " + path);
+  RunFileSummary summary;
+  hsize_t idx = 0;
+  H5Aiterate2(file, H5_INDEX_NAME, H5_ITER_INC, &idx, visit_attribute, &summary);
+  H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_INC, visit_object, &summary, H5O_INFO_BASIC);
+  H5Fclose(file);
+  return summary;
+}
+
+}  // namespace gftlab

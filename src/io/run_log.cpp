@@ -1,0 +1,136 @@
+#include "io/run_log.h"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+namespace gftlab {
+namespace {
+
+constexpr hsize_t kChunk = 1024;
+
+// Closes an HDF5 identifier with the matching function when it leaves scope.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
+    if (id_ < 0) throw std::runtime_error("HDF5: cannot " + what);
+  }
+  ~Handle() { close_(id_); }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw std::runtime_error("HDF5: cannot " + what);
+}
+
+void write_attr(hid_t file, const std::string& name, hid_t type, const void* data) {
+  if (H5Aexists(file, name.c_str()) > 0) check(H5Adelete(file, name.c_str()), "replace attribute " + name);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "create dataspace");
+  Handle attr(H5Acreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+              "create attribute " + name);
+  check(H5Awrite(attr, type, data), "write attribute " + name);
+}
+
+// H5Lexists fails on a path whose parent group is missing, so test each component in turn.
+bool path_exists(hid_t file, const std::string& path) {
+  for (size_t pos = path.find('/'); ; pos = path.find('/', pos + 1)) {
+    const std::string prefix = path.substr(0, pos);
+    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (pos == std::string::npos) return true;
+  }
+}
+
+hid_t create_dataset(hid_t file, const std::string& path, hid_t file_type, bool extendible) {
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link properties");
+  check(H5Pset_create_intermediate_group(lcpl, 1), "set intermediate groups");
+  if (!extendible) {
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose, "create dataspace");
+    return H5Dcreate2(file, path.c_str(), file_type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  }
+  const hsize_t dims = 0, max_dims = H5S_UNLIMITED, chunk = kChunk;
+  Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace");
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  check(H5Pset_chunk(dcpl, 1, &chunk), "set chunking");
+  check(H5Pset_deflate(dcpl, 4), "set compression");
+  return H5Dcreate2(file, path.c_str(), file_type, space, lcpl, dcpl, H5P_DEFAULT);
+}
+
+}  // namespace
+
+RunLog::RunLog(std::string final_path) : final_path_(std::move(final_path)) {
+  const auto parent = std::filesystem::path(final_path_).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  temp_path_ = final_path_ + ".tmp." + std::to_string(::getpid());
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) throw std::runtime_error("HDF5: cannot create " + temp_path_);
+}
+
+RunLog::~RunLog() {
+  if (file_ >= 0) H5Fclose(file_);
+  if (!committed_) std::remove(temp_path_.c_str());
+}
+
+void RunLog::attr(const std::string& name, const std::string& value) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "set string encoding");
+  const char* ptr = value.c_str();
+  write_attr(file_, name, type, &ptr);
+}
+
+void RunLog::attr(const std::string& name, int64_t value) { write_attr(file_, name, H5T_NATIVE_INT64, &value); }
+void RunLog::attr(const std::string& name, double value) { write_attr(file_, name, H5T_NATIVE_DOUBLE, &value); }
+
+void RunLog::append(const std::string& dataset, const std::vector<double>& values) {
+  append_raw(dataset, values.data(), values.size(), false);
+}
+
+void RunLog::append(const std::string& dataset, const std::vector<int64_t>& values) {
+  append_raw(dataset, values.data(), values.size(), true);
+}
+
+void RunLog::append_raw(const std::string& dataset, const void* data, size_t n, bool integer) {
+  const hid_t type = integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+  const hid_t id = path_exists(file_, dataset) ? H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT)
+                                               : create_dataset(file_, dataset, type, true);
+  Handle ds(id, H5Dclose, "open dataset " + dataset);
+  if (n == 0) return;
+  hsize_t old_size = 0;
+  {
+    Handle space(H5Dget_space(ds), H5Sclose, "get dataspace");
+    H5Sget_simple_extent_dims(space, &old_size, nullptr);
+  }
+  const hsize_t new_size = old_size + n, count = n;
+  check(H5Dset_extent(ds, &new_size), "extend " + dataset);
+  Handle file_space(H5Dget_space(ds), H5Sclose, "get dataspace");
+  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &old_size, nullptr, &count, nullptr), "select");
+  Handle mem_space(H5Screate_simple(1, &count, nullptr), H5Sclose, "create memory space");
+  check(H5Dwrite(ds, type, mem_space, file_space, H5P_DEFAULT, data), "write " + dataset);
+}
+
+void RunLog::scalar(const std::string& dataset, double value) {
+  const hid_t id = path_exists(file_, dataset) ? H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT)
+                                               : create_dataset(file_, dataset, H5T_NATIVE_DOUBLE, false);
+  Handle ds(id, H5Dclose, "open dataset " + dataset);
+  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), "write " + dataset);
+}
+
+void RunLog::flush() { check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + temp_path_); }
+
+void RunLog::commit() {
+  check(H5Fclose(file_), "close " + temp_path_);
+  file_ = -1;
+  std::filesystem::rename(temp_path_, final_path_);
+  committed_ = true;
+}
+
+}  // namespace gftlab

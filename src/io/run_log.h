@@ -1,0 +1,39 @@
+// RunLog: one HDF5 file per run (schema in README.md). Written under a temporary name beside the
+// final path and renamed only by commit(), so a killed run never leaves a file that looks complete.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gftlab {
+
+class RunLog {
+ public:
+  explicit RunLog(std::string final_path);
+  ~RunLog();  // an uncommitted file is deleted
+  RunLog(const RunLog&) = delete;
+  RunLog& operator=(const RunLog&) = delete;
+
+  void attr(const std::string& name, const std::string& value);
+  void attr(const std::string& name, int64_t value);
+  void attr(const std::string& name, double value);
+  // Appends to a 1-D extendible dataset such as "train/loss", creating it and its groups on first use.
+  void append(const std::string& dataset, const std::vector<double>& values);
+  void append(const std::string& dataset, const std::vector<int64_t>& values);
+  // A scalar dataset, e.g. "final/w2".
+  void scalar(const std::string& dataset, double value);
+  void flush();
+  void commit();
+
+  const std::string& final_path() const { return final_path_; }
+  const std::string& temp_path() const { return temp_path_; }
+
+ private:
+  void append_raw(const std::string& dataset, const void* data, size_t n, bool integer);
+  std::string final_path_, temp_path_;
+  int64_t file_ = -1;
+  bool committed_ = false;
+};
+
+}  // namespace gftlab

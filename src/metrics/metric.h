@@ -1,0 +1,53 @@
+// Metric: one group of evaluation numbers. The evaluator shares generated samples between metrics.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gftlab {
+
+class Config;
+class Distribution;
+class GaussianMixture;
+class Sampler;
+class VelocityField;
+
+using MetricValues = std::vector<std::pair<std::string, double>>;
+
+// What one evaluation sees: the model, fixed noise, held-out reference samples, and a cache of the
+// samples generated with the configured sampler.
+class EvalContext {
+ public:
+  EvalContext(VelocityField& model, const at::Tensor& noise, const at::Tensor& reference, const Sampler& sampler)
+      : model_(model), noise_(noise), reference_(reference), sampler_(sampler) {}
+  VelocityField& model() { return model_; }
+  const at::Tensor& noise() const { return noise_; }
+  const at::Tensor& reference() const { return reference_; }
+  const at::Tensor& generated();
+  int64_t generated_nfe();
+
+ private:
+  VelocityField& model_;
+  const at::Tensor& noise_;
+  const at::Tensor& reference_;
+  const Sampler& sampler_;
+  at::Tensor generated_;
+  int64_t nfe_ = 0;
+};
+
+class Metric {
+ public:
+  virtual ~Metric() = default;
+  virtual std::string group() const = 0;
+  virtual MetricValues compute(EvalContext& ctx) = 0;
+};
+
+// Builds the metric groups selected by eval.metrics for this target; ConfigError when a named group
+// does not apply (e.g. velocity_error on a non-analytic target).
+std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distribution& target, uint64_t seed);
+
+}  // namespace gftlab

@@ -1,0 +1,208 @@
+// The metric groups of method.md section 6 for low-dimensional data.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "core/config.h"
+#include "core/rng.h"
+#include "data/gaussian_mixture.h"
+#include "metrics/likelihood.h"
+#include "metrics/metric.h"
+#include "metrics/metric_names.h"
+#include "metrics/path_metrics.h"
+#include "metrics/sample_distances.h"
+#include "model/velocity_field.h"
+#include "sampler/sampler.h"
+
+namespace gftlab {
+
+const at::Tensor& EvalContext::generated() {
+  if (!generated_.defined()) {
+    const auto solution = sampler_.solve(field_of(model_), noise_, 0.0, 1.0);
+    generated_ = solution.x;
+    nfe_ = solution.nfe;
+  }
+  return generated_;
+}
+
+int64_t EvalContext::generated_nfe() {
+  generated();
+  return nfe_;
+}
+
+namespace {
+
+class W2 : public Metric {
+ public:
+  std::string group() const override { return "w2"; }
+  MetricValues compute(EvalContext& ctx) override {
+    return {{"w2", exact_w2(ctx.generated(), ctx.reference())}, {"sampler_nfe", double(ctx.generated_nfe())}};
+  }
+};
+
+class SlicedW2 : public Metric {
+ public:
+  SlicedW2(int64_t projections, uint64_t seed) : projections_(projections), seed_(seed) {}
+  std::string group() const override { return "sliced_w2"; }
+  MetricValues compute(EvalContext& ctx) override {
+    auto gen = make_generator(seed_, "sliced-directions");  // same directions at every evaluation
+    return {{"sliced_w2", sliced_w2(ctx.generated(), ctx.reference(), projections_, gen)}};
+  }
+
+ private:
+  int64_t projections_;
+  uint64_t seed_;
+};
+
+class Mmd : public Metric {
+ public:
+  explicit Mmd(std::vector<double> bandwidths) : bandwidths_(std::move(bandwidths)) {}
+  std::string group() const override { return "mmd"; }
+  MetricValues compute(EvalContext& ctx) override {
+    return {{"mmd2", mmd2_rbf(ctx.generated(), ctx.reference(), bandwidths_)}};
+  }
+
+ private:
+  std::vector<double> bandwidths_;
+};
+
+class Energy : public Metric {
+ public:
+  std::string group() const override { return "energy"; }
+  MetricValues compute(EvalContext& ctx) override {
+    return {{"energy", energy_distance(ctx.generated(), ctx.reference())}};
+  }
+};
+
+class Nll : public Metric {
+ public:
+  Nll(int64_t n, int64_t steps, int64_t exact_max_dim, uint64_t seed)
+      : n_(n), solver_(FixedMethod::kRk4, steps), exact_max_dim_(exact_max_dim), seed_(seed) {}
+  std::string group() const override { return "nll"; }
+  MetricValues compute(EvalContext& ctx) override {
+    auto gen = make_generator(seed_, "hutchinson-probes");
+    const auto x = ctx.reference().narrow(0, 0, std::min(n_, ctx.reference().size(0)));
+    return {{"nll", model_nll(ctx.model(), x, solver_, exact_max_dim_, gen).mean().item<double>()}};
+  }
+
+ private:
+  int64_t n_;
+  FixedStepSampler solver_;
+  int64_t exact_max_dim_;
+  uint64_t seed_;
+};
+
+// E_{t, x ~ p_t} |v(t, x) - u_t(x)|^2 on fixed Monte-Carlo points of the true target path.
+class VelocityError : public Metric {
+ public:
+  VelocityError(const GaussianMixture& target, int64_t n, double sigma, uint64_t seed) {
+    auto gen = make_generator(seed, "velocity-error-points");
+    const auto x1 = target.sample(n, gen);
+    const auto x0 = at::randn(x1.sizes(), gen, at::kFloat);
+    t_ = at::rand({n}, gen, at::kFloat);
+    const auto tb = t_.unsqueeze(1);
+    xt_ = tb * x1 + (1 - tb) * x0 + sigma * at::randn(x1.sizes(), gen, at::kFloat);
+    u_ = target.velocity(t_, xt_, sigma);
+  }
+  std::string group() const override { return "velocity_error"; }
+  MetricValues compute(EvalContext& ctx) override {
+    at::NoGradGuard no_grad;
+    const auto v = ctx.model().forward(t_, xt_).to(at::kDouble);
+    return {{"velocity_error", (v - u_).pow(2).sum(1).mean().item<double>()}};
+  }
+
+ private:
+  at::Tensor t_, xt_, u_;
+};
+
+class TargetNll : public Metric {
+ public:
+  explicit TargetNll(const GaussianMixture& target) : target_(target) {}
+  std::string group() const override { return "target_nll"; }
+  MetricValues compute(EvalContext& ctx) override {
+    return {{"target_nll", -target_.log_prob(ctx.generated()).mean().item<double>()}};
+  }
+
+ private:
+  const GaussianMixture& target_;
+};
+
+class PathMetrics : public Metric {
+ public:
+  explicit PathMetrics(int64_t steps) : euler_(FixedMethod::kEuler, steps) {}
+  std::string group() const override { return "path"; }
+  MetricValues compute(EvalContext& ctx) override {
+    PathStats stats;
+    const auto x1 = euler_.solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0, &stats).x;
+    const auto summary = stats.summary(ctx.noise(), x1);
+    return {summary.begin(), summary.end()};
+  }
+
+ private:
+  FixedStepSampler euler_;
+};
+
+class AdaptiveNfe : public Metric {
+ public:
+  AdaptiveNfe(double atol, double rtol) : solver_(atol, rtol) {}
+  std::string group() const override { return "adaptive_nfe"; }
+  MetricValues compute(EvalContext& ctx) override {
+    return {{"adaptive_nfe", double(solver_.solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).nfe)}};
+  }
+
+ private:
+  Dopri5Sampler solver_;
+};
+
+class EulerLadder : public Metric {
+ public:
+  explicit EulerLadder(std::vector<int64_t> steps) : steps_(std::move(steps)) {}
+  std::string group() const override { return "euler_ladder"; }
+  MetricValues compute(EvalContext& ctx) override {
+    MetricValues out;
+    for (int64_t k : steps_) {
+      const auto x = FixedStepSampler(FixedMethod::kEuler, k).solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).x;
+      out.emplace_back(fmt::format("w2_euler_{}", k), exact_w2(x, ctx.reference()));
+    }
+    return out;
+  }
+
+ private:
+  std::vector<int64_t> steps_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distribution& target, uint64_t seed) {
+  const auto& chosen = cfg.get_string_list("eval.metrics");
+  const bool all = std::find(chosen.begin(), chosen.end(), "all") != chosen.end();
+  const auto* mixture = target.mixture();
+  std::vector<std::unique_ptr<Metric>> out;
+  for (const auto& group : metric_group_names()) {
+    if (group == "all") continue;
+    const bool named = std::find(chosen.begin(), chosen.end(), group) != chosen.end();
+    const bool needs_mixture = group == "velocity_error" || group == "target_nll";
+    if (!all && !named) continue;
+    if (needs_mixture && !mixture) {
+      if (named) throw cfg.error("eval.metrics", fmt::format("'{}' needs an analytic Gaussian-mixture target", group));
+      continue;
+    }
+    if (group == "w2") out.push_back(std::make_unique<W2>());
+    if (group == "sliced_w2") out.push_back(std::make_unique<SlicedW2>(cfg.get_int("eval.sliced_projections"), seed));
+    if (group == "mmd") out.push_back(std::make_unique<Mmd>(cfg.get_float_list("eval.mmd_bandwidths")));
+    if (group == "energy") out.push_back(std::make_unique<Energy>());
+    if (group == "nll")
+      out.push_back(std::make_unique<Nll>(cfg.get_int("eval.nll_samples"), cfg.get_int("eval.nll_steps"),
+                                          cfg.get_int("eval.nll_exact_max_dim"), seed));
+    if (group == "velocity_error")
+      out.push_back(std::make_unique<VelocityError>(*mixture, cfg.get_int("eval.velocity_error_samples"),
+                                                    cfg.get_float("path.sigma"), seed));
+    if (group == "target_nll") out.push_back(std::make_unique<TargetNll>(*mixture));
+    if (group == "path") out.push_back(std::make_unique<PathMetrics>(cfg.get_int("eval.path_steps")));
+    if (group == "adaptive_nfe")
+      out.push_back(std::make_unique<AdaptiveNfe>(cfg.get_float("eval.sampler.atol"), cfg.get_float("eval.sampler.rtol")));
+    if (group == "euler_ladder") out.push_back(std::make_unique<EulerLadder>(cfg.get_int_list("eval.euler_steps")));
+  }
+  return out;
+}
+
+}  // namespace gftlab

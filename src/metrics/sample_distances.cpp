@@ -1,0 +1,61 @@
+#include "metrics/sample_distances.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "ot/assignment.h"
+
+namespace gftlab {
+namespace {
+
+at::Tensor flat64(const at::Tensor& x) { return x.detach().to(at::kDouble).flatten(1).contiguous(); }
+
+void require_equal_sizes(const at::Tensor& a, const at::Tensor& b) {
+  if (a.size(0) != b.size(0)) throw std::invalid_argument("sample sets must have equal sizes");
+}
+
+}  // namespace
+
+at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b) {
+  const auto x = flat64(a), y = flat64(b);
+  const auto d = x.pow(2).sum(1, true) + y.pow(2).sum(1).unsqueeze(0) - 2 * at::matmul(x, y.t());
+  return d.clamp_min(0);
+}
+
+double exact_w2(const at::Tensor& a, const at::Tensor& b) {
+  require_equal_sizes(a, b);
+  const int64_t n = a.size(0);
+  const auto cost = squared_distances(a, b).contiguous();
+  const double* p = cost.data_ptr<double>();
+  const auto solution = solve_assignment(std::vector<double>(p, p + n * n), n);
+  return std::sqrt(solution.cost / static_cast<double>(n));
+}
+
+double sliced_w2(const at::Tensor& a, const at::Tensor& b, int64_t projections, at::Generator& gen) {
+  require_equal_sizes(a, b);
+  const auto x = flat64(a), y = flat64(b);
+  auto dirs = at::randn({x.size(1), projections}, gen, at::kDouble);
+  dirs = dirs / dirs.norm(2, 0, true);
+  const auto px = std::get<0>(at::matmul(x, dirs).sort(0));
+  const auto py = std::get<0>(at::matmul(y, dirs).sort(0));
+  return std::sqrt((px - py).pow(2).mean().item<double>());
+}
+
+double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths) {
+  const auto kernel_mean = [&](const at::Tensor& u, const at::Tensor& v) {
+    const auto d2 = squared_distances(u, v);
+    double total = 0.0;
+    for (double s : bandwidths) total += at::exp(d2 / (-2.0 * s * s)).mean().item<double>();
+    return total;
+  };
+  return kernel_mean(a, a) + kernel_mean(b, b) - 2.0 * kernel_mean(a, b);
+}
+
+double energy_distance(const at::Tensor& a, const at::Tensor& b) {
+  const auto mean_dist = [](const at::Tensor& u, const at::Tensor& v) {
+    return squared_distances(u, v).sqrt().mean().item<double>();
+  };
+  return 2.0 * mean_dist(a, b) - mean_dist(a, a) - mean_dist(b, b);
+}
+
+}  // namespace gftlab

@@ -1,0 +1,21 @@
+// Distances between two sample sets a [n, d] and b [m, d] (flattened per sample), computed in float64.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <vector>
+
+namespace gftlab {
+
+// Squared Euclidean cost matrix, float64 [n, m].
+at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b);
+// Exact W2 between equal-size sets: sqrt(min over permutations of the mean squared distance).
+double exact_w2(const at::Tensor& a, const at::Tensor& b);
+// Sliced W2 over `projections` random unit directions (equal-size sets).
+double sliced_w2(const at::Tensor& a, const at::Tensor& b, int64_t projections, at::Generator& gen);
+// Biased (V-statistic) squared MMD with the sum of RBF kernels exp(-|x-y|^2 / (2 s^2)).
+double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths);
+// Energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'| (V-statistics).
+double energy_distance(const at::Tensor& a, const at::Tensor& b);
+
+}  // namespace gftlab

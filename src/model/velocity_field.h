@@ -1,0 +1,46 @@
+// The velocity network v_theta(t, x). Every model (the MLP here, the U-Net later) implements this.
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <memory>
+#include <string>
+
+namespace gftlab {
+
+class Config;
+
+class VelocityField : public torch::nn::Module {
+ public:
+  // t: [B] in [0, 1]; x: [B, ...]. Returns a tensor shaped like x.
+  virtual at::Tensor forward(const at::Tensor& t, const at::Tensor& x) = 0;
+  // Re-draws every parameter from `gen` (independent of torch's global generator).
+  virtual void initialise(at::Generator& gen) = 0;
+};
+
+using FieldPtr = std::shared_ptr<VelocityField>;
+
+// Builds the configured model for data of per-sample shape `sample_shape`, initialised from `seed`.
+FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed);
+
+// dst <- src, parameter by parameter and buffer by buffer (same architecture).
+void copy_weights(const VelocityField& src, VelocityField& dst);
+int64_t parameter_count(const VelocityField& field);
+
+void save_field(const VelocityField& field, const std::string& path);
+void load_field(VelocityField& field, const std::string& path);
+
+// Exponential moving average of a model's weights; the average is what evaluation uses.
+class Ema {
+ public:
+  Ema(FieldPtr online, FieldPtr shadow, double decay);
+  void update();
+  VelocityField& averaged() { return *shadow_; }
+  FieldPtr averaged_ptr() { return shadow_; }
+
+ private:
+  FieldPtr online_, shadow_;
+  double decay_;
+};
+
+}  // namespace gftlab

@@ -1,0 +1,56 @@
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "model/velocity_field.h"
+
+namespace gftlab {
+
+void copy_weights(const VelocityField& src, VelocityField& dst) {
+  at::NoGradGuard no_grad;
+  const auto from = src.parameters(), to = dst.parameters();
+  const auto from_buf = src.buffers(), to_buf = dst.buffers();
+  if (from.size() != to.size() || from_buf.size() != to_buf.size())
+    throw std::logic_error("copy_weights: architectures differ");
+  for (size_t k = 0; k < from.size(); ++k) to[k].copy_(from[k]);
+  for (size_t k = 0; k < from_buf.size(); ++k) to_buf[k].copy_(from_buf[k]);
+}
+
+int64_t parameter_count(const VelocityField& field) {
+  int64_t n = 0;
+  for (const auto& p : field.parameters()) n += p.numel();
+  return n;
+}
+
+void save_field(const VelocityField& field, const std::string& path) {
+  torch::serialize::OutputArchive archive;
+  field.save(archive);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  archive.save_to(tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp);
+}
+
+void load_field(VelocityField& field, const std::string& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  field.load(archive);
+}
+
+Ema::Ema(FieldPtr online, FieldPtr shadow, double decay)
+    : online_(std::move(online)), shadow_(std::move(shadow)), decay_(decay) {
+  copy_weights(*online_, *shadow_);
+  for (auto& p : shadow_->parameters()) p.set_requires_grad(false);
+  shadow_->eval();
+}
+
+void Ema::update() {
+  at::NoGradGuard no_grad;
+  const auto online = online_->parameters(), shadow = shadow_->parameters();
+  for (size_t k = 0; k < online.size(); ++k) shadow[k].mul_(decay_).add_(online[k], 1.0 - decay_);
+}
+
+}  // namespace gftlab

@@ -1,0 +1,159 @@
+#include "run/runner.h"
+
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "core/rng.h"
+#include "core/runtime.h"
+#include "coupling/coupling.h"
+#include "data/distribution.h"
+#include "io/progress.h"
+#include "io/run_log.h"
+#include "method/method.h"
+#include "metrics/metric.h"
+#include "path/path.h"
+#include "sampler/sampler.h"
+#include "train/pretrained_store.h"
+#include "train/trainer.h"
+
+namespace gftlab {
+namespace {
+
+constexpr int64_t kFlushEvery = 25;
+
+void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::string>& method_series) {
+  // A diverged chunk is written up to and including its first non-finite step.
+  const size_t n = chunk.first_nonfinite >= 0 ? static_cast<size_t>(chunk.first_nonfinite) + 1 : chunk.step.size();
+  const auto head = [n](const auto& v) { return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin(), v.begin() + n); };
+  log.append("train/step", head(chunk.step));
+  log.append("train/loss", head(chunk.loss));
+  log.append("train/grad_norm", head(chunk.grad_norm));
+  log.append("train/lr", head(chunk.lr));
+  for (size_t k = 0; k < method_series.size(); ++k) log.append("train/" + method_series[k], head(chunk.method[k]));
+}
+
+void write_provenance(RunLog& log, const Config& cfg, int threads) {
+  const auto prov = collect_provenance();
+  log.attr("run_id", cfg.run_id());
+  log.attr("seed", cfg.get_int("seed"));
+  log.attr("git_commit", prov.git_commit);
+  log.attr("git_dirty", static_cast<int64_t>(prov.git_dirty));
+  log.attr("config_yaml", cfg.canonical_yaml());
+  log.attr("host", prov.host);
+  log.attr("threads", static_cast<int64_t>(threads));
+  log.attr("start_time", utc_now_iso8601());
+  for (const auto& [lib, version] : prov.versions) log.attr("version_" + lib, version);
+}
+
+}  // namespace
+
+Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
+  source_ = make_distribution(cfg_, "source");
+  target_ = make_distribution(cfg_, "target");
+  if (source_->dim() != target_->dim())
+    throw cfg_.error("target.kind", fmt::format("target dimension {} differs from the source's {}", target_->dim(), source_->dim()));
+  if (cfg_.get_int("eval.n_samples") > cfg_.get_int("target.n_eval"))
+    throw cfg_.error("eval.n_samples", fmt::format("must not exceed target.n_eval = {}", cfg_.get_int("target.n_eval")));
+  make_velocity_field(cfg_, {source_->dim()}, 0);  // validates the model keys
+  TrainSettings::from_config(cfg_, "pretrain");
+  TrainSettings::from_config(cfg_, "finetune");
+  make_method(cfg_, nullptr);
+  path_ = std::make_unique<LinearPath>(cfg_.get_float("path.sigma"));
+  coupling_ = make_coupling(cfg_);
+  sampler_ = make_sampler(cfg_, "eval.sampler");
+  metrics_ = make_metrics(cfg_, *target_, derive_seed(cfg_.get_int("seed"), "eval"));
+}
+
+Runner::~Runner() = default;
+
+std::string Runner::output_path() const {
+  if (!cfg_.get_string("output.file").empty()) return cfg_.get_string("output.file");
+  return (std::filesystem::path(cfg_.get_string("output.dir")) / (cfg_.run_id() + ".h5")).string();
+}
+
+RunResult Runner::run() {
+  const uint64_t seed = static_cast<uint64_t>(cfg_.get_int("seed"));
+  const auto started = std::chrono::steady_clock::now();
+  RunLog log(output_path());
+  write_provenance(log, cfg_, at::get_num_threads());
+
+  auto data_gen = make_generator(seed, "target-data");
+  const at::Tensor train_set = target_->sample(cfg_.get_int("target.n_train"), data_gen);
+  const at::Tensor eval_set = target_->sample(cfg_.get_int("target.n_eval"), data_gen);
+  const int64_t n_eval = cfg_.get_int("eval.n_samples");
+  const at::Tensor reference = eval_set.narrow(0, 0, n_eval);
+  auto noise_gen = make_generator(seed, "eval-noise");
+  const at::Tensor noise = at::randn({n_eval, target_->dim()}, noise_gen, at::kFloat);
+
+  const std::vector<int64_t> shape = {target_->dim()};
+  auto method = make_method(cfg_, nullptr);
+  FieldPtr frozen;
+  FieldPtr model = make_velocity_field(cfg_, shape, derive_seed(seed, "finetune-init"));
+  if (method->starts_from_pretrained()) {
+    const auto pre = get_or_pretrain(cfg_, *source_);
+    frozen = pre.field;
+    copy_weights(*frozen, *model);
+    log.attr("pretrained_id", pre.id);
+    method = make_method(cfg_, frozen);
+  }
+  const auto method_series = method->series_names();
+  const auto settings = TrainSettings::from_config(cfg_, "finetune");
+  Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
+                  [&train_set](int64_t n, at::Generator& gen) {
+                    return train_set.index_select(0, at::randint(0, train_set.size(0), {n}, gen, at::kLong));
+                  },
+                  settings, make_generator(seed, "finetune"));
+
+  std::map<std::string, double> last_metrics;
+  const auto evaluate = [&](int64_t step) {
+    EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_);
+    log.append("eval/step", std::vector<int64_t>{step});
+    for (auto& metric : metrics_)
+      for (const auto& [name, value] : metric->compute(ctx)) {
+        log.append("eval/" + name, std::vector<double>{value});
+        last_metrics[name] = value;
+      }
+    log.flush();
+  };
+
+  const int64_t every = cfg_.get_int("eval.every");
+  Progress progress(cfg_.get_string("progress"), "finetune " + cfg_.run_id(), settings.steps);
+  if (every > 0) evaluate(0);
+  RunStatus status = RunStatus::kComplete;
+  int64_t diverged_step = -1;
+  double last_loss = 0.0;
+  for (int64_t s = 1; s <= settings.steps && status == RunStatus::kComplete; ++s) {
+    trainer.step();
+    const bool eval_now = s == settings.steps || (every > 0 && s % every == 0);
+    if (s % kFlushEvery != 0 && !eval_now) continue;
+    const auto chunk = trainer.flush();
+    write_chunk(log, chunk, method_series);
+    if (chunk.first_nonfinite >= 0) {
+      status = RunStatus::kDiverged;
+      diverged_step = chunk.step[chunk.first_nonfinite];
+      break;
+    }
+    last_loss = chunk.loss.back();
+    progress.update(s, last_loss);
+    if (eval_now) evaluate(s);
+  }
+  if (settings.steps == 0 && every == 0) evaluate(0);
+  progress.finish(status == RunStatus::kComplete ? "complete" : fmt::format("diverged at step {}", diverged_step));
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // A diverged run keeps its evaluation history under /eval but reports no final quality.
+  if (status == RunStatus::kComplete)
+    for (const auto& [name, value] : last_metrics) log.scalar("final/" + name, value);
+  else
+    log.scalar("final/diverged_step", static_cast<double>(diverged_step));
+  log.scalar("final/wall_seconds", seconds);
+  log.attr("status", std::string(status == RunStatus::kComplete ? "complete" : "diverged"));
+  log.attr("end_time", utc_now_iso8601());
+  log.commit();
+  return {status, log.final_path()};
+}
+
+}  // namespace gftlab

@@ -1,0 +1,96 @@
+#include "train/trainer.h"
+
+#include "core/config.h"
+
+namespace gftlab {
+
+TrainSettings TrainSettings::from_config(const Config& cfg, const std::string& p) {
+  TrainSettings s;
+  s.steps = cfg.get_int(p + ".steps");
+  s.batch_size = cfg.get_int(p + ".batch_size");
+  s.lr.kind = cfg.get_string(p + ".lr_schedule");
+  s.lr.lr = cfg.get_float(p + ".lr");
+  s.lr.warmup_steps = cfg.get_int(p + ".warmup_steps");
+  s.lr.total_steps = s.steps;
+  s.lr.min_lr_ratio = cfg.get_float(p + ".min_lr_ratio");
+  s.grad_clip = cfg.get_float(p + ".grad_clip");
+  s.ema_decay = cfg.get_float(p + ".ema_decay");
+  if (s.lr.kind == "warmup_cosine" && s.lr.warmup_steps > s.steps)
+    throw cfg.error(p + ".warmup_steps", "must not exceed " + p + ".steps");
+  return s;
+}
+
+Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path& path, const Coupling& coupling,
+                 DrawBatch draw_x1, TrainSettings settings, at::Generator gen)
+    : model_(std::move(model)),
+      method_(method),
+      path_(path),
+      coupling_(coupling),
+      draw_x1_(std::move(draw_x1)),
+      settings_(settings),
+      gen_(std::move(gen)),
+      ema_(model_, std::move(ema_shadow), settings.ema_decay),
+      optimiser_(model_->parameters(), torch::optim::AdamOptions(settings.lr.lr)),
+      pending_method_(method.series_names().size()) {
+  model_->train();
+}
+
+void Trainer::step() {
+  const double lr = settings_.lr.at(step_);
+  for (auto& group : optimiser_.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+
+  const auto x1_raw = draw_x1_(settings_.batch_size, gen_);
+  const auto x0_raw = at::randn(x1_raw.sizes(), gen_, x1_raw.options());
+  const auto pairing = coupling_.pair(x0_raw, x1_raw, gen_);
+  const auto t = at::rand({x1_raw.size(0)}, gen_, x1_raw.options());
+  const auto sample = path_.sample(pairing.x0, pairing.x1, t, gen_);
+  const StepBatch batch{t, pairing.x0, pairing.x1, sample.xt, sample.u, step_};
+
+  optimiser_.zero_grad();
+  const at::Tensor loss = method_.loss(*model_, batch);
+  loss.backward();
+
+  std::vector<at::Tensor> norms;
+  for (const auto& p : model_->parameters())
+    if (p.grad().defined()) norms.push_back(p.grad().norm());
+  const at::Tensor grad_norm = at::stack(norms).norm();
+  if (settings_.grad_clip > 0) {
+    // Always multiply (by 1 when under the limit) so that no host branch, hence no sync, is needed.
+    const at::Tensor coef = (settings_.grad_clip / (grad_norm + 1e-6)).clamp_max(1.0);
+    for (auto& p : model_->parameters())
+      if (p.grad().defined()) p.mutable_grad().mul_(coef);
+  }
+  optimiser_.step();
+  if (settings_.ema_decay > 0) ema_.update();
+  else copy_weights(*model_, ema_.averaged());
+
+  pending_loss_.push_back(loss.detach());
+  pending_grad_norm_.push_back(grad_norm.detach());
+  pending_lr_.push_back(lr);
+  const auto values = method_.series_values(step_);
+  for (size_t k = 0; k < values.size(); ++k) pending_method_[k].push_back(values[k]);
+  ++step_;
+}
+
+SeriesChunk Trainer::flush() {
+  SeriesChunk chunk;
+  const auto n = static_cast<int64_t>(pending_loss_.size());
+  if (n == 0) return chunk;
+  const auto losses = at::stack(pending_loss_).to(at::kDouble).contiguous();
+  const auto norms = at::stack(pending_grad_norm_).to(at::kDouble).contiguous();
+  chunk.loss.assign(losses.data_ptr<double>(), losses.data_ptr<double>() + n);
+  chunk.grad_norm.assign(norms.data_ptr<double>(), norms.data_ptr<double>() + n);
+  chunk.lr = std::move(pending_lr_);
+  chunk.method = std::move(pending_method_);
+  for (int64_t k = 0; k < n; ++k) {
+    chunk.step.push_back(step_ - n + k);
+    if (chunk.first_nonfinite < 0 && !std::isfinite(chunk.loss[k])) chunk.first_nonfinite = k;
+  }
+  pending_loss_.clear();
+  pending_grad_norm_.clear();
+  pending_lr_.clear();
+  pending_method_.assign(method_.series_names().size(), {});
+  return chunk;
+}
+
+}  // namespace gftlab

@@ -1,0 +1,65 @@
+// The flow-matching training loop shared by pretraining and fine-tuning. Per step it draws a batch,
+// pairs it (Coupling), samples the path (Path), asks the Method for the loss, clips and steps Adam,
+// and updates the EMA. Losses and gradient norms stay tensors until flush(): no per-step host sync.
+#pragma once
+
+#include <torch/optim/adam.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coupling/coupling.h"
+#include "method/method.h"
+#include "path/path.h"
+#include "train/lr_schedule.h"
+
+namespace gftlab {
+
+using DrawBatch = std::function<at::Tensor(int64_t n, at::Generator& gen)>;
+
+struct TrainSettings {
+  int64_t steps = 0;
+  int64_t batch_size = 256;
+  LrSchedule lr;
+  double grad_clip = 1.0;
+  double ema_decay = 0.999;
+  static TrainSettings from_config(const Config& cfg, const std::string& prefix);
+};
+
+// Host copy of the per-step series recorded since the previous flush.
+struct SeriesChunk {
+  std::vector<int64_t> step;
+  std::vector<double> loss, grad_norm, lr;
+  std::vector<std::vector<double>> method;  // [series][step], names from Method::series_names()
+  int64_t first_nonfinite = -1;             // index into the chunk of the first non-finite loss
+};
+
+class Trainer {
+ public:
+  // `ema_shadow` is a second instance of the same architecture; it becomes the EMA of `model`.
+  Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path& path, const Coupling& coupling,
+          DrawBatch draw_x1, TrainSettings settings, at::Generator gen);
+  void step();
+  SeriesChunk flush();
+  int64_t steps_done() const { return step_; }
+  Ema& ema() { return ema_; }
+
+ private:
+  FieldPtr model_;
+  Method& method_;
+  const Path& path_;
+  const Coupling& coupling_;
+  DrawBatch draw_x1_;
+  TrainSettings settings_;
+  at::Generator gen_;
+  Ema ema_;
+  torch::optim::Adam optimiser_;
+  int64_t step_ = 0;
+  std::vector<at::Tensor> pending_loss_, pending_grad_norm_;
+  std::vector<double> pending_lr_;
+  std::vector<std::vector<double>> pending_method_;
+};
+
+}  // namespace gftlab

@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""Checks a run file against the schema documented in README.md, the way an analysis script reads it."""
+import sys
+
+import h5py
+import numpy as np
+
+ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "status", "host", "threads",
+              "start_time", "end_time", "version_libtorch", "version_hdf5", "version_yaml-cpp", "version_fmt",
+              "version_gftlab", "version_blas", "pretrained_id"]
+TRAIN = ["step", "loss", "grad_norm", "lr"]
+EVAL = ["w2", "sliced_w2", "mmd2", "energy", "nll", "path_length", "kinetic_energy", "straightness",
+        "path_ratio", "adaptive_nfe", "w2_euler_1", "w2_euler_2"]
+
+
+def main(path):
+    with h5py.File(path, "r") as f:
+        for key in ROOT_ATTRS:
+            assert key in f.attrs, f"missing root attribute {key}"
+        assert isinstance(f.attrs["config_yaml"], str) and "method:" in f.attrs["config_yaml"]
+        assert f.attrs["status"] == "complete"
+        assert len(f.attrs["run_id"]) == 16
+        steps = f["train/step"][:]
+        for name in TRAIN:
+            ds = f["train/" + name]
+            assert ds.ndim == 1 and ds.maxshape == (None,), f"/train/{name} is not 1-D extendible"
+            assert len(ds) == len(steps) == 60, f"/train/{name} has {len(ds)} rows"
+        assert np.array_equal(steps, np.arange(60))
+        assert np.all(np.isfinite(f["train/loss"][:]))
+        eval_steps = f["eval/step"][:]
+        assert list(eval_steps) == [0, 30, 60], eval_steps
+        for name in EVAL:
+            assert len(f["eval/" + name]) == len(eval_steps), f"/eval/{name}"
+            assert f["final/" + name][()] == f["eval/" + name][-1], f"/final/{name} is not the last evaluation"
+        assert f["final/wall_seconds"][()] > 0
+    print(f"schema ok: {path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

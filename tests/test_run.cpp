@@ -1,0 +1,94 @@
+#include "testing.h"
+
+#include <filesystem>
+
+#include "core/runtime.h"
+#include "io/run_file_reader.h"
+#include "io/run_log.h"
+#include "run/runner.h"
+
+using namespace gftlab;
+
+namespace {
+
+// A complete run that takes about a second: tiny model, few steps, every metric group on a GMM target.
+Config tiny(const std::string& dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> o = {
+      "source.kind=8gaussians", "target.kind=gmm", "target.gmm.means=[[2, 2], [-2, 1]]", "target.n_train=64",
+      "target.n_eval=200", "model.width=32", "model.depth=2", "pretrain.steps=150", "finetune.steps=100",
+      "finetune.batch_size=64", "eval.every=50", "eval.n_samples=200", "eval.nll_samples=40", "eval.nll_steps=8",
+      "eval.velocity_error_samples=256", "eval.euler_steps=[1, 4]", "eval.path_steps=16", "progress=none",
+      "output.dir=" + dir + "/runs", "output.pretrained_dir=" + dir + "/pretrained"};
+  o.insert(o.end(), extra.begin(), extra.end());
+  return Config::load("", o);
+}
+
+}  // namespace
+
+TEST_CASE("runs: same seed gives identical files; a new seed does not", "[run]") {
+  set_threads(2);
+  const std::string dir = "test_run_repro";
+  std::filesystem::remove_all(dir);
+  const auto first = Runner(tiny(dir)).run();
+  REQUIRE(first.status == RunStatus::kComplete);
+  const auto a = read_run_file(first.path);
+  std::filesystem::rename(first.path, first.path + ".first");
+  const auto b = read_run_file(Runner(tiny(dir)).run().path);  // now reuses the stored pretrained model
+
+  CHECK(a.attributes.at("status") == "complete");
+  CHECK(a.attributes.at("run_id") == tiny(dir).run_id());
+  CHECK(a.series.at("train/loss") == b.series.at("train/loss"));
+  CHECK(a.series.at("train/grad_norm") == b.series.at("train/grad_norm"));
+  CHECK(a.finals == b.finals);
+  CHECK(a.series.at("train/step").size() == 100);
+  CHECK(a.series.at("eval/step") == std::vector<double>{0, 50, 100});
+  for (const char* metric : {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll",
+                             "path_length", "kinetic_energy", "straightness", "path_ratio", "adaptive_nfe",
+                             "w2_euler_1", "w2_euler_4"}) {
+    INFO(metric);
+    CHECK(a.series.at(std::string("eval/") + metric).size() == 3);
+    CHECK(std::isfinite(a.finals.at(metric)));
+  }
+  const auto c = read_run_file(Runner(tiny(dir, {"seed=1"})).run().path);
+  CHECK(c.series.at("train/loss") != a.series.at("train/loss"));
+}
+
+TEST_CASE("runs: divergence is recorded, not a crash; interrupted files never look complete", "[run]") {
+  set_threads(2);
+  const std::string dir = "test_run_diverge";
+  std::filesystem::remove_all(dir);
+  SECTION("a huge learning rate without clipping diverges; the file says so") {
+    const auto result = Runner(tiny(dir, {"finetune.lr=1e12", "finetune.grad_clip=0"})).run();
+    CHECK(result.status == RunStatus::kDiverged);
+    CHECK(result.exit_code() == 3);
+    const auto f = read_run_file(result.path);
+    CHECK(f.attributes.at("status") == "diverged");
+    const auto& loss = f.series.at("train/loss");
+    REQUIRE(!loss.empty());
+    CHECK(!std::isfinite(loss.back()));
+    CHECK(f.finals.at("diverged_step") == Approx(f.series.at("train/step").back()));
+    CHECK(f.finals.count("w2") == 0);
+  }
+  SECTION("a RunLog that is never committed leaves neither its final nor its temporary file") {
+    const std::string path = dir + "/killed.h5";
+    std::string temp;
+    {
+      RunLog log(path);
+      temp = log.temp_path();
+      log.append("train/loss", std::vector<double>{1.0, 2.0});
+      log.flush();
+      CHECK(std::filesystem::exists(temp));
+      CHECK(!std::filesystem::exists(path));
+    }
+    CHECK(!std::filesystem::exists(path));
+    CHECK(!std::filesystem::exists(temp));
+  }
+  SECTION("standard starts from the pretrained weights, scratch from a fresh initialisation") {
+    const auto standard = read_run_file(Runner(tiny(dir)).run().path);
+    const auto scratch = read_run_file(Runner(tiny(dir, {"method.name=scratch"})).run().path);
+    CHECK(standard.attributes.count("pretrained_id") == 1);
+    CHECK(scratch.attributes.count("pretrained_id") == 0);
+    // At step 0 the pretrained model already has structure; a fresh one is far from the target.
+    CHECK(standard.series.at("eval/w2")[0] < scratch.series.at("eval/w2")[0]);
+  }
+}
