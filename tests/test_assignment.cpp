@@ -1,6 +1,8 @@
 #include "testing.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -24,6 +26,21 @@ double brute_force(const std::vector<double>& cost, int64_t n) {
   return best;
 }
 
+// Largest amount by which the duals exceed a cost (0 for a feasible dual).
+double max_dual_violation(const std::vector<double>& cost, const Assignment& s) {
+  const int64_t n = static_cast<int64_t>(s.row_to_col.size());
+  double worst = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      worst = std::max(worst, s.row_potential[i] + s.col_potential[j] - cost[i * n + j]);
+  return worst;
+}
+
+double dual_objective(const Assignment& s) {
+  return std::accumulate(s.row_potential.begin(), s.row_potential.end(), 0.0) +
+         std::accumulate(s.col_potential.begin(), s.col_potential.end(), 0.0);
+}
+
 bool is_permutation(std::vector<int64_t> p) {
   std::sort(p.begin(), p.end());
   for (size_t i = 0; i < p.size(); ++i)
@@ -43,10 +60,33 @@ TEST_CASE("assignment: exact against brute-force enumeration and invariants", "[
         if (trial % 3 == 0) c = static_cast<double>(rng() % 4);  // many ties
         else c = std::uniform_real_distribution<double>(0, 10)(rng);
       }
-      const auto solution = solve_assignment(cost, n);
-      REQUIRE(is_permutation(solution.row_to_col));
-      REQUIRE(solution.cost == Approx(brute_force(cost, n)).margin(1e-9));
+      const double best = brute_force(cost, n);
+      for (auto start : {AssignmentStart::kColumnReduction, AssignmentStart::kAuction}) {
+        const auto solution = solve_assignment(cost, n, start);
+        REQUIRE(is_permutation(solution.row_to_col));
+        REQUIRE(solution.cost == Approx(best).margin(1e-9));
+        REQUIRE(max_dual_violation(cost, solution) < 1e-12);
+      }
     }
+  }
+  SECTION("n = 2000 geometric costs (long augmenting paths): both starts agree and carry a dual certificate") {
+    const int64_t n = 2000;
+    auto gen = make_generator(3);
+    const auto a = at::randn({n, 2}, gen, at::kDouble), b = at::randn({n, 2}, gen, at::kDouble) * 0.5 + 1.0;
+    const auto c = squared_distances(a, b).contiguous();
+    const std::vector<double> cost(c.data_ptr<double>(), c.data_ptr<double>() + n * n);
+    const auto auction = solve_assignment(cost, n, AssignmentStart::kAuction);
+    const auto classic = solve_assignment(cost, n, AssignmentStart::kColumnReduction);
+    REQUIRE(is_permutation(auction.row_to_col));
+    CHECK(auction.cost == Approx(classic.cost).epsilon(1e-12));
+    // Weak duality: a feasible dual whose sum equals the primal cost proves the assignment optimal.
+    CHECK(max_dual_violation(cost, auction) < 1e-9);
+    CHECK(dual_objective(auction) == Approx(auction.cost).epsilon(1e-12));
+  }
+  SECTION("non-finite costs are refused") {
+    std::vector<double> cost(16, 1.0);
+    cost[5] = std::nan("");
+    CHECK_THROWS_WITH(solve_assignment(cost, 4), Catch::Contains("finite"));
   }
   SECTION("large random Euclidean problem: a permutation no costlier than identity or random permutations") {
     const int64_t n = 400;
@@ -75,6 +115,9 @@ TEST_CASE("exact W2: closed form for Gaussians and exact values on small sets", 
     CHECK(exact_w2(a, a + shift) == Approx(std::sqrt(1 + 4 + 0.25)).epsilon(1e-9));
     // The expanded-norm cost carries ~1e-15 rounding, which the square root lifts to ~1e-8.
     CHECK(exact_w2(a, a.flip(0)) == Approx(0.0).margin(1e-6));
+    auto broken = a.clone();
+    broken[3][1] = std::numeric_limits<double>::infinity();
+    CHECK(std::isnan(exact_w2(a, broken)));
   }
   SECTION("two Gaussians with n = 2000: W2^2 = |m1 - m2|^2 + (s1 - s2)^2 d for isotropic covariances") {
     const int64_t n = 2000;

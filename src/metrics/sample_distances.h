@@ -10,6 +10,7 @@ namespace gftlab {
 // Squared Euclidean cost matrix, float64 [n, m].
 at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b);
 // Exact W2 between equal-size sets: sqrt(min over permutations of the mean squared distance).
+// NaN when a sample is not finite (a blown-up model), since the distance is then undefined.
 double exact_w2(const at::Tensor& a, const at::Tensor& b);
 // Sliced W2 over `projections` random unit directions (equal-size sets).
 double sliced_w2(const at::Tensor& a, const at::Tensor& b, int64_t projections, at::Generator& gen);
