@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "analytic_field.h"
+#include "core/rng.h"
+#include "data/gaussian_mixture.h"
 #include "sampler/sampler.h"
 
 using namespace gftlab;
@@ -50,4 +53,42 @@ TEST_CASE("ODE solvers: orders of convergence, NFE counts, adaptive accuracy, re
   CHECK(back.item<double>() == Approx(2.0 * std::exp(-std::sin(1.0))).epsilon(1e-8));
   const auto back_rk4 = FixedStepSampler(FixedMethod::kRk4, 50).solve(kField, x1, 1.0, 0.0).x;
   CHECK(back_rk4.item<double>() == Approx(2.0 * std::exp(-std::sin(1.0))).epsilon(1e-7));
+}
+
+TEST_CASE("SDE sampler: g = 0 is Euler; with g > 0 the marginals of the exact flow are kept", "[sampler][sde]") {
+  // A single Gaussian target, whose exact marginal velocity makes the SDE's terminal law known: N(m, S).
+  const auto mean = at::tensor({1.5, -0.5}, at::kDouble);
+  const auto cov = at::tensor({0.6, 0.25, 0.25, 0.4}, at::kDouble).reshape({1, 2, 2});
+  const GaussianMixture target(at::ones({1}, at::kDouble), mean.reshape({1, 2}), cov);
+  testing::MixtureField exact(target);
+  const Field field = field_of(exact);
+  auto gen = make_generator(7);
+  const auto x0 = at::randn({10000, 2}, gen, at::kDouble);
+  const double margin = 1e-3;
+
+  SECTION("g = 0 equals the Euler ODE solver on [0, 1 - t_margin], NFE included") {
+    const auto sde = EulerMaruyamaSampler(50, 0.0, DiffusionShape::kConstant, margin, 0.0, 1).solve(field, x0, 0.0, 1.0);
+    const auto ode = FixedStepSampler(FixedMethod::kEuler, 50).solve(field, x0, 0.0, 1.0 - margin);
+    CHECK(at::equal(sde.x, ode.x));
+    CHECK(sde.nfe == ode.nfe);
+  }
+  SECTION("constant and bridge-shaped g: sample mean and covariance match the target") {
+    for (auto shape : {DiffusionShape::kConstant, DiffusionShape::kBridge}) {
+      const EulerMaruyamaSampler sampler(200, 1.0, shape, margin, 0.0, 3);
+      const auto x = sampler.solve(field, x0, 0.0, 1.0).x;
+      const auto centred = x - x.mean(0);
+      const auto sample_cov = at::matmul(centred.t(), centred) / (x.size(0) - 1);
+      // Monte-Carlo error of 10000 samples is about 0.007 per entry; Euler-Maruyama's bias is O(1/steps).
+      CHECK((x.mean(0) - mean).abs().max().item<double>() < 0.03);
+      CHECK((sample_cov - cov[0]).abs().max().item<double>() < 0.03);
+      // The noise is real: the endpoint is not the ODE's deterministic image of x0.
+      const auto ode = FixedStepSampler(FixedMethod::kEuler, 200).solve(field, x0, 0.0, 1.0 - margin).x;
+      CHECK((x - ode).pow(2).sum(1).mean().item<double>() > 0.05);
+    }
+    // The same seed gives the same Brownian path at every call.
+    const EulerMaruyamaSampler sampler(20, 1.0, DiffusionShape::kConstant, margin, 0.0, 3);
+    CHECK(at::equal(sampler.solve(field, x0, 0.0, 1.0).x, sampler.solve(field, x0, 0.0, 1.0).x));
+    CHECK(sampler.diffusion(0.3) == 1.0);
+    CHECK(EulerMaruyamaSampler(20, 1.0, DiffusionShape::kBridge, margin, 0.0, 3).diffusion(0.0) == 0.0);
+  }
 }

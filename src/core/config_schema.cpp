@@ -100,6 +100,37 @@ void add_optimisation(std::vector<KeySpec>& keys, const std::string& p, int64_t 
   keys.push_back(number(p + ".ema_decay", 0.999, "EMA decay of the evaluation weights (0: no EMA)", {0.0, 1.0}));
 }
 
+void add_method(std::vector<KeySpec>& keys) {
+  keys.push_back(choice("method.name", "standard", {"standard", "scratch", "gft", "gft_marginal", "l2sp"},
+                        "fine-tuning method (method.md sections 2 and 4)"));
+  keys.push_back(choice("method.schedule.kind", "cosine", {"constant", "linear", "cosine", "exponential", "step"},
+                        "`gft*`: cooling schedule of beta"));
+  keys.push_back(number("method.schedule.beta0", 1.0, "`gft*`: initial temperature beta", kNonNegative));
+  keys.push_back(number("method.schedule.beta_end", -1.0,
+                        "`gft*`: beta reached at anneal_steps (-1: 0, or beta0/1000 for `exponential`)",
+                        {-1.0, kInf}));
+  keys.push_back(integer("method.schedule.anneal_steps", -1,
+                         "`gft*`: beta = 0 from this step on (-1: 70% of finetune.steps; never for `constant`)",
+                         {-1.0, kInf}));
+  keys.push_back(array("method.schedule.stages",
+                       "`step`: [[beta, fraction], ...], fractions of anneal_steps summing to 1 (beta0 unused)"));
+  keys.push_back(choice("method.loss_scale", "sum", {"sum", "mean"},
+                        "`gft*`: keep the (1 + beta) factor of the regression loss (sum) or drop it (mean)"));
+  keys.push_back(choice("method.time_weight", "uniform", {"uniform", "t", "one_minus_t"},
+                        "`gft*`: time weight w(t) of the loss: 1, t or 1 - t"));
+  keys.push_back(number("method.alpha", 1e-3, "`l2sp`: weight of ||theta - theta_pre||^2", kNonNegative));
+}
+
+void add_coupling(std::vector<KeySpec>& keys) {
+  keys.push_back(choice("coupling.kind", "independent", {"independent", "ot", "ot_sampled", "sinkhorn"},
+                        "pairing of x0 and x1 in a batch (method.md section 3)"));
+  keys.push_back(number("coupling.eps", 0.05,
+                        "`sinkhorn`: entropic regularisation, as a fraction of the batch's mean cost", kPositive));
+  keys.push_back(integer("coupling.max_iters", 2000, "`sinkhorn`: iteration limit", kAtLeastOne));
+  keys.push_back(number("coupling.tol", 1e-6, "`sinkhorn`: stop when the L1 marginal error is below this",
+                        kPositive));
+}
+
 std::vector<KeySpec> build_schema() {
   std::vector<KeySpec> keys;
   keys.push_back(integer("seed", 0, "seed of everything random in the run", kNonNegative));
@@ -130,16 +161,21 @@ std::vector<KeySpec> build_schema() {
   keys.push_back(integer("pretrain.seed", -1, "seed of pretraining (-1: the run's seed)", {-1.0, kInf}));
   add_optimisation(keys, "finetune", 2000, 5e-4);
 
-  keys.push_back(choice("method.name", "standard", {"standard", "scratch"}, "fine-tuning method"));
-  keys.push_back(choice("coupling.kind", "independent", {"independent"}, "pairing of x0 and x1 in a batch"));
+  add_method(keys);
+  add_coupling(keys);
 
   keys.push_back(integer("eval.every", 500, "evaluate every this many fine-tuning steps (0: end only)",
                          kNonNegative));
   keys.push_back(integer("eval.n_samples", 1000, "generated samples per evaluation (<= target.n_eval)",
                          {2.0, kInf}));
-  keys.push_back(choice("eval.sampler.kind", "euler", {"euler", "heun", "rk4", "dopri5"},
-                        "ODE solver for the quality metrics"));
+  keys.push_back(choice("eval.sampler.kind", "euler", {"euler", "heun", "rk4", "dopri5", "euler_maruyama"},
+                        "sampler for the quality metrics: an ODE solver, or the SDE of method.md section 5"));
   keys.push_back(integer("eval.sampler.steps", 100, "steps of the fixed-step solvers", kAtLeastOne));
+  keys.push_back(number("eval.sampler.g", 1.0, "`euler_maruyama`: diffusion scale g", kNonNegative));
+  keys.push_back(choice("eval.sampler.g_shape", "constant", {"constant", "bridge"},
+                        "`euler_maruyama`: g(t) = g, or g * 2 sqrt(t (1 - t)) (zero at both ends)"));
+  keys.push_back(number("eval.sampler.t_margin", 1e-3, "`euler_maruyama`: integrate to t = 1 - t_margin",
+                        {0.0, 0.5}));
   keys.push_back(number("eval.sampler.atol", 1e-5, "dopri5 absolute tolerance (also for adaptive_nfe)",
                         kPositive));
   keys.push_back(number("eval.sampler.rtol", 1e-5, "dopri5 relative tolerance (also for adaptive_nfe)",
@@ -161,6 +197,15 @@ std::vector<KeySpec> build_schema() {
                          "`nll`: exact divergence up to this dimension, Hutchinson above", kAtLeastOne));
   keys.push_back(integer("eval.velocity_error_samples", 4096, "`velocity_error`: Monte-Carlo points",
                          kAtLeastOne));
+  keys.push_back(integer("stability.window", 50, "trailing window (steps) of the loss variance and spikes",
+                         {2.0, kInf}));
+  keys.push_back(integer("stability.eval_window", 5, "trailing window (evaluations) of the quality variance",
+                         {2.0, kInf}));
+  keys.push_back(choice("stability.quality_metric", "w2",
+                        {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll"},
+                        "the evaluated metric whose stability is measured (its group must be evaluated)"));
+  keys.push_back(number("stability.spike_mads", 5.0, "a gradient norm above median + this many MADs is a spike",
+                        kPositive));
   return keys;
 }
 

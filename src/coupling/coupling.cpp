@@ -1,13 +1,97 @@
 #include "coupling/coupling.h"
 
 #include "core/config.h"
+#include "metrics/sample_distances.h"
+#include "ot/assignment.h"
 
 namespace gftlab {
+namespace {
+
+constexpr int64_t kSinkhornCheckEvery = 10;
+
+at::Tensor flat64(const at::Tensor& x) { return x.detach().flatten(1).to(at::kDouble); }
+
+// The pairs (x0[i], x1[j]) for index tensors i and j, with the cost ratio and the distinct fraction.
+Pairing sampled_pairs(const at::Tensor& x0, const at::Tensor& x1, const at::Tensor& i, const at::Tensor& j) {
+  Pairing out{x0.index_select(0, i), x1.index_select(0, j), {}};
+  out.series.push_back(pairing_cost(out.x0, out.x1) / pairing_cost(x0, x1));
+  const double distinct = static_cast<double>(std::get<0>(at::_unique(i)).numel() + std::get<0>(at::_unique(j)).numel());
+  out.series.push_back(at::scalar_tensor(distinct / static_cast<double>(2 * x0.size(0)), at::kDouble));
+  return out;
+}
+
+}  // namespace
+
+at::Tensor pairing_cost(const at::Tensor& x0, const at::Tensor& x1) {
+  return (flat64(x0) - flat64(x1)).pow(2).sum();
+}
+
+Pairing IndependentCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator&) const {
+  return {x0, x1, {at::scalar_tensor(1.0, at::kDouble)}};
+}
+
+at::Tensor OtCoupling::optimal_permutation(const at::Tensor& x0, const at::Tensor& x1) {
+  const int64_t n = x0.size(0);
+  // Row and column norms add the same amount to every permutation's cost: the cross term decides alone,
+  // and it carries no cancellation error.
+  const auto cross = (at::matmul(flat64(x0), flat64(x1).t()) * -2.0).contiguous();
+  const double* p = cross.data_ptr<double>();
+  const auto solution = solve_assignment(std::vector<double>(p, p + n * n), n);
+  return at::tensor(solution.row_to_col, at::kLong);
+}
+
+std::vector<std::string> OtCoupling::series_names() const {
+  if (!sampled_) return Coupling::series_names();
+  return {"coupling_cost_ratio", "coupling_distinct_fraction"};
+}
+
+Pairing OtCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator& gen) const {
+  const auto perm = optimal_permutation(x0, x1);
+  if (sampled_) {
+    const auto rows = at::randint(0, x0.size(0), {x0.size(0)}, gen, at::kLong);
+    return sampled_pairs(x0, x1, rows, perm.index_select(0, rows));
+  }
+  Pairing out{x0, x1.index_select(0, perm), {}};
+  out.series.push_back(pairing_cost(out.x0, out.x1) / pairing_cost(x0, x1));
+  return out;
+}
+
+at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) const {
+  const int64_t n = x0.size(0);
+  const auto cost = squared_distances(x0, x1);
+  const double reg = eps_ * cost.mean().item<double>();
+  if (reg == 0.0) return at::eye(n, at::kDouble) / n;  // all samples coincide: any plan is optimal
+  const auto scaled = cost / -reg;
+  const double log_mass = -std::log(static_cast<double>(n));
+  auto f = at::zeros({n}, at::kDouble), g = at::zeros({n}, at::kDouble);
+  for (int64_t it = 1; it <= max_iters_; ++it) {
+    f = log_mass - at::logsumexp(scaled + g.unsqueeze(0), 1);
+    g = log_mass - at::logsumexp(scaled + f.unsqueeze(1), 0);
+    // After the g update the columns are exact; the rows measure convergence.
+    if (it % kSinkhornCheckEvery == 0 || it == max_iters_) {
+      const auto rows = (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp().sum(1);
+      if ((rows - 1.0 / n).abs().sum().item<double>() < tol_) break;
+    }
+  }
+  return (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp();
+}
+
+std::vector<std::string> SinkhornCoupling::series_names() const {
+  return {"coupling_cost_ratio", "coupling_distinct_fraction"};
+}
+
+Pairing SinkhornCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator& gen) const {
+  const int64_t n = x0.size(0);
+  const auto flat = at::multinomial(plan(x0, x1).flatten(), n, /*replacement=*/true, gen);
+  return sampled_pairs(x0, x1, at::div(flat, n, "floor"), at::remainder(flat, n));
+}
 
 std::unique_ptr<Coupling> make_coupling(const Config& cfg) {
   const auto& kind = cfg.get_string("coupling.kind");
   if (kind == "independent") return std::make_unique<IndependentCoupling>();
-  throw cfg.error("coupling.kind", "unsupported coupling " + kind);
+  if (kind == "ot" || kind == "ot_sampled") return std::make_unique<OtCoupling>(kind == "ot_sampled");
+  return std::make_unique<SinkhornCoupling>(cfg.get_float("coupling.eps"), cfg.get_int("coupling.max_iters"),
+                                            cfg.get_float("coupling.tol"));
 }
 
 }  // namespace gftlab

@@ -5,14 +5,24 @@ namespace gftlab {
 
 at::Tensor mean_squared_norm(const at::Tensor& diff) { return diff.pow(2).flatten(1).sum(1).mean(); }
 
+at::Tensor weighted_mean_squared_norm(const at::Tensor& diff, const at::Tensor& w) {
+  return (diff.pow(2).flatten(1).sum(1) * w).mean();
+}
+
 at::Tensor FlowMatching::loss(VelocityField& model, const StepBatch& batch) {
   return mean_squared_norm(model.forward(batch.t, batch.xt) - batch.u);
 }
 
-std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr /*pretrained*/) {
-  const auto& name = cfg.get_string("method.name");
-  if (name == "standard" || name == "scratch") return std::make_unique<FlowMatching>(name == "standard");
-  throw cfg.error("method.name", "unsupported method " + name);
+L2sp::L2sp(const VelocityField& pretrained, double alpha) : alpha_(alpha) {
+  for (const auto& p : pretrained.parameters()) anchor_.push_back(p.detach().clone());
+}
+
+at::Tensor L2sp::loss(VelocityField& model, const StepBatch& batch) {
+  auto loss = mean_squared_norm(model.forward(batch.t, batch.xt) - batch.u);
+  const auto params = model.parameters();
+  std::vector<at::Tensor> distances;
+  for (size_t k = 0; k < params.size(); ++k) distances.push_back((params[k] - anchor_[k]).pow(2).sum());
+  return loss + alpha_ * at::stack(distances).sum();
 }
 
 }  // namespace gftlab

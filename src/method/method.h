@@ -4,15 +4,18 @@
 
 #include <ATen/ATen.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "model/velocity_field.h"
+#include "schedule/schedule.h"
 
 namespace gftlab {
 
 class Config;
+class Distribution;
 
 struct StepBatch {
   at::Tensor t, x0, x1, xt, u;
@@ -21,13 +24,13 @@ struct StepBatch {
 
 // Mean over the batch of the squared norm over each sample's elements.
 at::Tensor mean_squared_norm(const at::Tensor& diff);
+// The same with per-sample weights w [B].
+at::Tensor weighted_mean_squared_norm(const at::Tensor& diff, const at::Tensor& w);
 
 class Method {
  public:
   virtual ~Method() = default;
   virtual std::string name() const = 0;
-  // false: the model starts from a fresh initialisation instead of the pretrained weights.
-  virtual bool starts_from_pretrained() const { return true; }
   // Scalar, differentiable with respect to `model`'s parameters.
   virtual at::Tensor loss(VelocityField& model, const StepBatch& batch) = 0;
   // Per-step values logged under /train/<name> (host values, no tensor sync).
@@ -40,14 +43,53 @@ class FlowMatching : public Method {
  public:
   explicit FlowMatching(bool from_pretrained) : from_pretrained_(from_pretrained) {}
   std::string name() const override { return from_pretrained_ ? "standard" : "scratch"; }
-  bool starts_from_pretrained() const override { return from_pretrained_; }
   at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
 
  private:
   bool from_pretrained_;
 };
 
-// `pretrained` is the frozen copy of v_pre (eval mode, no grad) for methods that need it.
-std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained);
+// The GFT objective (method.md section 2): regression onto y = (u + beta v_pre) / (1 + beta) with beta from
+// the cooling schedule, u either the conditional velocity x1 - x0 (`gft`) or the target's exact marginal
+// velocity u_t(x_t) (`gft_marginal`). The frozen v_pre is not evaluated while beta is 0.
+class Gft : public Method {
+ public:
+  using TargetVelocity = std::function<at::Tensor(const StepBatch&)>;
+  Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, std::string time_weight,
+      TargetVelocity target);
+  std::string name() const override { return name_; }
+  at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
+  // y for this batch at temperature beta (no graph).
+  at::Tensor regression_target(const StepBatch& batch, double beta) const;
+  std::vector<std::string> series_names() const override { return {"beta", "lambda"}; }
+  std::vector<double> series_values(int64_t step) const override;
+
+ private:
+  std::string name_;
+  FieldPtr frozen_;
+  Schedule schedule_;
+  bool sum_scale_;
+  std::string time_weight_;
+  TargetVelocity target_;
+};
+
+// Standard fine-tuning plus alpha * ||theta - theta_pre||^2 (weight-space regularisation).
+class L2sp : public Method {
+ public:
+  L2sp(const VelocityField& pretrained, double alpha);
+  std::string name() const override { return "l2sp"; }
+  at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
+
+ private:
+  std::vector<at::Tensor> anchor_;
+  double alpha_;
+};
+
+// false for `scratch`: the model starts from a fresh initialisation, and no pretrained model is needed.
+bool uses_pretrained(const Config& cfg);
+// ConfigError if the configured method cannot run here (schedule values, marginal GFT requirements).
+void check_method(const Config& cfg, const Distribution& target);
+// `pretrained` is the frozen v_pre (eval mode, no grad); null exactly when !uses_pretrained(cfg).
+std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target);
 
 }  // namespace gftlab

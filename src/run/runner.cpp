@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "io/run_log.h"
 #include "method/method.h"
 #include "metrics/metric.h"
+#include "metrics/stability.h"
 #include "path/path.h"
 #include "sampler/sampler.h"
 #include "train/pretrained_store.h"
@@ -24,15 +26,47 @@ namespace {
 
 constexpr int64_t kFlushEvery = 25;
 
-void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::string>& method_series) {
-  // A diverged chunk is written up to and including its first non-finite step.
-  const size_t n = chunk.first_nonfinite >= 0 ? static_cast<size_t>(chunk.first_nonfinite) + 1 : chunk.step.size();
+// A diverged chunk is written up to and including its first non-finite step.
+size_t written_length(const SeriesChunk& chunk) {
+  return chunk.first_nonfinite >= 0 ? static_cast<size_t>(chunk.first_nonfinite) + 1 : chunk.step.size();
+}
+
+void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::string>& extra_series) {
+  const size_t n = written_length(chunk);
   const auto head = [n](const auto& v) { return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin(), v.begin() + n); };
   log.append("train/step", head(chunk.step));
   log.append("train/loss", head(chunk.loss));
   log.append("train/grad_norm", head(chunk.grad_norm));
   log.append("train/lr", head(chunk.lr));
-  for (size_t k = 0; k < method_series.size(); ++k) log.append("train/" + method_series[k], head(chunk.method[k]));
+  for (size_t k = 0; k < extra_series.size(); ++k) log.append("train/" + extra_series[k], head(chunk.extra[k]));
+}
+
+// Everything the stability measurements need, gathered while the run writes its series.
+struct History {
+  std::vector<int64_t> steps, eval_steps;
+  std::vector<double> loss, grad_norm, quality;
+
+  void add(const SeriesChunk& chunk, size_t n) {
+    steps.insert(steps.end(), chunk.step.begin(), chunk.step.begin() + n);
+    loss.insert(loss.end(), chunk.loss.begin(), chunk.loss.begin() + n);
+    grad_norm.insert(grad_norm.end(), chunk.grad_norm.begin(), chunk.grad_norm.begin() + n);
+  }
+};
+
+void write_stability(RunLog& log, const History& h, const Config& cfg) {
+  StabilitySettings s;
+  s.window = cfg.get_int("stability.window");
+  s.eval_window = cfg.get_int("stability.eval_window");
+  s.spike_mads = cfg.get_float("stability.spike_mads");
+  s.grad_clip = cfg.get_float("finetune.grad_clip");
+  const auto report = measure_stability(h.steps, h.loss, h.grad_norm, h.eval_steps, h.quality, s);
+  const auto tail = [](const auto& v, size_t n) { return std::vector<int64_t>(v.end() - static_cast<int64_t>(n), v.end()); };
+  log.append("stability/loss_variance", report.loss_variance);
+  log.append("stability/loss_variance_step", tail(h.steps, report.loss_variance.size()));
+  log.append("stability/quality_variance", report.quality_variance);
+  log.append("stability/quality_variance_step", tail(h.eval_steps, report.quality_variance.size()));
+  log.append("stability/grad_spike_step", report.spike_steps);
+  for (const auto& [name, value] : report.finals) log.scalar("final/" + name, value);
 }
 
 void write_provenance(RunLog& log, const Config& cfg, int threads) {
@@ -60,11 +94,16 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   make_velocity_field(cfg_, {source_->dim()}, 0);  // validates the model keys
   TrainSettings::from_config(cfg_, "pretrain");
   TrainSettings::from_config(cfg_, "finetune");
-  make_method(cfg_, nullptr);
+  check_method(cfg_, *target_);
   path_ = std::make_unique<LinearPath>(cfg_.get_float("path.sigma"));
   coupling_ = make_coupling(cfg_);
-  sampler_ = make_sampler(cfg_, "eval.sampler");
+  sampler_ = make_sampler(cfg_, "eval.sampler", derive_seed(cfg_.get_int("seed"), "eval-sde"));
   metrics_ = make_metrics(cfg_, *target_, derive_seed(cfg_.get_int("seed"), "eval"));
+  const auto& quality = cfg_.get_string("stability.quality_metric");
+  const std::string group = quality == "mmd2" ? "mmd" : quality;
+  if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
+    throw cfg_.error("stability.quality_metric", fmt::format("'{}' is not among the evaluated metrics "
+                                                             "(eval.metrics)", quality));
 }
 
 Runner::~Runner() = default;
@@ -89,17 +128,15 @@ RunResult Runner::run() {
   const at::Tensor noise = at::randn({n_eval, target_->dim()}, noise_gen, at::kFloat);
 
   const std::vector<int64_t> shape = {target_->dim()};
-  auto method = make_method(cfg_, nullptr);
   FieldPtr frozen;
   FieldPtr model = make_velocity_field(cfg_, shape, derive_seed(seed, "finetune-init"));
-  if (method->starts_from_pretrained()) {
+  if (uses_pretrained(cfg_)) {
     const auto pre = get_or_pretrain(cfg_, *source_);
     frozen = pre.field;
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
-    method = make_method(cfg_, frozen);
   }
-  const auto method_series = method->series_names();
+  const auto method = make_method(cfg_, frozen, *target_);
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
   Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
                   [&train_set](int64_t n, at::Generator& gen) {
@@ -108,6 +145,7 @@ RunResult Runner::run() {
                   settings, make_generator(seed, "finetune"));
 
   std::map<std::string, double> last_metrics;
+  History history;
   const auto evaluate = [&](int64_t step) {
     EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_);
     log.append("eval/step", std::vector<int64_t>{step});
@@ -116,6 +154,8 @@ RunResult Runner::run() {
         log.append("eval/" + name, std::vector<double>{value});
         last_metrics[name] = value;
       }
+    history.eval_steps.push_back(step);
+    history.quality.push_back(last_metrics.at(cfg_.get_string("stability.quality_metric")));
     log.flush();
   };
 
@@ -130,7 +170,8 @@ RunResult Runner::run() {
     const bool eval_now = s == settings.steps || (every > 0 && s % every == 0);
     if (s % kFlushEvery != 0 && !eval_now) continue;
     const auto chunk = trainer.flush();
-    write_chunk(log, chunk, method_series);
+    write_chunk(log, chunk, trainer.series_names());
+    history.add(chunk, written_length(chunk));
     if (chunk.first_nonfinite >= 0) {
       status = RunStatus::kDiverged;
       diverged_step = chunk.step[chunk.first_nonfinite];
@@ -149,6 +190,7 @@ RunResult Runner::run() {
     for (const auto& [name, value] : last_metrics) log.scalar("final/" + name, value);
   else
     log.scalar("final/diverged_step", static_cast<double>(diverged_step));
+  write_stability(log, history, cfg_);
   log.scalar("final/wall_seconds", seconds);
   log.attr("status", std::string(status == RunStatus::kComplete ? "complete" : "diverged"));
   log.attr("end_time", utc_now_iso8601());

@@ -124,9 +124,14 @@ Solution Dopri5Sampler::solve(const Field& f, at::Tensor x, double t0, double t1
   return out;
 }
 
-std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix) {
+std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed) {
   const auto& kind = cfg.get_string(prefix + ".kind");
   const int64_t steps = cfg.get_int(prefix + ".steps");
+  if (kind == "euler_maruyama")
+    return std::make_unique<EulerMaruyamaSampler>(
+        steps, cfg.get_float(prefix + ".g"),
+        cfg.get_string(prefix + ".g_shape") == "bridge" ? DiffusionShape::kBridge : DiffusionShape::kConstant,
+        cfg.get_float(prefix + ".t_margin"), cfg.get_float("path.sigma"), seed);
   if (kind == "euler") return std::make_unique<FixedStepSampler>(FixedMethod::kEuler, steps);
   if (kind == "heun") return std::make_unique<FixedStepSampler>(FixedMethod::kHeun, steps);
   if (kind == "rk4") return std::make_unique<FixedStepSampler>(FixedMethod::kRk4, steps);

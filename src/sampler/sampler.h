@@ -63,8 +63,32 @@ class Dopri5Sampler : public Sampler {
   int64_t max_steps_;
 };
 
-// The sampler configured under `prefix` (e.g. "eval.sampler").
-std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix);
+enum class DiffusionShape { kConstant, kBridge };
+
+// Euler-Maruyama for the stochastic flow with the same marginals (method.md section 5):
+// dX = (v + g^2/2 * score) dt + g dW, score = (t v - x) / (1 - t + sigma^2) for the Gaussian source of the
+// linear path with noise sigma (method.md's formula is the sigma = 0 case), from t0 forward to t1 - t_margin. g(t) = g (kConstant) or g * 2 sqrt(t (1 - t)) (kBridge, zero at
+// both ends). Every call draws the same Brownian increments (from `seed`), like the fixed evaluation noise,
+// so that evaluations differ only through the model. With g = 0 it is the Euler ODE solver.
+class EulerMaruyamaSampler : public Sampler {
+ public:
+  EulerMaruyamaSampler(int64_t steps, double g, DiffusionShape shape, double t_margin, double sigma, uint64_t seed)
+      : steps_(steps), g_(g), shape_(shape), t_margin_(t_margin), sigma_(sigma), seed_(seed) {}
+  std::string name() const override { return "euler_maruyama"; }
+  Solution solve(const Field& f, at::Tensor x, double t0, double t1, StepObserver* obs = nullptr) const override;
+  double diffusion(double t) const;
+
+ private:
+  int64_t steps_;
+  double g_;
+  DiffusionShape shape_;
+  double t_margin_;
+  double sigma_;
+  uint64_t seed_;
+};
+
+// The sampler configured under `prefix` (e.g. "eval.sampler"); `seed` drives a stochastic sampler's noise.
+std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed);
 
 // The model as an ODE right-hand side (no autograd graph).
 Field field_of(VelocityField& model);

@@ -31,7 +31,8 @@ Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path
       gen_(std::move(gen)),
       ema_(model_, std::move(ema_shadow), settings.ema_decay),
       optimiser_(model_->parameters(), torch::optim::AdamOptions(settings.lr.lr)),
-      pending_method_(method.series_names().size()) {
+      pending_method_(method.series_names().size()),
+      pending_coupling_(coupling.series_names().size()) {
   model_->train();
 }
 
@@ -69,7 +70,14 @@ void Trainer::step() {
   pending_lr_.push_back(lr);
   const auto values = method_.series_values(step_);
   for (size_t k = 0; k < values.size(); ++k) pending_method_[k].push_back(values[k]);
+  for (size_t k = 0; k < pairing.series.size(); ++k) pending_coupling_[k].push_back(pairing.series[k]);
   ++step_;
+}
+
+std::vector<std::string> Trainer::series_names() const {
+  auto names = method_.series_names();
+  for (const auto& name : coupling_.series_names()) names.push_back(name);
+  return names;
 }
 
 SeriesChunk Trainer::flush() {
@@ -81,7 +89,12 @@ SeriesChunk Trainer::flush() {
   chunk.loss.assign(losses.data_ptr<double>(), losses.data_ptr<double>() + n);
   chunk.grad_norm.assign(norms.data_ptr<double>(), norms.data_ptr<double>() + n);
   chunk.lr = std::move(pending_lr_);
-  chunk.method = std::move(pending_method_);
+  chunk.extra = std::move(pending_method_);
+  for (auto& series : pending_coupling_) {
+    const auto values = at::stack(series).to(at::kDouble).contiguous();
+    chunk.extra.emplace_back(values.data_ptr<double>(), values.data_ptr<double>() + n);
+    series.clear();
+  }
   for (int64_t k = 0; k < n; ++k) {
     chunk.step.push_back(step_ - n + k);
     if (chunk.first_nonfinite < 0 && !std::isfinite(chunk.loss[k])) chunk.first_nonfinite = k;

@@ -32,7 +32,7 @@ struct TrainSettings {
 struct SeriesChunk {
   std::vector<int64_t> step;
   std::vector<double> loss, grad_norm, lr;
-  std::vector<std::vector<double>> method;  // [series][step], names from Method::series_names()
+  std::vector<std::vector<double>> extra;  // [series][step], names from Trainer::series_names()
   int64_t first_nonfinite = -1;             // index into the chunk of the first non-finite loss
 };
 
@@ -44,6 +44,8 @@ class Trainer {
   void step();
   SeriesChunk flush();
   int64_t steps_done() const { return step_; }
+  // The method's series, then the coupling's.
+  std::vector<std::string> series_names() const;
   Ema& ema() { return ema_; }
 
  private:
@@ -60,6 +62,7 @@ class Trainer {
   std::vector<at::Tensor> pending_loss_, pending_grad_norm_;
   std::vector<double> pending_lr_;
   std::vector<std::vector<double>> pending_method_;
+  std::vector<std::vector<at::Tensor>> pending_coupling_;
 };
 
 }  // namespace gftlab

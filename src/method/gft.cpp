@@ -1,0 +1,83 @@
+#include <fmt/format.h>
+#include <stdexcept>
+
+#include "core/config.h"
+#include "data/gaussian_mixture.h"
+#include "method/method.h"
+
+namespace gftlab {
+
+Gft::Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, std::string time_weight,
+         TargetVelocity target)
+    : name_(std::move(name)),
+      frozen_(std::move(frozen)),
+      schedule_(std::move(schedule)),
+      sum_scale_(sum_scale),
+      time_weight_(std::move(time_weight)),
+      target_(std::move(target)) {}
+
+at::Tensor Gft::regression_target(const StepBatch& batch, double beta) const {
+  const at::Tensor u = target_(batch);
+  if (beta == 0.0) return u;
+  at::NoGradGuard no_grad;
+  const at::Tensor v_pre = frozen_->forward(batch.t, batch.xt);
+  return (u + beta * v_pre) / (1.0 + beta);
+}
+
+at::Tensor Gft::loss(VelocityField& model, const StepBatch& batch) {
+  const double beta = schedule_.beta(batch.step);
+  const at::Tensor diff = model.forward(batch.t, batch.xt) - regression_target(batch, beta);
+  at::Tensor loss;
+  if (time_weight_ == "t") loss = weighted_mean_squared_norm(diff, batch.t);
+  else if (time_weight_ == "one_minus_t") loss = weighted_mean_squared_norm(diff, 1.0 - batch.t);
+  else loss = mean_squared_norm(diff);
+  return sum_scale_ && beta != 0.0 ? loss * (1.0 + beta) : loss;
+}
+
+std::vector<double> Gft::series_values(int64_t step) const {
+  const double beta = schedule_.beta(step);
+  return {beta, beta / (1.0 + beta)};
+}
+
+namespace {
+
+Gft::TargetVelocity marginal_velocity(const Config& cfg, const Distribution& target) {
+  const GaussianMixture* mixture = target.mixture();
+  if (!mixture)
+    throw cfg.error("method.name", fmt::format("`gft_marginal` needs the exact marginal velocity of an analytic "
+                                               "Gaussian-mixture target (gmm, gmm_random, 8gaussians), not `{}`",
+                                               cfg.get_string("target.kind")));
+  if (cfg.get_string("coupling.kind") != "independent")
+    throw cfg.error("coupling.kind", fmt::format("`gft_marginal` is defined for the independent coupling only, "
+                                                 "not `{}`", cfg.get_string("coupling.kind")));
+  const double sigma = cfg.get_float("path.sigma");
+  return [mixture, sigma](const StepBatch& b) {
+    return mixture->velocity(b.t.to(at::kDouble), b.xt.to(at::kDouble), sigma).to(b.xt.scalar_type());
+  };
+}
+
+}  // namespace
+
+bool uses_pretrained(const Config& cfg) { return cfg.get_string("method.name") != "scratch"; }
+
+void check_method(const Config& cfg, const Distribution& target) {
+  const auto& name = cfg.get_string("method.name");
+  if (name == "gft" || name == "gft_marginal") make_schedule(cfg);
+  if (name == "gft_marginal") marginal_velocity(cfg, target);
+}
+
+std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target) {
+  check_method(cfg, target);
+  if (uses_pretrained(cfg) != static_cast<bool>(pretrained))
+    throw std::logic_error("make_method: a pretrained model is needed exactly when the method uses one");
+  const auto& name = cfg.get_string("method.name");
+  if (name == "standard" || name == "scratch") return std::make_unique<FlowMatching>(name == "standard");
+  if (name == "l2sp") return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
+  Gft::TargetVelocity velocity = [](const StepBatch& b) { return b.u; };
+  if (name == "gft_marginal") velocity = marginal_velocity(cfg, target);
+  return std::make_unique<Gft>(name, std::move(pretrained), make_schedule(cfg),
+                               cfg.get_string("method.loss_scale") == "sum", cfg.get_string("method.time_weight"),
+                               std::move(velocity));
+}
+
+}  // namespace gftlab

@@ -1,0 +1,91 @@
+#include "testing.h"
+
+#include <cmath>
+
+#include "core/config.h"
+#include "metrics/stability.h"
+#include "schedule/schedule.h"
+
+using namespace gftlab;
+
+TEST_CASE("stability measurements against hand-computed answers", "[stability]") {
+  SECTION("trailing variance: population variance of each full window") {
+    const auto v = trailing_variance({1, 3, 5, 5, 5}, 3);
+    REQUIRE(v.size() == 3);
+    CHECK(v[0] == Approx(8.0 / 3.0));  // {1, 3, 5}: mean 3, squared deviations 4 + 0 + 4
+    CHECK(v[1] == Approx(8.0 / 9.0));  // {3, 5, 5}
+    CHECK(v[2] == 0.0);
+    CHECK(trailing_variance({1, 2}, 3).empty());
+  }
+  SECTION("Spearman: +-1 for monotone relations whatever their shape, average ranks for ties") {
+    CHECK(spearman({1, 2, 3, 4}, {1, 10, 100, 1000}) == Approx(1.0));
+    CHECK(spearman({1, 2, 3, 4}, {5, 4, 1, 0.5}) == Approx(-1.0));
+    // ranks {0, 1, 2, 3} and {0.5, 0.5, 2, 3}: Pearson of the ranks.
+    CHECK(spearman({1, 2, 3, 4}, {7, 7, 8, 9}) == Approx(0.9486833).epsilon(1e-6));
+    CHECK(std::isnan(spearman({1, 2, 3}, {4, 4, 4})));
+  }
+  SECTION("gradient-norm spikes: above median + k MAD of the preceding window") {
+    // Window {1, 2, 1, 2}: median 1.5, MAD 0.5, so the threshold for k = 5 is 4.
+    CHECK(spike_indices({1, 2, 1, 2, 3.9, 1, 2, 1, 2, 4.1}, 4, 5.0) == std::vector<int64_t>{9});
+    CHECK(spike_indices({1, 1, 1, 1, 1.0001}, 4, 5.0) == std::vector<int64_t>{4});  // MAD 0: anything above
+  }
+  SECTION("the report: counts, fractions and correlations of a run's series") {
+    StabilitySettings s;
+    s.window = 2;
+    s.eval_window = 2;
+    s.grad_clip = 1.5;
+    const auto r = measure_stability({10, 11, 12, 13}, {1.0, 2.0, NAN, 4.0}, {1.0, 2.0, 1.0, 50.0}, {0, 100, 200},
+                                     {3.0, 2.0, 1.0}, s);
+    CHECK(r.finals.at("nonfinite_events") == 1);
+    CHECK(r.finals.at("clipped_fraction") == 0.5);
+    CHECK(r.finals.at("quality_spearman") == Approx(-1.0));
+    CHECK(r.spike_steps == std::vector<int64_t>{13});
+    CHECK(r.quality_variance == std::vector<double>{0.25, 0.25});
+    CHECK(r.finals.at("quality_variance_last") == 0.25);
+  }
+}
+
+TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from anneal_steps", "[schedule]") {
+  const int64_t steps = 1000;
+  for (const char* kind : {"constant", "linear", "cosine", "exponential", "step"}) {
+    INFO(kind);
+    std::vector<std::string> o = {"finetune.steps=1000", std::string("method.schedule.kind=") + kind,
+                                  "method.schedule.beta0=4", "method.schedule.anneal_steps=700",
+                                  "method.schedule.stages=[[4, 0.5], [1, 0.25], [0.25, 0.25]]"};
+    const Schedule schedule = make_schedule(Config::load("", o));
+    CHECK(schedule.beta(0) == 4.0);
+    for (int64_t s = 1; s < steps; ++s) REQUIRE(schedule.beta(s) <= schedule.beta(s - 1));
+    for (int64_t s = 700; s < steps; ++s) REQUIRE(schedule.beta(s) == 0.0);
+    CHECK(schedule.beta(699) > 0.0);
+  }
+  const auto at = [](std::vector<std::string> o, int64_t step) {
+    o.push_back("finetune.steps=1000");
+    return make_schedule(Config::load("", o)).beta(step);
+  };
+  SECTION("shapes: midpoints and ends") {
+    CHECK(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) == Approx(1.0));
+    CHECK(at({"method.schedule.kind=cosine", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) == Approx(1.0));
+    CHECK(at({"method.schedule.kind=cosine", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 25) ==
+          Approx(1.0 + std::cos(M_PI / 4)));
+    // Geometric: beta0 * (beta_end / beta0)^(s / anneal) = 8 * (1/8)^(1/3) = 4 at a third of the way.
+    CHECK(at({"method.schedule.kind=exponential", "method.schedule.beta0=8", "method.schedule.beta_end=1",
+              "method.schedule.anneal_steps=300"}, 100) == Approx(4.0));
+    CHECK(at({"method.schedule.kind=step", "method.schedule.stages=[[3, 0.5], [1, 0.5]]",
+              "method.schedule.anneal_steps=100"}, 50) == 1.0);
+  }
+  SECTION("defaults: annealing ends at 70% of the budget; `constant` never anneals") {
+    CHECK(at({"method.schedule.kind=linear"}, 699) > 0.0);
+    CHECK(at({"method.schedule.kind=linear"}, 700) == 0.0);
+    CHECK(at({"method.schedule.kind=constant"}, 999) == 1.0);
+    CHECK(at({"method.schedule.kind=exponential"}, 699) == Approx(1e-3).epsilon(0.02));
+  }
+  SECTION("inconsistent values are configuration errors naming the key") {
+    CHECK_THROWS_WITH(at({"method.schedule.kind=exponential", "method.schedule.beta_end=0"}, 0),
+                      Catch::Contains("method.schedule.beta_end") && Catch::Contains("geometric"));
+    CHECK_THROWS_WITH(at({"method.schedule.kind=linear", "method.schedule.beta_end=5"}, 0),
+                      Catch::Contains("must not exceed beta0"));
+    CHECK_THROWS_WITH(at({"method.schedule.kind=step", "method.schedule.stages=[[3, 0.5], [1, 0.2]]"}, 0),
+                      Catch::Contains("sum to 1"));
+    CHECK_THROWS_WITH(at({"method.schedule.kind=step"}, 0), Catch::Contains("[beta, fraction]"));
+  }
+}
