@@ -92,3 +92,28 @@ TEST_CASE("runs: divergence is recorded, not a crash; interrupted files never lo
     CHECK(standard.series.at("eval/w2")[0] < scratch.series.at("eval/w2")[0]);
   }
 }
+
+TEST_CASE("runs: gft at beta = 0 takes exactly the steps of standard fine-tuning", "[run][gft]") {
+  set_threads(2);
+  const std::string dir = "test_run_gft";
+  std::filesystem::remove_all(dir);
+  const std::vector<std::string> fast = {"eval.metrics=[w2]", "eval.every=0"};
+  auto with = [&](std::vector<std::string> o) { o.insert(o.end(), fast.begin(), fast.end()); return o; };
+  const auto standard = read_run_file(Runner(tiny(dir, with({}))).run().path);
+  const auto constant_zero = read_run_file(Runner(tiny(dir, with({"method.name=gft", "method.schedule.kind=constant",
+                                                                   "method.schedule.beta0=0"}))).run().path);
+  const auto annealed_at_once = read_run_file(Runner(tiny(dir, with({"method.name=gft", "method.schedule.kind=linear",
+                                                                      "method.schedule.anneal_steps=0"}))).run().path);
+  for (const auto* gft : {&constant_zero, &annealed_at_once}) {
+    CHECK(gft->series.at("train/loss") == standard.series.at("train/loss"));
+    CHECK(gft->finals.at("w2") == standard.finals.at("w2"));
+    CHECK(gft->series.at("train/beta") == std::vector<double>(100, 0.0));
+  }
+  // With beta > 0 the steps differ, and the stability summary is in the file.
+  const auto gft = read_run_file(Runner(tiny(dir, with({"method.name=gft"}))).run().path);
+  CHECK(gft.series.at("train/loss") != standard.series.at("train/loss"));
+  CHECK(gft.series.at("train/beta").front() == 1.0);
+  CHECK(gft.series.at("train/coupling_cost_ratio") == std::vector<double>(100, 1.0));
+  CHECK(gft.finals.at("nonfinite_events") == 0.0);
+  CHECK(gft.series.at("stability/loss_variance").size() == 100 - 50 + 1);
+}

@@ -8,9 +8,19 @@ import numpy as np
 ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "status", "host", "threads",
               "start_time", "end_time", "version_libtorch", "version_hdf5", "version_yaml-cpp", "version_fmt",
               "version_gftlab", "version_blas", "pretrained_id"]
-TRAIN = ["step", "loss", "grad_norm", "lr"]
+TRAIN = ["step", "loss", "grad_norm", "lr", "beta", "lambda", "coupling_cost_ratio", "coupling_distinct_fraction"]
+STABILITY_FINALS = ["loss_variance_last", "loss_variance_mean", "quality_variance_last", "quality_variance_mean",
+                    "quality_spearman", "grad_spike_count", "nonfinite_events", "clipped_fraction"]
 EVAL = ["w2", "sliced_w2", "mmd2", "energy", "nll", "path_length", "kinetic_energy", "straightness",
         "path_ratio", "adaptive_nfe", "w2_euler_1", "w2_euler_2"]
+
+
+def yaml_int(text, key):
+    """The value of the first `key: <int>` line of the canonical config (no YAML module in the stack)."""
+    for line in text.splitlines():
+        if line.strip().startswith(key + ":"):
+            return int(line.split(":", 1)[1])
+    raise KeyError(key)
 
 
 def main(path):
@@ -33,6 +43,19 @@ def main(path):
             assert len(f["eval/" + name]) == len(eval_steps), f"/eval/{name}"
             assert f["final/" + name][()] == f["eval/" + name][-1], f"/final/{name} is not the last evaluation"
         assert f["final/wall_seconds"][()] > 0
+        # gft with the default cosine schedule: beta cools from beta0 = 1 and is 0 from 70% of the steps.
+        beta = f["train/beta"][:]
+        assert beta[0] == 1.0 and np.all(np.diff(beta) <= 0) and np.all(beta[42:] == 0), beta
+        assert np.allclose(f["train/lambda"][:], beta / (1 + beta))
+        assert np.all(f["train/coupling_cost_ratio"][:] > 0)
+        assert np.all((f["train/coupling_distinct_fraction"][:] > 0) & (f["train/coupling_distinct_fraction"][:] <= 1))
+        window = yaml_int(f.attrs["config_yaml"], "window")
+        assert len(f["stability/loss_variance"]) == 60 - window + 1
+        assert np.array_equal(f["stability/loss_variance_step"][:], steps[window - 1:])
+        assert f["stability/grad_spike_step"].dtype == np.int64
+        for name in STABILITY_FINALS:
+            assert "final/" + name in f, f"missing /final/{name}"
+        assert f["final/nonfinite_events"][()] == 0
     print(f"schema ok: {path}")
 
 
