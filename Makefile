@@ -35,6 +35,7 @@ test: deps
 reproduce: deps
 	$(MAKE) build
 	$(BUILD_DIR)/gftlab run configs/examples/toy.yaml
+	$(BUILD_DIR)/gftlab run configs/examples/toy.yaml method.name=gft method.schedule.beta0=2
 	$(PYTHON) analysis/plot_run.py results/runs --out results/figures
 
 bench: deps

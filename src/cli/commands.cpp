@@ -78,7 +78,7 @@ int command_inspect(const std::string& path) {
     if (key.rfind("version_", 0) == 0) fmt::print("  {:<18} {}\n", key.substr(8), value);
   const auto steps = summary.series.find("train/step");
   fmt::print("train steps logged: {}\nfinal:\n", steps == summary.series.end() ? 0 : steps->second.size());
-  for (const auto& [name, value] : summary.finals) fmt::print("  {:<18} {:.6g}\n", name, value);
+  for (const auto& [name, value] : summary.finals) fmt::print("  {:<22} {:.6g}\n", name, value);
   return 0;
 }
 

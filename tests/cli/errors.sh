@@ -24,6 +24,13 @@ expect 2 "$cfg" -- run "$cfg" method.name=gftt
 expect 2 "expected an integer" -- run "$cfg" seed=x
 expect 2 "allowed: > 0" -- run "$cfg" finetune.lr=-1
 expect 2 "must not exceed target.n_eval" -- run "$cfg" eval.n_samples=5000
+expect 2 "did you mean 'gft'" -- run "$cfg" method.name=gftt
+expect 2 "needs the exact marginal velocity" -- run "$cfg" method.name=gft_marginal target.kind=moons
+expect 2 "independent coupling only" -- run "$cfg" method.name=gft_marginal target.kind=8gaussians coupling.kind=ot
+expect 2 "geometric decay" -- run "$cfg" method.name=gft method.schedule.kind=exponential method.schedule.beta_end=0
+expect 2 "sum to 1" -- run "$cfg" method.name=gft method.schedule.kind=step method.schedule.stages=[[2,0.5],[1,0.4]]
+expect 2 "is not one of: independent, ot, ot_sampled, sinkhorn" -- run "$cfg" coupling.kind=emd
+expect 2 "not among the evaluated metrics" -- run "$cfg" eval.metrics=[w2] stability.quality_metric=nll
 expect 2 "does not exist" -- run no_such_file.yaml
 expect 2 "config is required" -- run
 expect 2 "" -- frobnicate
