@@ -2,10 +2,8 @@
 // n = 1000 and 2000, and sampling throughput. `make bench` runs it; README.md quotes the figures.
 #include <ATen/Parallel.h>
 
-#include <chrono>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <functional>
 #include <vector>
 
 #include "core/config.h"
@@ -18,20 +16,11 @@
 #include "model/velocity_field.h"
 #include "path/path.h"
 #include "sampler/sampler.h"
+#include "timing.h"
 #include "train/trainer.h"
 
 using namespace gftlab;
-
-namespace {
-
-double seconds_of(const std::function<void()>& f, int repeats) {
-  f();  // warm-up
-  const auto start = std::chrono::steady_clock::now();
-  for (int r = 0; r < repeats; ++r) f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
-}
-
-}  // namespace
+using bench::seconds_of;
 
 int main(int argc, char** argv) {
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);

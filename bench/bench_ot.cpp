@@ -3,13 +3,11 @@
 // and the OT coupling's share of a training step. `make bench` runs it; README.md quotes the figures.
 #include <ATen/Parallel.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -22,18 +20,13 @@
 #include "metrics/sample_distances.h"
 #include "ot/assignment.h"
 #include "path/path.h"
+#include "timing.h"
 #include "train/trainer.h"
 
 using namespace gftlab;
+using bench::seconds_of;
 
 namespace {
-
-double seconds_of(const std::function<void()>& f, int repeats) {
-  f();  // warm-up
-  const auto start = std::chrono::steady_clock::now();
-  for (int r = 0; r < repeats; ++r) f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
-}
 
 // POT's time on the same matrix, as a JSON object, or null with the reason on stderr.
 std::string pot_emd(const std::vector<double>& cost, int64_t n, int repeats) {

@@ -195,7 +195,7 @@ struct ShiftExperiment {
 
 }  // namespace
 
-TEST_CASE("gft on a Gaussian-mixture shift: constant beta reaches (u + beta v_pre) / (1 + beta); annealing reaches the target",
+TEST_CASE("gft on a Gaussian-mixture shift: constant beta reaches (u + beta v_pre) / (1 + beta), annealing the target",
           "[gft][theory][slow]") {
   set_threads(2);
   const auto source_means = at::tensor({-1.5, -1.5, 1.5, -1.5, 0.0, 1.5}, at::kDouble).reshape({3, 2});

@@ -25,7 +25,7 @@ Config tiny(const std::string& dir, std::vector<std::string> extra = {}) {
 
 }  // namespace
 
-TEST_CASE("runs: same seed gives identical files; a new seed does not", "[run]") {
+TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]") {
   set_threads(2);
   const std::string dir = "test_run_repro";
   std::filesystem::remove_all(dir);
@@ -39,7 +39,11 @@ TEST_CASE("runs: same seed gives identical files; a new seed does not", "[run]")
   CHECK(a.attributes.at("run_id") == tiny(dir).run_id());
   CHECK(a.series.at("train/loss") == b.series.at("train/loss"));
   CHECK(a.series.at("train/grad_norm") == b.series.at("train/grad_norm"));
-  CHECK(a.finals == b.finals);
+  // Every final value is identical (NaN where both are NaN) except the wall time.
+  for (const auto& [name, value] : a.finals) {
+    INFO(name);
+    if (name != "wall_seconds") CHECK((value == b.finals.at(name) || (std::isnan(value) && std::isnan(b.finals.at(name)))));
+  }
   CHECK(a.series.at("train/step").size() == 100);
   CHECK(a.series.at("eval/step") == std::vector<double>{0, 50, 100});
   for (const char* metric : {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll",
@@ -53,7 +57,7 @@ TEST_CASE("runs: same seed gives identical files; a new seed does not", "[run]")
   CHECK(c.series.at("train/loss") != a.series.at("train/loss"));
 }
 
-TEST_CASE("runs: divergence is recorded, not a crash; interrupted files never look complete", "[run]") {
+TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files never look complete", "[run]") {
   set_threads(2);
   const std::string dir = "test_run_diverge";
   std::filesystem::remove_all(dir);
@@ -86,10 +90,12 @@ TEST_CASE("runs: divergence is recorded, not a crash; interrupted files never lo
   SECTION("standard starts from the pretrained weights, scratch from a fresh initialisation") {
     const auto standard = read_run_file(Runner(tiny(dir)).run().path);
     const auto scratch = read_run_file(Runner(tiny(dir, {"method.name=scratch"})).run().path);
+    const auto l2sp = read_run_file(Runner(tiny(dir, {"method.name=l2sp"})).run().path);
     CHECK(standard.attributes.count("pretrained_id") == 1);
     CHECK(scratch.attributes.count("pretrained_id") == 0);
-    // At step 0 the pretrained model already has structure; a fresh one is far from the target.
-    CHECK(standard.series.at("eval/w2")[0] < scratch.series.at("eval/w2")[0]);
+    // At step 0 every method that starts from the pretrained weights evaluates the same model.
+    CHECK(standard.series.at("eval/w2")[0] == l2sp.series.at("eval/w2")[0]);
+    CHECK(standard.series.at("eval/w2")[0] != scratch.series.at("eval/w2")[0]);
   }
 }
 

@@ -55,7 +55,7 @@ TEST_CASE("ODE solvers: orders of convergence, NFE counts, adaptive accuracy, re
   CHECK(back_rk4.item<double>() == Approx(2.0 * std::exp(-std::sin(1.0))).epsilon(1e-7));
 }
 
-TEST_CASE("SDE sampler: g = 0 is Euler; with g > 0 the marginals of the exact flow are kept", "[sampler][sde]") {
+TEST_CASE("SDE sampler: g = 0 is Euler, and with g > 0 the marginals of the exact flow are kept", "[sampler][sde]") {
   // A single Gaussian target, whose exact marginal velocity makes the SDE's terminal law known: N(m, S).
   const auto mean = at::tensor({1.5, -0.5}, at::kDouble);
   const auto cov = at::tensor({0.6, 0.25, 0.25, 0.4}, at::kDouble).reshape({1, 2, 2});

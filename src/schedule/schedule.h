@@ -29,7 +29,6 @@ class Schedule {
  public:
   explicit Schedule(ScheduleSettings settings);
   double beta(int64_t step) const;
-  const ScheduleSettings& settings() const { return s_; }
 
  private:
   double annealing(double progress) const;
