@@ -18,7 +18,15 @@ struct ConfigArgs {
   bool reference = false;
 };
 
+struct SweepArgs {
+  std::string experiment;
+  std::string profile = "quick";
+  std::vector<std::string> overrides;
+  bool dry_run = false;
+};
+
 int command_run(const RunArgs& args);
+int command_sweep_plan(const SweepArgs& args);
 int command_config(const ConfigArgs& args);
 int command_inspect(const std::string& path);
 

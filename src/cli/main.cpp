@@ -30,6 +30,15 @@ int main(int argc, char** argv) {
   config->add_option("overrides", config_args.overrides, "key=value overrides");
   config->add_flag("--reference", config_args.reference, "print the reference of every key (Markdown)");
 
+  SweepArgs sweep_args;
+  auto* sweep = app.add_subcommand("sweep", "expand and run experiment sweeps (experiments/*.yaml)");
+  sweep->require_subcommand(1);
+  auto* plan = sweep->add_subcommand("plan", "resolve every run of a sweep, write its manifest, print a table");
+  plan->add_option("experiment", sweep_args.experiment, "experiment file (YAML)")->required()->check(CLI::ExistingFile);
+  plan->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
+  plan->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
+  plan->add_flag("--dry-run", sweep_args.dry_run, "print the table without writing the manifest");
+
   std::string inspect_path;
   auto* inspect = app.add_subcommand("inspect", "print a run file's provenance, status and final metrics");
   inspect->add_option("file", inspect_path, "run file (.h5)")->required()->check(CLI::ExistingFile);
@@ -44,6 +53,7 @@ int main(int argc, char** argv) {
     if (*run) return command_run(run_args);
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);
+    if (*plan) return command_sweep_plan(sweep_args);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "gftlab: configuration error: {}\n", e.what());
     return 2;

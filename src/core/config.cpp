@@ -285,36 +285,46 @@ void read_mapping(const YAML::Node& node, const std::string& prefix, const std::
 
 Config Config::load(const std::string& file, const std::vector<std::string>& overrides) {
   Config cfg = defaults();
-  if (!file.empty()) {
-    cfg.source_ = file;
-    std::ifstream in(file);
-    if (!in) throw ConfigError(fmt::format("{}: cannot open the config file", file));
-    YAML::Node root;
-    try {
-      root = YAML::Load(in);
-    } catch (const YAML::Exception& e) {
-      throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
-    }
-    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-    if (!root.IsMap()) throw ConfigError(fmt::format("{}: the top level must be a mapping of keys", file));
-    std::vector<std::pair<std::string, YAML::Node>> leaves;
-    read_mapping(root, "", file, leaves);
-    for (const auto& [path, node] : leaves) {
-      const KeySpec& spec = *find_key_spec(path);
-      const std::string origin = fmt::format("{}:{}", file, node.Mark().line + 1);
-      Value v;
-      try {
-        v = convert(spec, node);
-      } catch (const std::exception&) {
-        throw ConfigError(fmt::format("{}: {}: expected {}", origin, path, type_name(spec.type)));
-      }
-      const auto why = check_allowed(spec, v);
-      if (!why.empty()) throw ConfigError(fmt::format("{}: {}: {}", origin, path, why));
-      cfg.values_[path] = v;
-      cfg.origins_[path] = origin;
-    }
-  }
+  if (!file.empty()) cfg = cfg.with_file(file);
   return cfg.with_overrides(overrides);
+}
+
+Config Config::with_file(const std::string& file) const {
+  Config cfg = *this;
+  cfg.source_ = file;
+  std::ifstream in(file);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the config file", file));
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
+  }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw ConfigError(fmt::format("{}: the top level must be a mapping of keys", file));
+  std::vector<std::pair<std::string, YAML::Node>> leaves;
+  read_mapping(root, "", file, leaves);
+  for (const auto& [path, node] : leaves) {
+    const KeySpec& spec = *find_key_spec(path);
+    const std::string origin = fmt::format("{}:{}", file, node.Mark().line + 1);
+    Value v;
+    try {
+      v = convert(spec, node);
+    } catch (const std::exception&) {
+      throw ConfigError(fmt::format("{}: {}: expected {}", origin, path, type_name(spec.type)));
+    }
+    const auto why = check_allowed(spec, v);
+    if (!why.empty()) throw ConfigError(fmt::format("{}: {}: {}", origin, path, why));
+    cfg.values_[path] = v;
+    cfg.origins_[path] = origin;
+  }
+  return cfg;
+}
+
+Config Config::with_value(const std::string& key, const std::string& yaml_text, const std::string& origin) const {
+  Config cfg = *this;
+  cfg.set_from_yaml_text(key, yaml_text, origin);
+  return cfg;
 }
 
 Config Config::with_overrides(const std::vector<std::string>& overrides) const {

@@ -53,6 +53,10 @@ class Config {
   static Config load(const std::string& file, const std::vector<std::string>& overrides = {});
   // Applies overrides to an already resolved config (used by sweeps and tests).
   Config with_overrides(const std::vector<std::string>& overrides) const;
+  // Layers a YAML config file on top (sweeps compose `base:` files this way).
+  Config with_file(const std::string& file) const;
+  // Sets one dotted key from YAML text; `origin` is what error messages name (file:line and key path).
+  Config with_value(const std::string& key, const std::string& yaml_text, const std::string& origin) const;
 
   bool get_bool(const std::string& key) const;
   int64_t get_int(const std::string& key) const;

@@ -1,0 +1,223 @@
+#include "sweep/sweep_plan.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fstream>
+#include <map>
+
+namespace gftlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kTopKeys = {"name", "description", "base", "set", "arms", "grid", "zip", "seeds", "profiles"};
+
+struct Source {
+  std::string file;
+  ConfigError error(const YAML::Node& node, const std::string& path, const std::string& message) const {
+    return ConfigError(fmt::format("{}:{}: {}: {}", file, node.Mark().line + 1, path, message));
+  }
+  std::string origin(const YAML::Node& node, const std::string& path) const {
+    return fmt::format("{}:{} ({})", file, node.Mark().line + 1, path);
+  }
+};
+
+std::string yaml_text(const YAML::Node& node) {
+  YAML::Emitter out;
+  out.SetSeqFormat(YAML::Flow);
+  out.SetMapFormat(YAML::Flow);
+  out << node;
+  return out.c_str();
+}
+
+// (dotted key, value) leaves of a block of run-config keys, nested or dotted; a known key's value is a leaf
+// even when it is a list.
+void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, YAML::Node>>& out) {
+  for (const auto& item : node) {
+    const std::string path = prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar();
+    if (item.second.IsMap() && !find_key_spec(path)) flatten(item.second, path, out);
+    else out.emplace_back(path, item.second);
+  }
+}
+
+Config apply_block(Config cfg, const YAML::Node& block, const std::string& where, const Source& src) {
+  if (!block || block.IsNull()) return cfg;
+  if (!block.IsMap()) throw src.error(block, where, "needs a mapping of run-config keys");
+  std::vector<std::pair<std::string, YAML::Node>> leaves;
+  flatten(block, "", leaves);
+  for (const auto& [key, value] : leaves) {
+    if (key == "seeds" && where.rfind("profiles.", 0) == 0) continue;  // a profile's own seed list
+    cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
+  }
+  return cfg;
+}
+
+std::vector<int64_t> read_seeds(const YAML::Node& node, const std::string& where, const Source& src) {
+  std::vector<int64_t> seeds;
+  try {
+    if (node.IsScalar()) {
+      const auto n = node.as<int64_t>();
+      if (n < 1) throw src.error(node, where, "a seed count must be >= 1");
+      for (int64_t s = 0; s < n; ++s) seeds.push_back(s);
+    } else if (node.IsSequence()) {
+      for (const auto& s : node) seeds.push_back(s.as<int64_t>());
+    }
+  } catch (const YAML::Exception&) {
+    throw src.error(node, where, "expected a seed count or a list of integer seeds");
+  }
+  if (seeds.empty()) throw src.error(node, where, "expected a seed count or a non-empty list of integer seeds");
+  return seeds;
+}
+
+// Each axis point is a list of (key, value) to apply together: grid axes multiply, the zip is one axis.
+using Point = std::vector<std::pair<std::string, YAML::Node>>;
+
+std::vector<Point> expand_axes(const YAML::Node& grid, const YAML::Node& zip, const Source& src) {
+  std::vector<Point> points = {{}};
+  if (grid) {
+    if (!grid.IsMap()) throw src.error(grid, "grid", "needs a mapping of dotted keys to lists of values");
+    for (const auto& axis : grid) {
+      const std::string key = "grid." + axis.first.Scalar();
+      if (!axis.second.IsSequence()) throw src.error(axis.second, key, "needs a list of values");
+      std::vector<Point> next;
+      for (const auto& p : points)
+        for (const auto& v : axis.second) {
+          Point q = p;
+          q.emplace_back(axis.first.Scalar(), v);
+          next.push_back(q);
+        }
+      points = std::move(next);
+    }
+  }
+  if (zip) {
+    if (!zip.IsMap()) throw src.error(zip, "zip", "needs a mapping of dotted keys to equally long lists");
+    size_t length = 0;
+    bool first = true;
+    for (const auto& axis : zip) {
+      if (!axis.second.IsSequence()) throw src.error(axis.second, "zip." + axis.first.Scalar(), "needs a list of values");
+      if (!first && axis.second.size() != length)
+        throw src.error(axis.second, "zip." + axis.first.Scalar(),
+                        fmt::format("has {} values but the zip's first list has {}", axis.second.size(), length));
+      length = axis.second.size();
+      first = false;
+    }
+    std::vector<Point> next;
+    for (const auto& p : points)
+      for (size_t k = 0; k < length; ++k) {
+        Point q = p;
+        for (const auto& axis : zip) q.emplace_back(axis.first.Scalar(), axis.second[k]);
+        next.push_back(q);
+      }
+    points = std::move(next);
+  }
+  return points;
+}
+
+YAML::Node load_experiment(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the experiment file", file));
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) throw ConfigError(fmt::format("{}: the top level must be a mapping", file));
+  for (const auto& item : root) {
+    const auto key = item.first.Scalar();
+    if (std::find(kTopKeys.begin(), kTopKeys.end(), key) == kTopKeys.end()) {
+      const auto near = closest_matches(key, kTopKeys);
+      throw ConfigError(fmt::format("{}:{}: {}: unknown experiment key{}; allowed: {}", file, item.first.Mark().line + 1,
+                                    key, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near.front()),
+                                    fmt::join(kTopKeys, ", ")));
+    }
+  }
+  return root;
+}
+
+Config base_config(const YAML::Node& root, const Source& src) {
+  Config cfg = Config::defaults();
+  if (const auto base = root["base"]) {
+    if (!base.IsSequence()) throw src.error(base, "base", "needs a list of config files (relative to the experiment)");
+    for (const auto& entry : base) {
+      const auto path = fs::path(src.file).parent_path() / entry.Scalar();
+      if (!fs::exists(path)) throw src.error(entry, "base", fmt::format("'{}' does not exist", path.string()));
+      cfg = cfg.with_file(path.lexically_normal().string());
+    }
+  }
+  return apply_block(cfg, root["set"], "set", src);
+}
+
+std::string describe(const PlannedRun& run) {
+  std::vector<std::string> parts = {"arm " + run.arm, fmt::format("seed {}", run.seed)};
+  for (const auto& [k, v] : run.point) parts.push_back(k + "=" + v);
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+const std::vector<std::string>& required_profiles() {
+  static const std::vector<std::string> names = {"smoke", "quick", "paper"};
+  return names;
+}
+
+SweepPlan plan_sweep(const std::string& file, const std::string& profile, const std::vector<std::string>& overrides,
+                     const std::string& results_root) {
+  const Source src{file};
+  const YAML::Node root = load_experiment(file);
+  SweepPlan plan;
+  plan.experiment = root["name"] ? root["name"].Scalar() : fs::path(file).stem().string();
+  plan.profile = profile;
+  plan.directory = (fs::path(results_root) / plan.experiment / profile).string();
+
+  const YAML::Node profiles = root["profiles"];
+  if (!profiles || !profiles.IsMap()) throw ConfigError(fmt::format("{}: profiles: needs a mapping with {}", file, fmt::join(required_profiles(), ", ")));
+  for (const auto& name : required_profiles())
+    if (!profiles[name]) throw src.error(profiles, "profiles", fmt::format("every experiment defines '{}'", name));
+  const YAML::Node chosen = profiles[profile];
+  if (!chosen) throw ConfigError(fmt::format("{}: profile '{}' is not defined here", file, profile));
+
+  Config cfg = apply_block(base_config(root, src), chosen, "profiles." + profile, src);
+  cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep")
+            .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep");
+
+  const YAML::Node seeds_node = chosen.IsMap() && chosen["seeds"] ? chosen["seeds"] : root["seeds"];
+  const auto seeds = seeds_node ? read_seeds(seeds_node, "seeds", src) : std::vector<int64_t>{cfg.get_int("seed")};
+  std::vector<std::pair<std::string, YAML::Node>> arms;
+  if (const auto node = root["arms"]) {
+    if (!node.IsMap() || node.size() == 0) throw src.error(node, "arms", "needs a mapping of arm names to override blocks");
+    for (const auto& arm : node) arms.emplace_back(arm.first.Scalar(), arm.second);
+  } else {
+    arms.emplace_back(cfg.get_string("method.name"), YAML::Node());
+  }
+
+  std::map<std::string, std::string> seen;
+  for (const auto& [arm, block] : arms)
+    for (const auto& point : expand_axes(root["grid"], root["zip"], src))
+      for (int64_t seed : seeds) {
+        PlannedRun run;
+        run.arm = arm;
+        run.seed = seed;
+        Config c = apply_block(cfg, block, "arms." + arm, src);
+        for (const auto& [key, value] : point) {
+          c = c.with_value(key, yaml_text(value), src.origin(value, "grid/zip " + key));
+          run.point.emplace_back(key, yaml_text(value));
+        }
+        c = c.with_value("seed", std::to_string(seed), src.origin(seeds_node ? seeds_node : root, "seeds"));
+        run.config = c.with_overrides(overrides);
+        run.run_id = run.config.run_id();
+        const auto [it, fresh] = seen.emplace(run.run_id, describe(run));
+        if (!fresh)
+          throw ConfigError(fmt::format("{}: runs '{}' and '{}' resolve to the same config (run_id {}): an axis or arm "
+                                        "changes nothing", file, it->second, describe(run), run.run_id));
+        plan.runs.push_back(std::move(run));
+      }
+  if (plan.runs.empty()) throw ConfigError(fmt::format("{}: the sweep expands to zero runs", file));
+  return plan;
+}
+
+}  // namespace gftlab

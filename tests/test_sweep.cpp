@@ -1,0 +1,90 @@
+#include "testing.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "sweep/sweep_plan.h"
+
+using namespace gftlab;
+
+namespace {
+
+// Writes an experiment file beside a base config and returns its path.
+std::string experiment(const std::string& name, const std::string& body) {
+  const std::string dir = "test_sweep_files";
+  std::filesystem::create_directories(dir + "/blocks");
+  std::ofstream(dir + "/blocks/base.yaml") << "target:\n  kind: checkerboard\nfinetune:\n  steps: 50\n";
+  const std::string path = dir + "/" + name + ".yaml";
+  std::ofstream(path) << body;
+  return path;
+}
+
+const std::string kProfiles = "profiles:\n  smoke: {finetune.steps: 5}\n  quick: {}\n  paper: {seeds: 3}\n";
+
+}  // namespace
+
+TEST_CASE("sweeps: expansion counts, layering and stable run_ids", "[sweep]") {
+  const auto file = experiment("expand",
+                               "base: [blocks/base.yaml]\n"
+                               "set: {model.width: 64}\n"
+                               "arms:\n  gft: {method: {name: gft, schedule: {beta0: 2}}}\n  standard: {method.name: standard}\n"
+                               "grid:\n  target.n_train: [128, 256, 512]\n  path.sigma: [0.0, 0.1]\n"
+                               "zip:\n  model.depth: [2, 3]\n  model.activation: [relu, gelu]\n"
+                               "seeds: 2\n" + kProfiles);
+  const auto plan = plan_sweep(file, "quick", {}, "test_sweep_results");
+  CHECK(plan.experiment == "expand");
+  CHECK(plan.directory == "test_sweep_results/expand/quick");
+  REQUIRE(plan.runs.size() == 2 * 3 * 2 * 2 * 2);  // arms x grid x grid x zip x seeds
+  const auto& first = plan.runs.front();
+  CHECK(first.arm == "gft");
+  CHECK(first.config.get_string("target.kind") == "checkerboard");  // base
+  CHECK(first.config.get_int("model.width") == 64);                  // set
+  CHECK(first.config.get_float("method.schedule.beta0") == 2.0);     // arm, nested form
+  CHECK(first.config.get_string("output.dir") == "test_sweep_results/expand/quick/runs");
+  // zip varies in lockstep: depth 2 always with relu, 3 with gelu.
+  for (const auto& run : plan.runs)
+    CHECK((run.config.get_int("model.depth") == 2) == (run.config.get_string("model.activation") == "relu"));
+
+  // The same file gives the same run_ids; a profile or override that changes configs gives new ones.
+  const auto again = plan_sweep(file, "quick", {}, "elsewhere");
+  for (size_t k = 0; k < plan.runs.size(); ++k) REQUIRE(again.runs[k].run_id == plan.runs[k].run_id);
+  CHECK(plan_sweep(file, "smoke", {}, "x").runs.front().run_id != first.run_id);
+  CHECK(plan_sweep(file, "quick", {"finetune.lr=1e-4"}, "x").runs.front().run_id != first.run_id);
+  CHECK(plan_sweep(file, "paper", {}, "x").runs.size() == 2 * 3 * 2 * 2 * 3);  // the profile's seeds
+
+  SECTION("the manifest and per-run configs reproduce every run_id") {
+    write_manifest(plan);
+    std::ifstream manifest(plan.directory + "/manifest.jsonl");
+    std::string line;
+    size_t lines = 0;
+    while (std::getline(manifest, line)) ++lines;
+    CHECK(lines == plan.runs.size());
+    for (const auto& run : plan.runs)
+      REQUIRE(Config::load(plan.directory + "/configs/" + run.run_id + ".yaml").run_id() == run.run_id);
+  }
+}
+
+TEST_CASE("sweeps: strict validation names the experiment file, line and key path", "[sweep]") {
+  const auto error_of = [](const std::string& body, const std::string& profile = "quick") {
+    try {
+      plan_sweep(experiment("bad", body), profile, {}, "x");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error_of("armz: {}\n" + kProfiles), Catch::Contains("bad.yaml:1: armz") && Catch::Contains("did you mean 'arms'"));
+  CHECK_THAT(error_of("arms:\n  a: {method.nme: gft}\n" + kProfiles),
+             Catch::Contains("bad.yaml:2") && Catch::Contains("arms.a.method.nme") && Catch::Contains("method.name"));
+  CHECK_THAT(error_of("grid:\n  finetune.steps: [10, x]\n" + kProfiles),
+             Catch::Contains("bad.yaml:2") && Catch::Contains("finetune.steps") && Catch::Contains("integer"));
+  CHECK_THAT(error_of("zip:\n  model.depth: [2, 3]\n  model.width: [8]\n" + kProfiles), Catch::Contains("has 1 values"));
+  CHECK_THAT(error_of("grid:\n  model.depth: []\n" + kProfiles), Catch::Contains("zero runs"));
+  CHECK_THAT(error_of("arms:\n  a: {seed: 1}\n  b: {seed: 2}\nseeds: [0]\n" + kProfiles),
+             Catch::Contains("same config") && Catch::Contains("arm a") && Catch::Contains("arm b"));
+  CHECK_THAT(error_of("arms:\n  a: {model.width: 8}\n  b: {model.width: 8}\n" + kProfiles), Catch::Contains("same config"));
+  CHECK_THAT(error_of("profiles:\n  quick: {}\n"), Catch::Contains("every experiment defines 'smoke'"));
+  CHECK_THAT(error_of(kProfiles, "huge"), Catch::Contains("profile 'huge' is not defined"));
+  CHECK_THAT(error_of("base: [blocks/nope.yaml]\n" + kProfiles), Catch::Contains("does not exist"));
+  CHECK_THAT(error_of("seeds: -2\n" + kProfiles), Catch::Contains("seed count"));
+}
