@@ -23,10 +23,14 @@ struct SweepArgs {
   std::string profile = "quick";
   std::vector<std::string> overrides;
   bool dry_run = false;
+  int jobs = 1;
+  int threads = 0;
 };
 
 int command_run(const RunArgs& args);
 int command_sweep_plan(const SweepArgs& args);
+int command_sweep_run(const SweepArgs& args);
+int command_sweep_status(const SweepArgs& args);
 int command_config(const ConfigArgs& args);
 int command_inspect(const std::string& path);
 

@@ -38,6 +38,15 @@ int main(int argc, char** argv) {
   plan->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
   plan->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
   plan->add_flag("--dry-run", sweep_args.dry_run, "print the table without writing the manifest");
+  auto* sweep_run = sweep->add_subcommand("run", "run a sweep's missing runs locally; skips what is complete");
+  auto* status = sweep->add_subcommand("status", "complete / diverged / failed / pending counts of a sweep");
+  for (auto* sub : {sweep_run, status}) {
+    sub->add_option("experiment", sweep_args.experiment, "experiment file (YAML)")->required()->check(CLI::ExistingFile);
+    sub->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
+    sub->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
+  }
+  sweep_run->add_option("--jobs", sweep_args.jobs, "worker processes (the threads are split between them)")
+      ->check(CLI::PositiveNumber);
 
   std::string inspect_path;
   auto* inspect = app.add_subcommand("inspect", "print a run file's provenance, status and final metrics");
@@ -53,7 +62,10 @@ int main(int argc, char** argv) {
     if (*run) return command_run(run_args);
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);
+    sweep_args.threads = threads;
     if (*plan) return command_sweep_plan(sweep_args);
+    if (*sweep_run) return command_sweep_run(sweep_args);
+    if (*status) return command_sweep_status(sweep_args);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "gftlab: configuration error: {}\n", e.what());
     return 2;

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "sweep/local_runner.h"
 #include "sweep/sweep_plan.h"
 
 namespace gftlab {
@@ -20,6 +21,29 @@ int command_sweep_plan(const SweepArgs& args) {
     write_manifest(plan);
     fmt::print("{} runs; manifest: {}/manifest.jsonl\n", plan.runs.size(), plan.directory);
   }
+  return 0;
+}
+
+int command_sweep_run(const SweepArgs& args) {
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  write_manifest(plan);
+  LocalRunSettings settings;
+  settings.jobs = args.jobs;
+  settings.threads = args.threads;
+  const int failed = run_sweep_locally(plan, settings);
+  if (failed > 0) fmt::print(stderr, "gftlab: {} run(s) failed; see `gftlab sweep status`\n", failed);
+  return failed > 0 ? 1 : 0;
+}
+
+int command_sweep_status(const SweepArgs& args) {
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  int counts[4] = {0, 0, 0, 0};
+  const auto entries = sweep_status(plan);
+  for (const auto& e : entries) ++counts[static_cast<int>(e.state)];
+  fmt::print("{}: {} runs: {} complete, {} diverged, {} failed, {} pending\n", plan.directory, entries.size(),
+             counts[0], counts[1], counts[2], counts[3]);
+  for (const auto& e : entries)
+    if (e.state == RunState::kFailed) fmt::print("  failed {} ({}, seed {}): {}\n", e.run->run_id, e.run->arm, e.run->seed, e.error);
   return 0;
 }
 

@@ -1,0 +1,37 @@
+// The local sweep runner: runs a planned sweep's missing runs as `gftlab run` worker processes, at most
+// `jobs` at a time with the cores split between them. A run is done when its run file exists (run files
+// appear only when complete), so a killed sweep restarted later redoes exactly the runs without one.
+// Workers die with the runner (PR_SET_PDEATHSIG). SLURM arrays run the same per-run command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sweep/sweep_plan.h"
+
+namespace gftlab {
+
+enum class RunState { kComplete, kDiverged, kFailed, kPending };
+
+struct RunStatusEntry {
+  const PlannedRun* run;
+  RunState state;
+  std::string error;  // kFailed: the first error line of its log
+};
+
+// <directory>/runs/<run_id>.h5, <directory>/logs/<run_id>.log
+std::string run_file_of(const SweepPlan& plan, const PlannedRun& run);
+std::string log_file_of(const SweepPlan& plan, const PlannedRun& run);
+
+std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan);
+
+struct LocalRunSettings {
+  int jobs = 1;
+  int threads = 0;             // in total (0: all cores), split between the jobs
+  std::string gftlab = "";     // the executable ("": this one)
+};
+
+// Runs what is not complete or diverged; returns the number of failed runs.
+int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& settings);
+
+}  // namespace gftlab

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Kills a real `gftlab sweep run` mid-sweep (SIGKILL, workers included) and restarts it: the sweep must end
+# complete, with no duplicate, partial or lost run, and the restart must skip what was already done.
+set -eu
+gftlab=$(realpath "$1")
+exp=$(cd "$(dirname "$0")/../.." && pwd)/experiments/toy_shift.yaml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+args=(sweep run "$exp" --profile smoke --jobs 2 finetune.steps=6000 eval.every=0)
+runs=results/toy_shift/smoke/runs
+
+"$gftlab" --threads 2 "${args[@]}" > first.log 2>&1 &
+runner=$!
+for _ in $(seq 600); do  # until at least two runs are complete and more are in flight
+  done_now=$(ls "$runs" 2>/dev/null | grep -c '\.h5$' || true)
+  [[ $done_now -ge 2 ]] && ls "$runs" | grep -q '\.tmp\.' && break
+  sleep 0.1
+done
+kill -9 "$runner"
+wait "$runner" 2>/dev/null || true
+sleep 1  # the workers receive SIGTERM from the kernel when their parent dies
+before=$(ls "$runs" | grep -c '\.h5$')
+[[ $before -ge 2 && $before -lt 8 ]] || { echo "expected a partial sweep, found $before runs"; exit 1; }
+for f in "$runs"/*.h5; do "$gftlab" inspect "$f" | grep -q "status complete"; done
+
+"$gftlab" --threads 2 "${args[@]}" > second.log 2>&1
+grep -q "$before already done" second.log || { cat second.log; echo "restart did not skip the $before done runs"; exit 1; }
+[[ $(ls "$runs" | grep -c '\.h5$') -eq 8 ]] || { ls "$runs"; echo "expected 8 run files"; exit 1; }
+ls "$runs" | grep -q '\.tmp\.' && { ls "$runs"; echo "temporary files left behind"; exit 1; }
+"$gftlab" sweep status "$exp" --profile smoke finetune.steps=6000 eval.every=0 | grep -q "8 complete, 0 diverged, 0 failed, 0 pending"
+echo "resume ok: $before runs survived the kill, the restart did the other $((8 - before))"
