@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/yaml_file.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -292,16 +293,7 @@ Config Config::load(const std::string& file, const std::vector<std::string>& ove
 Config Config::with_file(const std::string& file) const {
   Config cfg = *this;
   cfg.source_ = file;
-  std::ifstream in(file);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open the config file", file));
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
-  }
-  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (!root.IsMap()) throw ConfigError(fmt::format("{}: the top level must be a mapping of keys", file));
+  const YAML::Node root = load_yaml_mapping(file, "config");
   std::vector<std::pair<std::string, YAML::Node>> leaves;
   read_mapping(root, "", file, leaves);
   for (const auto& [path, node] : leaves) {

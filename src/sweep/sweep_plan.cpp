@@ -1,12 +1,11 @@
 #include "sweep/sweep_plan.h"
 
-#include <yaml-cpp/yaml.h>
+#include "core/yaml_file.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
 #include <map>
 
 namespace gftlab {
@@ -118,15 +117,7 @@ std::vector<Point> expand_axes(const YAML::Node& grid, const YAML::Node& zip, co
 }
 
 YAML::Node load_experiment(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open the experiment file", file));
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
-  }
-  if (!root.IsMap()) throw ConfigError(fmt::format("{}: the top level must be a mapping", file));
+  const YAML::Node root = load_yaml_mapping(file, "experiment");
   for (const auto& item : root) {
     const auto key = item.first.Scalar();
     if (std::find(kTopKeys.begin(), kTopKeys.end(), key) == kTopKeys.end()) {
