@@ -91,20 +91,20 @@ int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& s) {
   const int threads = std::max(1, cores / jobs);
   const std::string exe = s.gftlab.empty() ? self_executable() : s.gftlab;
 
-  std::vector<const PlannedRun*> todo;
+  std::vector<const PlannedRun*> to_run;
   for (const auto& e : sweep_status(plan))
-    if (e.state == RunState::kPending || e.state == RunState::kFailed) todo.push_back(e.run);
-  const size_t done_before = plan.runs.size() - todo.size();
+    if (e.state == RunState::kPending || e.state == RunState::kFailed) to_run.push_back(e.run);
+  const size_t done_before = plan.runs.size() - to_run.size();
   fmt::print("{}: {} runs, {} already done, {} to run with {} jobs x {} threads\n", plan.directory,
-             plan.runs.size(), done_before, todo.size(), jobs, threads);
+             plan.runs.size(), done_before, to_run.size(), jobs, threads);
   std::fflush(stdout);
 
   std::map<pid_t, std::pair<const PlannedRun*, std::chrono::steady_clock::time_point>> running;
   size_t next = 0, finished = 0;
   int failed = 0;
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
-      const PlannedRun* run = todo[next++];
+  while (next < to_run.size() || !running.empty()) {
+    while (next < to_run.size() && static_cast<int>(running.size()) < jobs) {
+      const PlannedRun* run = to_run[next++];
       const auto log = log_file_of(plan, *run);
       fs::remove(log + ".failed");
       const auto config = (fs::path(plan.directory) / "configs" / (run->run_id + ".yaml")).string();
