@@ -9,12 +9,16 @@ namespace {
 
 constexpr int64_t kSinkhornCheckEvery = 10;
 
-at::Tensor flat64(const at::Tensor& x) { return x.detach().flatten(1).to(at::kDouble); }
+// The re-paired batch with its cost relative to the identity pairing of (x0, x1).
+Pairing repaired(at::Tensor new_x0, at::Tensor new_x1, const at::Tensor& x0, const at::Tensor& x1) {
+  Pairing out{std::move(new_x0), std::move(new_x1), {}};
+  out.series.push_back(pairing_cost(out.x0, out.x1) / pairing_cost(x0, x1));
+  return out;
+}
 
 // The pairs (x0[i], x1[j]) for index tensors i and j, with the cost ratio and the distinct fraction.
 Pairing sampled_pairs(const at::Tensor& x0, const at::Tensor& x1, const at::Tensor& i, const at::Tensor& j) {
-  Pairing out{x0.index_select(0, i), x1.index_select(0, j), {}};
-  out.series.push_back(pairing_cost(out.x0, out.x1) / pairing_cost(x0, x1));
+  Pairing out = repaired(x0.index_select(0, i), x1.index_select(0, j), x0, x1);
   const double distinct = static_cast<double>(std::get<0>(at::_unique(i)).numel() + std::get<0>(at::_unique(j)).numel());
   out.series.push_back(at::scalar_tensor(distinct / static_cast<double>(2 * x0.size(0)), at::kDouble));
   return out;
@@ -51,9 +55,7 @@ Pairing OtCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generat
     const auto rows = at::randint(0, x0.size(0), {x0.size(0)}, gen, at::kLong);
     return sampled_pairs(x0, x1, rows, perm.index_select(0, rows));
   }
-  Pairing out{x0, x1.index_select(0, perm), {}};
-  out.series.push_back(pairing_cost(out.x0, out.x1) / pairing_cost(x0, x1));
-  return out;
+  return repaired(x0, x1.index_select(0, perm), x0, x1);
 }
 
 at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) const {

@@ -8,13 +8,13 @@
 namespace gftlab {
 namespace {
 
-at::Tensor flat64(const at::Tensor& x) { return x.detach().to(at::kDouble).flatten(1).contiguous(); }
-
 void require_equal_sizes(const at::Tensor& a, const at::Tensor& b) {
   if (a.size(0) != b.size(0)) throw std::invalid_argument("sample sets must have equal sizes");
 }
 
 }  // namespace
+
+at::Tensor flat64(const at::Tensor& x) { return x.detach().to(at::kDouble).flatten(1).contiguous(); }
 
 at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b) {
   const auto x = flat64(a), y = flat64(b);

@@ -7,6 +7,8 @@
 
 namespace gftlab {
 
+// Samples as float64 rows [n, prod(sample shape)], detached.
+at::Tensor flat64(const at::Tensor& x);
 // Squared Euclidean cost matrix, float64 [n, m].
 at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b);
 // Exact W2 between equal-size sets: sqrt(min over permutations of the mean squared distance).
