@@ -11,6 +11,12 @@ DEB_PACKAGES := build-essential cmake git libtorch-dev libopenblas0-openmp libya
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
+# `make reproduce` runs each experiment's sweep at PROFILE scale (resuming what an interrupted run left) and
+# its report: results/<experiment>/<profile>/figures/report.md.
+EXPERIMENTS ?= toy_shift gmm_shift schedules couplings temperature
+PROFILE ?= quick
+GFTLAB := $(BUILD_DIR)/gftlab
+
 .PHONY: deps build test reproduce bench clean
 
 deps:
@@ -32,11 +38,15 @@ test: deps
 	$(MAKE) build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# A failed run does not stop the other experiments or the reports, which list it; the exit status does.
 reproduce: deps
 	$(MAKE) build
-	$(BUILD_DIR)/gftlab run configs/examples/toy.yaml
-	$(BUILD_DIR)/gftlab run configs/examples/toy.yaml method.name=gft method.schedule.beta0=2
-	$(PYTHON) analysis/plot_run.py results/runs --out results/figures
+	@status=0; for e in $(EXPERIMENTS); do \
+	  $(GFTLAB) sweep run experiments/$$e.yaml --profile $(PROFILE) --jobs $(JOBS) || status=1; \
+	  $(GFTLAB) report experiments/$$e.yaml --profile $(PROFILE) || status=1; \
+	done; \
+	for e in $(EXPERIMENTS); do echo "report: results/$$e/$(PROFILE)/figures/report.md"; done; \
+	exit $$status
 
 bench: deps
 	$(MAKE) build

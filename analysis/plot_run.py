@@ -5,16 +5,13 @@ usage: plot_run.py RUNS_DIR_OR_FILES... --out FIGURES_DIR
 """
 import argparse
 import pathlib
+import sys
 
 import h5py
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from style import PALETTE, plt, save, smooth  # noqa: E402
 
-# Okabe-Ito: distinguishable under the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 PANELS = [("w2", "exact W2 (data units)"), ("mmd2", "MMD² (RBF mix)"), ("nll", "held-out NLL (nats)"),
           ("path_length", "path length (data units)"), ("adaptive_nfe", "adaptive-solver NFE")]
 
@@ -22,12 +19,6 @@ PANELS = [("w2", "exact W2 (data units)"), ("mmd2", "MMD² (RBF mix)"), ("nll", 
 def run_files(paths):
     for p in map(pathlib.Path, paths):
         yield from sorted(p.glob("*.h5")) if p.is_dir() else [p]
-
-
-def smooth(y, window=25):
-    if len(y) < window:
-        return y
-    return np.convolve(y, np.ones(window) / window, mode="valid")
 
 
 def label_of(f):
@@ -53,19 +44,15 @@ def main():
             colour = PALETTE[k % len(PALETTE)]
             loss = f["train/loss"][:]
             steps = f["train/step"][:]
-            sm = smooth(loss)
-            axes[0].plot(steps[len(steps) - len(sm):], sm, color=colour, label=label_of(f))
+            axes[0].plot(steps, smooth(loss, 25), color=colour, label=label_of(f))
             for ax, (name, _) in zip(axes[1:], PANELS):
                 if "eval/" + name in f:
                     ax.plot(f["eval/step"][:], f["eval/" + name][:], "o-", color=colour, ms=3)
     axes[0].set(xlabel="fine-tuning step", ylabel="flow-matching loss (25-step mean)", title="training loss")
     for ax, (name, label) in zip(axes[1:], PANELS):
         ax.set(xlabel="fine-tuning step", ylabel=label, title=name)
-    for ax in axes:
-        ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7, loc="upper right")
-    for ext in ("png", "pdf"):
-        fig.savefig(out / f"runs.{ext}", dpi=150)
+    save(fig, out, "runs")
     print(f"wrote {out / 'runs.png'} and {out / 'runs.pdf'} ({len(files)} runs)")
 
 

@@ -48,13 +48,25 @@ TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]")
   CHECK(a.series.at("eval/step") == std::vector<double>{0, 50, 100});
   for (const char* metric : {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll",
                              "path_length", "kinetic_energy", "straightness", "path_ratio", "adaptive_nfe",
-                             "w2_euler_1", "w2_euler_4"}) {
+                             "w2_euler_1", "w2_euler_4", "precision", "recall", "density", "coverage", "vendi",
+                             "mean_pairwise_distance"}) {
     INFO(metric);
     CHECK(a.series.at(std::string("eval/") + metric).size() == 3);
     CHECK(std::isfinite(a.finals.at(metric)));
   }
   const auto c = read_run_file(Runner(tiny(dir, {"seed=1"})).run().path);
   CHECK(c.series.at("train/loss") != a.series.at("train/loss"));
+
+  // Final-only groups: no series, and the same final values (evaluation never draws from training's generators).
+  const auto d = read_run_file(Runner(tiny(dir, {"eval.final_only=[euler_ladder, adaptive_nfe, diversity]"})).run().path);
+  for (const char* metric : {"w2_euler_1", "w2_euler_4", "adaptive_nfe", "recall", "vendi"}) {
+    INFO(metric);
+    CHECK(d.series.count(std::string("eval/") + metric) == 0);
+    CHECK(d.finals.at(metric) == a.finals.at(metric));
+  }
+  CHECK(d.series.at("eval/w2") == a.series.at("eval/w2"));
+  CHECK_THROWS_WITH(Runner(tiny(dir, {"eval.final_only=[w2]"})),
+                    Catch::Contains("eval.final_only") && Catch::Contains("stability.quality_metric"));
 }
 
 TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files never look complete", "[run]") {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "sweep/sweep_plan.h"
 
@@ -52,6 +53,17 @@ TEST_CASE("sweeps: expansion counts, layering and stable run_ids", "[sweep]") {
   CHECK(plan_sweep(file, "quick", {"finetune.lr=1e-4"}, "x").runs.front().run_id != first.run_id);
   CHECK(plan_sweep(file, "paper", {}, "x").runs.size() == 2 * 3 * 2 * 2 * 3);  // the profile's seeds
 
+  SECTION("a profile's base files layer before the profile's own keys") {
+    std::ofstream("test_sweep_files/blocks/profile.yaml") << "model:\n  width: 16\nfinetune:\n  steps: 3\n";
+    const auto layered = experiment("layered", "base: [blocks/base.yaml]\nprofiles:\n  smoke: {base: [blocks/profile.yaml], "
+                                               "finetune.steps: 7, seeds: [4]}\n  quick: {}\n  paper: {}\n");
+    const auto smoke = plan_sweep(layered, "smoke", {}, "x");
+    REQUIRE(smoke.runs.size() == 1);
+    CHECK(smoke.runs[0].config.get_int("model.width") == 16);
+    CHECK(smoke.runs[0].config.get_int("finetune.steps") == 7);
+    CHECK(smoke.runs[0].seed == 4);
+    CHECK(plan_sweep(layered, "quick", {}, "x").runs[0].config.get_int("model.width") == 256);
+  }
   SECTION("the manifest and per-run configs reproduce every run_id") {
     write_manifest(plan);
     std::ifstream manifest(plan.directory + "/manifest.jsonl");
@@ -87,4 +99,22 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
   CHECK_THAT(error_of(kProfiles, "huge"), Catch::Contains("profile 'huge' is not defined"));
   CHECK_THAT(error_of("base: [blocks/nope.yaml]\n" + kProfiles), Catch::Contains("does not exist"));
   CHECK_THAT(error_of("seeds: -2\n" + kProfiles), Catch::Contains("seed count"));
+  CHECK_THAT(error_of("profiles:\n  smoke: {base: [blocks/gone.yaml]}\n  quick: {}\n  paper: {}\n", "smoke"),
+             Catch::Contains("bad.yaml:2: profiles.smoke.base") && Catch::Contains("does not exist"));
+}
+
+TEST_CASE("sweeps: every shipped experiment plans at every profile, with at least 5 seeds from quick on", "[sweep]") {
+  const auto dir = std::filesystem::path(GFTLAB_TEST_DIR).parent_path() / "experiments";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    for (const auto& profile : required_profiles()) {
+      INFO(entry.path().string() << " --profile " << profile);
+      const auto plan = plan_sweep(entry.path().string(), profile, {}, "x");
+      std::set<int64_t> seeds;
+      for (const auto& run : plan.runs) seeds.insert(run.seed);
+      if (profile != "smoke") CHECK(seeds.size() >= 5);
+    }
+  }
+  CHECK(files >= 5);
 }

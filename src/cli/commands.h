@@ -31,6 +31,8 @@ int command_run(const RunArgs& args);
 int command_sweep_plan(const SweepArgs& args);
 int command_sweep_run(const SweepArgs& args);
 int command_sweep_status(const SweepArgs& args);
+int command_sweep_collect(const SweepArgs& args);
+int command_report(const SweepArgs& args);
 int command_config(const ConfigArgs& args);
 int command_inspect(const std::string& path);
 

@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
   plan->add_flag("--dry-run", sweep_args.dry_run, "print the table without writing the manifest");
   auto* sweep_run = sweep->add_subcommand("run", "run a sweep's missing runs locally; skips what is complete");
   auto* status = sweep->add_subcommand("status", "complete / diverged / failed / pending counts of a sweep");
-  for (auto* sub : {sweep_run, status}) {
+  auto* collect = sweep->add_subcommand("collect", "write summary.h5: a link to every run file and a flat table");
+  auto* report = app.add_subcommand("report", "collect a sweep and draw its figures and report.md (Python analysis)");
+  for (auto* sub : {sweep_run, status, collect, report}) {
     sub->add_option("experiment", sweep_args.experiment, "experiment file (YAML)")->required()->check(CLI::ExistingFile);
     sub->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
     sub->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
@@ -66,6 +68,8 @@ int main(int argc, char** argv) {
     if (*plan) return command_sweep_plan(sweep_args);
     if (*sweep_run) return command_sweep_run(sweep_args);
     if (*status) return command_sweep_status(sweep_args);
+    if (*collect) return command_sweep_collect(sweep_args);
+    if (*report) return command_report(sweep_args);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "gftlab: configuration error: {}\n", e.what());
     return 2;

@@ -1,11 +1,46 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "sweep/collect.h"
 #include "sweep/local_runner.h"
 #include "sweep/sweep_plan.h"
 
 namespace gftlab {
+namespace {
+
+void collect_and_print(const SweepPlan& plan) {
+  const auto c = collect_sweep(plan);
+  fmt::print("{}: {} complete, {} diverged, {} failed, {} pending\n", c.path, c.complete, c.diverged, c.failed,
+             c.pending);
+}
+
+// The analysis scripts: GFTLAB_ANALYSIS_DIR when set (an installed copy), else the source tree's.
+std::string analysis_dir() {
+  const char* env = std::getenv("GFTLAB_ANALYSIS_DIR");
+  return env && *env ? env : GFTLAB_ANALYSIS_DIR;
+}
+
+int run_and_wait(const std::vector<std::string>& argv) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
 
 int command_sweep_plan(const SweepArgs& args) {
   const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
@@ -45,6 +80,19 @@ int command_sweep_status(const SweepArgs& args) {
   for (const auto& e : entries)
     if (e.state == RunState::kFailed) fmt::print("  failed {} ({}, seed {}): {}\n", e.run->run_id, e.run->arm, e.run->seed, e.error);
   return 0;
+}
+
+int command_sweep_collect(const SweepArgs& args) {
+  collect_and_print(plan_sweep(args.experiment, args.profile, args.overrides));
+  return 0;
+}
+
+int command_report(const SweepArgs& args) {
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  collect_and_print(plan);
+  const int code = run_and_wait({GFTLAB_PYTHON, analysis_dir() + "/report.py", plan.directory});
+  if (code != 0) fmt::print(stderr, "gftlab: error: the analysis ({}/report.py) exited with {}\n", analysis_dir(), code);
+  return code == 0 ? 0 : 1;
 }
 
 }  // namespace gftlab

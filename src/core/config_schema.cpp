@@ -97,7 +97,7 @@ void add_optimisation(std::vector<KeySpec>& keys, const std::string& p, int64_t 
   keys.push_back(integer(p + ".warmup_steps", 0, "`warmup_cosine`: linear warm-up steps", kNonNegative));
   keys.push_back(number(p + ".min_lr_ratio", 0.1, "`warmup_cosine`: final lr / lr", {0.0, 1.0}));
   keys.push_back(number(p + ".grad_clip", 1.0, "clip the global gradient norm to this (0: off)", kNonNegative));
-  keys.push_back(number(p + ".ema_decay", 0.999, "EMA decay of the evaluation weights (0: no EMA)", {0.0, 1.0}));
+  keys.push_back(number(p + ".ema_decay", 0.999, "EMA decay of the evaluation weights, warmed up as min(decay, (1 + n) / (10 + n)) after n updates (0: no EMA)", {0.0, 1.0}));
 }
 
 void add_method(std::vector<KeySpec>& keys) {
@@ -184,6 +184,11 @@ std::vector<KeySpec> build_schema() {
   metrics.default_value.strings = {"all"};
   metrics.choices = metric_group_names();
   keys.push_back(metrics);
+  KeySpec final_only = make("eval.final_only", ValueType::kStringList, Value{},
+                            "metric groups computed only at the final evaluation (written under /final only)");
+  final_only.choices = metric_group_names();
+  final_only.choices.erase(final_only.choices.begin());  // not "all"
+  keys.push_back(final_only);
   keys.push_back(list("eval.euler_steps", ValueType::kIntList, {1, 2, 4, 8, 16, 32, 100},
                       "`euler_ladder`: W2 after this many Euler steps", kAtLeastOne));
   keys.push_back(integer("eval.path_steps", 100, "`path`: Euler steps of the path metrics", kAtLeastOne));
@@ -195,6 +200,11 @@ std::vector<KeySpec> build_schema() {
   keys.push_back(integer("eval.nll_steps", 50, "`nll`: RK4 steps of the reverse ODE", kAtLeastOne));
   keys.push_back(integer("eval.nll_exact_max_dim", 16,
                          "`nll`: exact divergence up to this dimension, Hutchinson above", kAtLeastOne));
+  keys.push_back(choice("eval.vendi_kernel", "cosine", {"cosine", "rbf"},
+                        "`diversity`: Vendi kernel: cosine (as on features; at most d in d dimensions) or RBF"));
+  keys.push_back(number("eval.vendi_bandwidth", -1.0,
+                        "`diversity`: RBF bandwidth (-1: median pairwise distance of the held-out samples)",
+                        {-1.0, kInf}));
   keys.push_back(integer("eval.velocity_error_samples", 4096, "`velocity_error`: Monte-Carlo points",
                          kAtLeastOne));
   keys.push_back(integer("stability.window", 50, "trailing window (steps) of the loss variance and spikes",

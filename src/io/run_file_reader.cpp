@@ -1,6 +1,6 @@
 #include "io/run_file_reader.h"
 
-#include <hdf5.h>
+#include "io/hdf5_handle.h"
 
 #include <fmt/format.h>
 #include <stdexcept>
@@ -13,9 +13,7 @@ std::string attribute_text(hid_t attr) {
   std::string out;
   if (H5Tget_class(type) == H5T_STRING) {
     char* text = nullptr;
-    const hid_t mem = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5T_CSET_UTF8);
+    const hid_t mem = utf8_string_type();
     if (H5Aread(attr, mem, &text) >= 0 && text) {
       out = text;
       H5free_memory(text);
@@ -62,6 +60,7 @@ herr_t visit_object(hid_t file, const char* name, const H5O_info_t* info, void* 
 }  // namespace
 
 RunFileSummary read_run_file(const std::string& path) {
+  silence_hdf5_diagnostics();
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) throw std::runtime_error("cannot open run file " + path);
   RunFileSummary summary;

@@ -1,6 +1,7 @@
 #include "io/run_log.h"
 
-#include <hdf5.h>
+#include "io/hdf5_handle.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,26 +12,6 @@ namespace gftlab {
 namespace {
 
 constexpr hsize_t kChunk = 1024;
-
-// Closes an HDF5 identifier with the matching function when it leaves scope.
-class Handle {
- public:
-  Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
-    if (id_ < 0) throw std::runtime_error("HDF5: cannot " + what);
-  }
-  ~Handle() { close_(id_); }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: cannot " + what);
-}
 
 void write_attr(hid_t file, const std::string& name, hid_t type, const void* data) {
   if (H5Aexists(file, name.c_str()) > 0) check(H5Adelete(file, name.c_str()), "replace attribute " + name);
@@ -49,9 +30,14 @@ bool path_exists(hid_t file, const std::string& path) {
   }
 }
 
+hid_t intermediate_groups() {
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  if (lcpl >= 0) H5Pset_create_intermediate_group(lcpl, 1);
+  return lcpl;
+}
+
 hid_t create_dataset(hid_t file, const std::string& path, hid_t file_type, bool extendible) {
-  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link properties");
-  check(H5Pset_create_intermediate_group(lcpl, 1), "set intermediate groups");
+  Handle lcpl(intermediate_groups(), H5Pclose, "create link properties");
   if (!extendible) {
     Handle space(H5Screate(H5S_SCALAR), H5Sclose, "create dataspace");
     return H5Dcreate2(file, path.c_str(), file_type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
@@ -70,6 +56,7 @@ RunLog::RunLog(std::string final_path) : final_path_(std::move(final_path)) {
   const auto parent = std::filesystem::path(final_path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   temp_path_ = final_path_ + ".tmp." + std::to_string(::getpid());
+  silence_hdf5_diagnostics();
   file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file_ < 0) throw std::runtime_error("HDF5: cannot create " + temp_path_);
 }
@@ -80,9 +67,7 @@ RunLog::~RunLog() {
 }
 
 void RunLog::attr(const std::string& name, const std::string& value) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
-  check(H5Tset_cset(type, H5T_CSET_UTF8), "set string encoding");
+  Handle type(utf8_string_type(), H5Tclose, "create string type");
   const char* ptr = value.c_str();
   write_attr(file_, name, type, &ptr);
 }
@@ -122,6 +107,24 @@ void RunLog::scalar(const std::string& dataset, double value) {
                                                : create_dataset(file_, dataset, H5T_NATIVE_DOUBLE, false);
   Handle ds(id, H5Dclose, "open dataset " + dataset);
   check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), "write " + dataset);
+}
+
+void RunLog::strings(const std::string& dataset, const std::vector<std::string>& values) {
+  Handle type(utf8_string_type(), H5Tclose, "create string type");
+  Handle lcpl(intermediate_groups(), H5Pclose, "create link properties");
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create dataspace");
+  Handle ds(H5Dcreate2(file_, dataset.c_str(), type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+            "create dataset " + dataset);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + dataset);
+}
+
+void RunLog::external_link(const std::string& link, const std::string& target_file) {
+  Handle lcpl(intermediate_groups(), H5Pclose, "create link properties");
+  check(H5Lcreate_external(target_file.c_str(), "/", file_, link.c_str(), lcpl, H5P_DEFAULT),
+        "link " + link + " to " + target_file);
 }
 
 void RunLog::flush() { check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + temp_path_); }

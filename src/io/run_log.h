@@ -1,5 +1,6 @@
 // RunLog: one HDF5 file per run (schema in README.md). Written under a temporary name beside the
 // final path and renamed only by commit(), so a killed run never leaves a file that looks complete.
+// The sweep summary (summary.h5) is written with the same atomic writer.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,10 @@ class RunLog {
   void append(const std::string& dataset, const std::vector<int64_t>& values);
   // A scalar dataset, e.g. "final/w2".
   void scalar(const std::string& dataset, double value);
+  // A 1-D dataset of UTF-8 strings, written at once.
+  void strings(const std::string& dataset, const std::vector<std::string>& values);
+  // A link at `link` to the root group of another file (relative paths resolve beside this file).
+  void external_link(const std::string& link, const std::string& target_file);
   void flush();
   void commit();
 

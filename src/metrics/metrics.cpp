@@ -1,10 +1,12 @@
 // The metric groups of method.md section 6 for low-dimensional data.
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "core/config.h"
 #include "core/rng.h"
 #include "data/gaussian_mixture.h"
+#include "metrics/diversity.h"
 #include "metrics/likelihood.h"
 #include "metrics/metric.h"
 #include "metrics/metric_names.h"
@@ -126,6 +128,30 @@ class TargetNll : public Metric {
   const GaussianMixture& target_;
 };
 
+class Diversity : public Metric {
+ public:
+  Diversity(VendiKernel kernel, double bandwidth) : kernel_(kernel), bandwidth_(bandwidth) {}
+  std::string group() const override { return "diversity"; }
+  MetricValues compute(EvalContext& ctx) override {
+    const auto& x = ctx.generated();
+    if (!at::isfinite(x).all().item<bool>()) return nan_values();
+    if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(ctx.reference());
+    const auto s = manifold_scores(ctx.reference(), x);
+    return {{"precision", s.precision}, {"recall", s.recall}, {"density", s.density}, {"coverage", s.coverage},
+            {"vendi", vendi_score(x, kernel_, bandwidth_)}, {"mean_pairwise_distance", mean_pairwise_distance(x)}};
+  }
+
+ private:
+  static MetricValues nan_values() {
+    MetricValues out;
+    for (const char* name : {"precision", "recall", "density", "coverage", "vendi", "mean_pairwise_distance"})
+      out.emplace_back(name, std::nan(""));
+    return out;
+  }
+  VendiKernel kernel_;
+  double bandwidth_;  // fixed per run: from the held-out samples, never from the model's
+};
+
 class PathMetrics : public Metric {
  public:
   explicit PathMetrics(int64_t steps) : euler_(FixedMethod::kEuler, steps) {}
@@ -197,6 +223,13 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
       out.push_back(std::make_unique<VelocityError>(*mixture, cfg.get_int("eval.velocity_error_samples"),
                                                     cfg.get_float("path.sigma"), seed));
     if (group == "target_nll") out.push_back(std::make_unique<TargetNll>(*mixture));
+    if (group == "diversity") {
+      const bool rbf = cfg.get_string("eval.vendi_kernel") == "rbf";
+      const double bandwidth = cfg.get_float("eval.vendi_bandwidth");
+      if (rbf && bandwidth != -1.0 && bandwidth <= 0)
+        throw cfg.error("eval.vendi_bandwidth", "must be positive, or -1 for the median pairwise distance");
+      out.push_back(std::make_unique<Diversity>(rbf ? VendiKernel::kRbf : VendiKernel::kCosine, bandwidth));
+    }
     if (group == "path") out.push_back(std::make_unique<PathMetrics>(cfg.get_int("eval.path_steps")));
     if (group == "adaptive_nfe")
       out.push_back(std::make_unique<AdaptiveNfe>(cfg.get_float("eval.sampler.atol"), cfg.get_float("eval.sampler.rtol")));

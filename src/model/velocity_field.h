@@ -41,6 +41,7 @@ class Ema {
  private:
   FieldPtr online_, shadow_;
   double decay_;
+  int64_t updates_ = 0;
 };
 
 }  // namespace gftlab

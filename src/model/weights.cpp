@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -50,7 +51,11 @@ Ema::Ema(FieldPtr online, FieldPtr shadow, double decay)
 void Ema::update() {
   at::NoGradGuard no_grad;
   const auto online = online_->parameters(), shadow = shadow_->parameters();
-  for (size_t k = 0; k < online.size(); ++k) shadow[k].mul_(decay_).add_(online[k], 1.0 - decay_);
+  // Warm-up: early averages would otherwise keep the initial weights for ~1/(1 - decay) steps, which
+  // in a short fine-tuning run is most of the run.
+  const double n = static_cast<double>(updates_++);
+  const double decay = std::min(decay_, (1.0 + n) / (10.0 + n));
+  for (size_t k = 0; k < online.size(); ++k) shadow[k].mul_(decay).add_(online[k], 1.0 - decay);
 }
 
 }  // namespace gftlab

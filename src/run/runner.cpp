@@ -104,6 +104,10 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
     throw cfg_.error("stability.quality_metric", fmt::format("'{}' is not among the evaluated metrics "
                                                              "(eval.metrics)", quality));
+  for (const auto& name : cfg_.get_string_list("eval.final_only")) final_only_.insert(name);
+  if (final_only_.count(group))
+    throw cfg_.error("eval.final_only", fmt::format("'{}' holds stability.quality_metric ('{}'), which needs every "
+                                                    "evaluation", group, quality));
 }
 
 Runner::~Runner() = default;
@@ -149,11 +153,14 @@ RunResult Runner::run() {
   const auto evaluate = [&](int64_t step) {
     EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_);
     log.append("eval/step", std::vector<int64_t>{step});
-    for (auto& metric : metrics_)
+    for (auto& metric : metrics_) {
+      const bool once = final_only_.count(metric->group()) > 0;
+      if (once && step != settings.steps) continue;
       for (const auto& [name, value] : metric->compute(ctx)) {
-        log.append("eval/" + name, std::vector<double>{value});
+        if (!once) log.append("eval/" + name, std::vector<double>{value});
         last_metrics[name] = value;
       }
+    }
     history.eval_steps.push_back(step);
     history.quality.push_back(last_metrics.at(cfg_.get_string("stability.quality_metric")));
     log.flush();

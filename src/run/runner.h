@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ class Runner {
   std::unique_ptr<Coupling> coupling_;
   std::unique_ptr<Sampler> sampler_;
   std::vector<std::unique_ptr<Metric>> metrics_;
+  std::set<std::string> final_only_;  // metric groups evaluated at the end only
 };
 
 }  // namespace gftlab

@@ -49,7 +49,8 @@ Config apply_block(Config cfg, const YAML::Node& block, const std::string& where
   std::vector<std::pair<std::string, YAML::Node>> leaves;
   flatten(block, "", leaves);
   for (const auto& [key, value] : leaves) {
-    if (key == "seeds" && where.rfind("profiles.", 0) == 0) continue;  // a profile's own seed list
+    // A profile's own seed list and base files are not run-config keys.
+    if ((key == "seeds" || key == "base") && where.rfind("profiles.", 0) == 0) continue;
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
   return cfg;
@@ -130,17 +131,16 @@ YAML::Node load_experiment(const std::string& file) {
   return root;
 }
 
-Config base_config(const YAML::Node& root, const Source& src) {
-  Config cfg = Config::defaults();
-  if (const auto base = root["base"]) {
-    if (!base.IsSequence()) throw src.error(base, "base", "needs a list of config files (relative to the experiment)");
-    for (const auto& entry : base) {
-      const auto path = fs::path(src.file).parent_path() / entry.Scalar();
-      if (!fs::exists(path)) throw src.error(entry, "base", fmt::format("'{}' does not exist", path.string()));
-      cfg = cfg.with_file(path.lexically_normal().string());
-    }
+// Layers the config files of a `base:` list (paths relative to the experiment file), later ones last.
+Config apply_files(Config cfg, const YAML::Node& base, const std::string& where, const Source& src) {
+  if (!base) return cfg;
+  if (!base.IsSequence()) throw src.error(base, where, "needs a list of config files (relative to the experiment)");
+  for (const auto& entry : base) {
+    const auto path = fs::path(src.file).parent_path() / entry.Scalar();
+    if (!fs::exists(path)) throw src.error(entry, where, fmt::format("'{}' does not exist", path.string()));
+    cfg = cfg.with_file(path.lexically_normal().string());
   }
-  return apply_block(cfg, root["set"], "set", src);
+  return cfg;
 }
 
 std::string describe(const PlannedRun& run) {
@@ -162,6 +162,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   const YAML::Node root = load_experiment(file);
   SweepPlan plan;
   plan.experiment = root["name"] ? root["name"].Scalar() : fs::path(file).stem().string();
+  plan.description = root["description"] ? root["description"].Scalar() : "";
   plan.profile = profile;
   plan.directory = (fs::path(results_root) / plan.experiment / profile).string();
 
@@ -172,7 +173,9 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   const YAML::Node chosen = profiles[profile];
   if (!chosen) throw ConfigError(fmt::format("{}: profile '{}' is not defined here", file, profile));
 
-  Config cfg = apply_block(base_config(root, src), chosen, "profiles." + profile, src);
+  Config cfg = apply_block(apply_files(Config::defaults(), root["base"], "base", src), root["set"], "set", src);
+  if (chosen.IsMap()) cfg = apply_files(cfg, chosen["base"], "profiles." + profile + ".base", src);
+  cfg = apply_block(cfg, chosen, "profiles." + profile, src);
   cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep")
             .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep");
 

@@ -21,6 +21,7 @@ struct PlannedRun {
 
 struct SweepPlan {
   std::string experiment;  // the file's `name:`, default its stem
+  std::string description;  // the file's `description:` (the question the sweep answers), or ""
   std::string profile;
   std::string directory;   // <results>/<experiment>/<profile>
   std::vector<PlannedRun> runs;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/config.h"
+#include "core/sha256.h"
 #include "core/rng.h"
 #include "data/distribution.h"
 #include "io/progress.h"
@@ -21,6 +22,9 @@ namespace gftlab {
 namespace {
 
 const std::vector<std::string> kPretrainPrefixes = {"source", "model", "path", "pretrain"};
+// Part of every stored model's id: bump it when pretraining's numerics change (v2: EMA warm-up), so a
+// store filled by older code is never reused for a config whose results would now differ.
+constexpr const char* kPretrainNumerics = "v2";
 
 class FileLock {
  public:
@@ -80,12 +84,15 @@ Config pretraining_config(const Config& cfg) {
   return cfg.with_overrides({fmt::format("pretrain.seed={}", seed)});
 }
 
-std::string pretrained_id(const Config& cfg) { return pretraining_config(cfg).hash_of(kPretrainPrefixes); }
+std::string pretrained_id(const Config& cfg) {
+  return sha256_hex(std::string(kPretrainNumerics) + ":" + pretraining_config(cfg).hash_of(kPretrainPrefixes))
+      .substr(0, 16);
+}
 
 Pretrained get_or_pretrain(const Config& cfg, const Distribution& source) {
   const Config pcfg = pretraining_config(cfg);
   Pretrained out;
-  out.id = pcfg.hash_of(kPretrainPrefixes);
+  out.id = pretrained_id(cfg);
   const std::filesystem::path dir = cfg.get_string("output.pretrained_dir");
   std::filesystem::create_directories(dir);
   out.path = (dir / (out.id + ".pt")).string();

@@ -1,0 +1,141 @@
+"""Reading a collected sweep (summary.h5, schema in README.md) and the statistics over seeds."""
+import math
+import pathlib
+import warnings
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+from scipy import stats
+
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+@dataclass
+class Run:
+    run_id: str
+    arm: str
+    seed: int
+    status: str  # complete, diverged, failed or pending
+    point: str   # "key=value, ..." of the grid/zip point ("" without a grid)
+    method: str
+    schedule: str
+    coupling: str
+    quality_metric: str
+    error: str
+    beta0: float
+    params: dict = field(default_factory=dict)  # grid/zip key -> value text
+    finals: dict = field(default_factory=dict)  # /final/* of the run file, finite or not
+    group: object = None                        # the run file's root group (through summary.h5's link)
+
+    def series(self, path):
+        if self.group is None or path not in self.group:
+            return None
+        return self.group[path][:]
+
+
+class Sweep:
+    """Every planned run of one sweep, in plan order, with the groupings the figures use."""
+
+    def __init__(self, directory):
+        self.directory = pathlib.Path(directory)
+        path = self.directory / "summary.h5"
+        if not path.exists():
+            raise SystemExit(f"{path} does not exist: run `gftlab sweep collect` first")
+        self.file = h5py.File(path, "r")
+        self.attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file.attrs.items()}
+        t = self.file["table"]
+        text = {k: t[k].asstr()[:] for k in t if isinstance(t[k], h5py.Dataset) and t[k].dtype.kind == "O"}
+        params = {k: t["param"][k].asstr()[:] for k in t.get("param", {})}
+        finals = {k: t["final"][k][:] for k in t.get("final", {})}
+        seeds, beta0 = t["seed"][:], t["beta0"][:]
+        self.runs = []
+        for i in range(len(seeds)):
+            run = Run(run_id=text["run_id"][i], arm=text["arm"][i], seed=int(seeds[i]), status=text["status"][i],
+                      point=text["point"][i], method=text["method"][i], schedule=text["schedule"][i],
+                      coupling=text["coupling"][i], quality_metric=text["quality_metric"][i],
+                      error=text["error"][i], beta0=float(beta0[i]), params={k: v[i] for k, v in params.items()},
+                      finals={k: float(v[i]) for k, v in finals.items() if not math.isnan(v[i])})
+            if run.status in ("complete", "diverged"):
+                run.group = self.file["runs"][run.run_id]
+            self.runs.append(run)
+        self.arms = list(dict.fromkeys(r.arm for r in self.runs))
+        self.points = list(dict.fromkeys(r.point for r in self.runs))
+        self.final_names = sorted(finals)
+
+    @property
+    def name(self):
+        return f"{self.attrs['experiment']} ({self.attrs['profile']})"
+
+    def select(self, arm=None, point=None, status=None):
+        return [r for r in self.runs if (arm is None or r.arm == arm) and (point is None or r.point == point)
+                and (status is None or r.status in status)]
+
+    def complete(self, arm, point):
+        return self.select(arm, point, ("complete",))
+
+    def has_final(self, metric):
+        return any(metric in r.finals for r in self.runs)
+
+    def describe_arm(self, arm):
+        r = self.select(arm)[0]
+        bits = [r.method]
+        if r.method.startswith("gft"):
+            bits.append(f"{r.schedule} β0={r.beta0:g}")
+        bits.append(r.coupling)
+        return ", ".join(bits)
+
+    def numeric_param(self):
+        """The grid/zip key that orders the points numerically (>= 3 values, one point per value), if any."""
+        for key in (self.runs[0].params if self.runs else {}):
+            try:
+                values = {p: float(self.select(point=p)[0].params[key]) for p in self.points}
+            except ValueError:
+                continue
+            if len(set(values.values())) == len(self.points) >= 3:
+                return key, values
+        return None
+
+
+def mean_ci(values, seed=0):
+    """Mean, 95% percentile-bootstrap interval of the mean, and n, over the finite values."""
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    if len(v) == 0:
+        return math.nan, math.nan, math.nan, 0
+    if len(v) == 1:
+        return float(v[0]), math.nan, math.nan, 1
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, len(v), size=(BOOTSTRAP_RESAMPLES, len(v)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return float(v.mean()), float(lo), float(hi), len(v)
+
+
+def seed_band(curves):
+    """Mean and 95% t-interval over seeds of curves padded with NaN (a diverged seed stops early)."""
+    m = np.full((len(curves), max(len(c) for c in curves)), np.nan)
+    for i, c in enumerate(curves):
+        m[i, :len(c)] = c
+    m[~np.isfinite(m)] = np.nan
+    n = np.sum(np.isfinite(m), axis=0)
+    with warnings.catch_warnings():  # steps that no seed reached are NaN, as they should be
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(m, axis=0)
+        sd = np.nanstd(m, axis=0, ddof=1)
+    half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    return mean, mean - half, mean + half
+
+
+def paired(a_runs, b_runs, metric, better):
+    """Paired by seed: mean of a - b with a bootstrap 95% interval, how often a is better, Wilcoxon p."""
+    a = {r.seed: r.finals.get(metric, math.nan) for r in a_runs}
+    b = {r.seed: r.finals.get(metric, math.nan) for r in b_runs}
+    seeds = sorted(s for s in a if s in b and np.isfinite(a[s]) and np.isfinite(b[s]))
+    d = np.array([a[s] - b[s] for s in seeds])
+    mean, lo, hi, n = mean_ci(d)
+    wins = int(np.sum(better * d > 0)) if better else None
+    p = math.nan
+    if n >= 2 and np.any(d != 0):
+        with warnings.catch_warnings():  # zero differences (identical runs) make SciPy fall back, noisily
+            warnings.simplefilter("ignore", UserWarning)
+            p = float(stats.wilcoxon(d).pvalue)
+    return {"mean": mean, "lo": lo, "hi": hi, "n": n, "wins": wins, "p": p}

@@ -1,0 +1,154 @@
+"""The figures of a sweep report; each function returns the PNG's name, or None when the data is absent."""
+import math
+
+import numpy as np
+
+from style import MARKERS, PALETTE, label, plt, save, smooth
+from sweep_data import mean_ci, seed_band
+
+
+def arm_colours(sweep):
+    return {arm: PALETTE[i % len(PALETTE)] for i, arm in enumerate(sweep.arms)}
+
+
+def with_files(sweep, arm, point):
+    return sweep.select(arm, point, ("complete", "diverged"))
+
+
+def arm_label(sweep, arm, point):
+    diverged = len(sweep.select(arm, point, ("diverged",)))
+    return f"{arm} ({diverged} diverged)" if diverged else arm
+
+
+def draw_band(ax, x, curves, colour, name):
+    mean, lo, hi = seed_band(curves)
+    n = min(len(x), len(mean))
+    ax.plot(x[:n], mean[:n], color=colour, lw=1.3, label=name)
+    ax.fill_between(x[:n], lo[:n], hi[:n], color=colour, alpha=0.2, lw=0)
+
+
+def log_if_positive(ax, curves):
+    values = np.concatenate([np.asarray(c, float) for c in curves]) if curves else np.array([])
+    values = values[np.isfinite(values)]
+    if len(values) and values.min() > 0 and values.max() / values.min() > 20:
+        ax.set_yscale("log")
+
+
+def stability_figure(sweep, out):
+    if not sweep.select(status=("complete", "diverged")):
+        return None
+    colours = arm_colours(sweep)
+    rows = sweep.points
+    fig, axes = plt.subplots(len(rows), 3, figsize=(12, 2.8 * len(rows)), squeeze=False, constrained_layout=True)
+    for (ax_loss, ax_q, ax_beta), point in zip(axes, rows):
+        all_loss = []
+        for arm in sweep.arms:
+            runs = with_files(sweep, arm, point)
+            if not runs:
+                continue
+            steps = max((r.series("train/step") for r in runs), key=len)
+            window = max(1, len(steps) // 50)
+            loss = [smooth(r.series("train/loss"), window) for r in runs]
+            all_loss += loss
+            draw_band(ax_loss, steps, loss, colours[arm], arm_label(sweep, arm, point))
+            qm = runs[0].quality_metric
+            quality = [r.series("eval/" + qm) for r in runs if r.series("eval/" + qm) is not None]
+            if quality:
+                eval_steps = max((r.series("eval/step") for r in runs), key=len)
+                draw_band(ax_q, eval_steps, quality, colours[arm], arm)
+                ax_q.set_ylabel(label(qm))
+            beta = runs[0].series("train/beta")
+            if beta is not None:
+                ax_beta.plot(steps[:len(beta)], beta, color=colours[arm], lw=1.3, label=arm)
+        log_if_positive(ax_loss, all_loss)
+        title = f" — {point}" if point else ""
+        ax_loss.set(xlabel="fine-tuning step", ylabel=f"training loss (trailing mean)", title="training loss" + title)
+        ax_q.set(xlabel="fine-tuning step", title="quality, mean and 95% band over seeds" + title)
+        ax_beta.set(xlabel="fine-tuning step", ylabel="temperature β", title="cooling schedule β(step)" + title)
+        if not ax_beta.lines:
+            ax_beta.text(0.5, 0.5, "no GFT arm", ha="center", va="center", transform=ax_beta.transAxes)
+    axes[0][0].legend(loc="best")
+    return save(fig, out, "stability")
+
+
+def finals_figure(sweep, out, name, metrics, x_label=None):
+    """One panel per metric: each arm's mean over seeds with its 95% bootstrap interval, seeds as dots."""
+    metrics = [m for m in metrics if sweep.has_final(m)]
+    if not metrics:
+        return None
+    colours = arm_colours(sweep)
+    cols = min(4, len(metrics))
+    rows = math.ceil(len(metrics) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.0 * rows), squeeze=False, constrained_layout=True)
+    width = 0.6 / max(1, len(sweep.points))
+    for ax, metric in zip(axes.flat, metrics):
+        for i, arm in enumerate(sweep.arms):
+            for j, point in enumerate(sweep.points):
+                values = [r.finals.get(metric, math.nan) for r in sweep.complete(arm, point)]
+                mean, lo, hi, n = mean_ci(values)
+                x = i + (j - (len(sweep.points) - 1) / 2) * width
+                ax.scatter(np.full(len(values), x), values, s=6, color=colours[arm], alpha=0.35, lw=0)
+                if n:
+                    err = [[mean - lo], [hi - mean]] if n > 1 else None
+                    ax.errorbar(x, mean, yerr=err, fmt=MARKERS[j % len(MARKERS)], color=colours[arm], ms=5,
+                                capsize=2, label=point if i == 0 else None)
+        ax.set_xticks(range(len(sweep.arms)))
+        ax.set_xticklabels([x_label(sweep, a) if x_label else a for a in sweep.arms], rotation=30, ha="right")
+        ax.set(ylabel=label(metric), title=metric)
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    if len(sweep.points) > 1:
+        axes.flat[0].legend(loc="best", title="markers")
+    return save(fig, out, name)
+
+
+def euler_ladder_figure(sweep, out):
+    ks = sorted(int(m[9:]) for m in sweep.final_names if m.startswith("w2_euler_"))
+    if not ks:
+        return None
+    colours = arm_colours(sweep)
+    fig, axes = plt.subplots(1, len(sweep.points), figsize=(4.2 * len(sweep.points), 3.3), squeeze=False,
+                             sharey=True, constrained_layout=True)
+    for ax, point in zip(axes[0], sweep.points):
+        for arm in sweep.arms:
+            runs = sweep.complete(arm, point)
+            if runs:
+                curves = [[r.finals.get(f"w2_euler_{k}", math.nan) for k in ks] for r in runs]
+                draw_band(ax, np.array(ks), curves, colours[arm], arm)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(ks, [str(k) for k in ks])
+        ax.minorticks_off()
+        ax.set(xlabel="Euler steps (network evaluations)", ylabel="exact W2 of the samples (data units)",
+               title="few-step quality" + (f" — {point}" if point else ""))
+    axes[0][0].legend(loc="best")
+    return save(fig, out, "euler_ladder")
+
+
+def param_figure(sweep, out, metrics):
+    """Final metrics against the numeric grid key (e.g. beta0 or the dimension), one line per arm."""
+    found = sweep.numeric_param()
+    metrics = [m for m in metrics if sweep.has_final(m)]
+    if not found or not metrics:
+        return None
+    key, values = found
+    colours = arm_colours(sweep)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.0 * len(metrics), 3.2), squeeze=False,
+                             constrained_layout=True)
+    order = sorted(sweep.points, key=values.get)
+    xs = np.array([values[p] for p in order])
+    for ax, metric in zip(axes[0], metrics):
+        for arm in sweep.arms:
+            stats = [mean_ci([r.finals.get(metric, math.nan) for r in sweep.complete(arm, p)]) for p in order]
+            mean = np.array([s[0] for s in stats])
+            lo = np.array([s[1] if s[3] > 1 else s[0] for s in stats])
+            hi = np.array([s[2] if s[3] > 1 else s[0] for s in stats])
+            ax.errorbar(xs, mean, yerr=[mean - lo, hi - mean], fmt="o-", color=colours[arm], ms=4, capsize=2,
+                        label=arm)
+        positive = xs[xs > 0]
+        if len(positive) and positive.max() / positive.min() >= 8:  # e.g. beta0 in {0, 0.5, ..., 8}
+            ax.set_xscale("log", base=2) if xs.min() > 0 else ax.set_xscale("symlog", base=2, linthresh=positive.min())
+            ax.set_xticks(xs, [f"{x:g}" for x in xs])
+            ax.minorticks_off()
+        ax.set(xlabel=key, ylabel=label(metric), title=f"{metric} against {key}")
+    axes[0][0].legend(loc="best")
+    return save(fig, out, "by_" + key.replace(".", "_"))

@@ -1,0 +1,111 @@
+#include "sweep/collect.h"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <vector>
+
+#include "core/runtime.h"
+#include "io/run_file_reader.h"
+#include "io/run_log.h"
+#include "sweep/local_runner.h"
+
+namespace gftlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* state_name(RunState s) {
+  switch (s) {
+    case RunState::kComplete: return "complete";
+    case RunState::kDiverged: return "diverged";
+    case RunState::kFailed: return "failed";
+    case RunState::kPending: return "pending";
+  }
+  return "";
+}
+
+// Columns of the flat table, in row order of the plan.
+struct Table {
+  std::map<std::string, std::vector<std::string>> text;
+  std::map<std::string, std::vector<double>> numbers;  // finals: NaN where a run has no such value
+  std::vector<int64_t> seed;
+};
+
+template <class T>
+void set_cell(std::vector<T>& column, size_t row, T value, T fill) {
+  column.resize(row + 1, fill);
+  column[row] = std::move(value);
+}
+
+std::string point_label(const PlannedRun& run) {
+  std::string out;
+  for (const auto& [key, value] : run.point) out += (out.empty() ? "" : ", ") + key + "=" + value;
+  return out;
+}
+
+void add_row(Table& t, size_t row, const RunStatusEntry& e, const RunFileSummary* file) {
+  const auto& run = *e.run;
+  const auto& cfg = run.config;
+  t.text["run_id"].push_back(run.run_id);
+  t.text["arm"].push_back(run.arm);
+  t.text["status"].push_back(state_name(e.state));
+  t.text["error"].push_back(e.error);
+  t.text["point"].push_back(point_label(run));
+  t.text["run_file"].push_back(file ? "runs/" + run.run_id + ".h5" : "");
+  t.text["method"].push_back(cfg.get_string("method.name"));
+  t.text["schedule"].push_back(cfg.get_string("method.schedule.kind"));
+  t.text["coupling"].push_back(cfg.get_string("coupling.kind"));
+  t.text["quality_metric"].push_back(cfg.get_string("stability.quality_metric"));
+  t.numbers["beta0"].push_back(cfg.get_float("method.schedule.beta0"));
+  t.seed.push_back(run.seed);
+  for (const auto& [key, value] : run.point) set_cell(t.text["param/" + key], row, value, std::string());
+  if (!file) return;
+  for (const auto& [name, value] : file->finals) set_cell(t.numbers["final/" + name], row, value, std::nan(""));
+}
+
+}  // namespace
+
+CollectCounts collect_sweep(const SweepPlan& plan) {
+  CollectCounts counts;
+  counts.path = (fs::path(plan.directory) / "summary.h5").string();
+  const auto entries = sweep_status(plan);
+  Table table;
+  std::vector<std::string> linked;
+  for (size_t row = 0; row < entries.size(); ++row) {
+    const auto& e = entries[row];
+    counts.complete += e.state == RunState::kComplete;
+    counts.diverged += e.state == RunState::kDiverged;
+    counts.failed += e.state == RunState::kFailed;
+    counts.pending += e.state == RunState::kPending;
+    const bool has_file = e.state == RunState::kComplete || e.state == RunState::kDiverged;
+    const auto summary = has_file ? read_run_file(run_file_of(plan, *e.run)) : RunFileSummary{};
+    add_row(table, row, e, has_file ? &summary : nullptr);
+    if (has_file) linked.push_back(e.run->run_id);
+  }
+  const size_t rows = entries.size();
+  RunLog out(counts.path);
+  out.attr("experiment", plan.experiment);
+  out.attr("description", plan.description);
+  out.attr("profile", plan.profile);
+  out.attr("collected_at", utc_now_iso8601());
+  out.attr("n_runs", static_cast<int64_t>(rows));
+  for (const auto& [name, n] : {std::pair<const char*, int>{"n_complete", counts.complete},
+                                {"n_diverged", counts.diverged}, {"n_failed", counts.failed},
+                                {"n_pending", counts.pending}})
+    out.attr(name, static_cast<int64_t>(n));
+  for (auto& [name, column] : table.text) {
+    column.resize(rows);
+    out.strings("table/" + name, column);
+  }
+  for (auto& [name, column] : table.numbers) {
+    column.resize(rows, std::nan(""));
+    out.append("table/" + name, column);
+  }
+  out.append("table/seed", table.seed);
+  for (const auto& id : linked) out.external_link("runs/" + id, "runs/" + id + ".h5");
+  out.commit();
+  return counts;
+}
+
+}  // namespace gftlab

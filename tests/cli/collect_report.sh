@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A real smoke sweep with a diverging arm and a failing arm: `sweep run` keeps going and exits 1, `sweep
+# collect` reports every run with its state, and `gftlab report` draws every figure and lists the problems.
+set -eu
+gftlab=$(realpath "$1") python=$2
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+cat > check.yaml <<YAML
+name: check
+description: Does collect see every state?
+base: [$repo/configs/blocks/toy_2d.yaml, $repo/configs/profiles/smoke.yaml]
+set: {eval.euler_steps: [1, 4]}
+arms:
+  gft: {method.name: gft, method.schedule.beta0: 1}
+  standard: {method.name: standard}
+  diverging: {method.name: standard, finetune.lr: 1.0e12, finetune.grad_clip: 0}
+  broken: {method.name: standard, finetune.steps: 41, output.pretrained_dir: /dev/null/store}
+grid: {target.n_train: [64, 128, 256]}
+seeds: [0, 1]
+profiles: {smoke: {}, quick: {}, paper: {}}
+YAML
+if "$gftlab" --threads 2 sweep run check.yaml --profile smoke --jobs 2 > run.log 2>&1; then
+  cat run.log; echo "sweep run should exit 1 when runs failed"; exit 1
+fi
+grep -q "6 run(s) failed" run.log || { cat run.log; exit 1; }
+"$gftlab" sweep collect check.yaml --profile smoke | grep -q "12 complete, 6 diverged, 6 failed, 0 pending"
+"$gftlab" report check.yaml --profile smoke > report.log 2>&1 || { cat report.log; exit 1; }
+"$python" - results/check/smoke <<'PY'
+import math, pathlib, sys
+import h5py
+d = pathlib.Path(sys.argv[1])
+with h5py.File(d / "summary.h5") as f:
+    t = f["table"]
+    arm, status = t["arm"].asstr()[:], t["status"].asstr()[:]
+    error, run_file = t["error"].asstr()[:], t["run_file"].asstr()[:]
+    assert f.attrs["n_runs"] == 24 and f.attrs["n_failed"] == 6 and f.attrs["n_diverged"] == 6
+    for i in range(24):
+        expected = {"gft": "complete", "standard": "complete", "diverging": "diverged", "broken": "failed"}[arm[i]]
+        assert status[i] == expected, (arm[i], status[i])
+        w2 = t["final/w2"][i]
+        if expected == "complete":
+            assert math.isfinite(w2) and run_file[i] and error[i] == ""
+            assert f["runs"][t["run_id"].asstr()[i]]["final/w2"][()] == w2  # the external link
+        else:
+            assert math.isnan(w2)
+        if expected == "diverged":
+            assert math.isfinite(t["final/diverged_step"][i]) and f["runs"][t["run_id"].asstr()[i]].attrs["status"] == "diverged"
+        if expected == "failed":
+            assert run_file[i] == "" and error[i].startswith("gftlab:"), error[i]
+    assert sorted(set(t["param/target.n_train"].asstr()[:])) == ["128", "256", "64"]
+figures = ["stability", "final_quality", "final_diversity", "paths", "euler_ladder", "stability_summary",
+           "by_target_n_train"]
+for name in figures:
+    for ext in ("png", "pdf"):
+        p = d / "figures" / f"{name}.{ext}"
+        assert p.exists() and p.stat().st_size > 1000, p
+report = (d / "figures" / "report.md").read_text()
+for name in figures:
+    assert f"({name}.png)" in report, name
+assert report.count("| **diverged** |") == 6 and report.count("| **failed** |") == 6
+assert "*Does collect see every state?*" in report
+assert "### gft vs standard — target.n_train=64" in report and "| w2 | lower |" in report
+print("collect and report ok")
+PY
