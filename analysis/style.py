@@ -30,7 +30,7 @@ METRICS = {
     "recall": ("recall, k = 3 (fraction)", HIGHER),
     "density": ("density, k = 5 (ratio; 1 for matching sets)", NEITHER),
     "coverage": ("coverage, k = 5 (fraction)", HIGHER),
-    "vendi": ("Vendi score (effective samples; compare with the data's)", NEITHER),
+    "vendi": ("Vendi score (effective samples)", NEITHER),
     "mean_pairwise_distance": ("mean pairwise distance (data units)", NEITHER),
     "path_length": ("path length (data units)", LOWER),
     "kinetic_energy": ("kinetic energy ∫‖v‖² dt (data units²)", LOWER),

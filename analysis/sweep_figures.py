@@ -92,6 +92,11 @@ def finals_figure(sweep, out, name, metrics, x_label=None):
                     err = [[mean - lo], [hi - mean]] if n > 1 else None
                     ax.errorbar(x, mean, yerr=err, fmt=MARKERS[j % len(MARKERS)], color=colours[arm], ms=5,
                                 capsize=2, label=point if i == 0 else None)
+        reference = [r.finals["reference_" + metric] for r in sweep.runs if "reference_" + metric in r.finals]
+        if reference:
+            ax.axhline(np.mean(reference), color="0.4", ls="--", lw=1)
+            ax.text(0.99, np.mean(reference), "held-out data", transform=ax.get_yaxis_transform(), ha="right",
+                    va="bottom", fontsize=7, color="0.4")
         ax.set_xticks(range(len(sweep.arms)))
         ax.set_xticklabels([x_label(sweep, a) if x_label else a for a in sweep.arms], rotation=30, ha="right")
         ax.set(ylabel=label(metric), title=metric)

@@ -49,7 +49,7 @@ TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]")
   for (const char* metric : {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll",
                              "path_length", "kinetic_energy", "straightness", "path_ratio", "adaptive_nfe",
                              "w2_euler_1", "w2_euler_4", "precision", "recall", "density", "coverage", "vendi",
-                             "mean_pairwise_distance"}) {
+                             "mean_pairwise_distance", "reference_vendi"}) {
     INFO(metric);
     CHECK(a.series.at(std::string("eval/") + metric).size() == 3);
     CHECK(std::isfinite(a.finals.at(metric)));

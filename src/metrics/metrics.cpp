@@ -128,28 +128,36 @@ class TargetNll : public Metric {
   const GaussianMixture& target_;
 };
 
+// The held-out samples' own Vendi score and mean pairwise distance are written beside the model's
+// (reference_*): neither has a better direction, only the data's value to match.
 class Diversity : public Metric {
  public:
   Diversity(VendiKernel kernel, double bandwidth) : kernel_(kernel), bandwidth_(bandwidth) {}
   std::string group() const override { return "diversity"; }
   MetricValues compute(EvalContext& ctx) override {
+    if (reference_.empty()) {
+      if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(ctx.reference());
+      reference_ = {{"reference_vendi", vendi_score(ctx.reference(), kernel_, bandwidth_)},
+                    {"reference_mean_pairwise_distance", mean_pairwise_distance(ctx.reference())}};
+    }
     const auto& x = ctx.generated();
-    if (!at::isfinite(x).all().item<bool>()) return nan_values();
-    if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(ctx.reference());
-    const auto s = manifold_scores(ctx.reference(), x);
-    return {{"precision", s.precision}, {"recall", s.recall}, {"density", s.density}, {"coverage", s.coverage},
-            {"vendi", vendi_score(x, kernel_, bandwidth_)}, {"mean_pairwise_distance", mean_pairwise_distance(x)}};
+    MetricValues out;
+    if (!at::isfinite(x).all().item<bool>()) {
+      for (const char* name : {"precision", "recall", "density", "coverage", "vendi", "mean_pairwise_distance"})
+        out.emplace_back(name, std::nan(""));
+    } else {
+      const auto s = manifold_scores(ctx.reference(), x);
+      out = {{"precision", s.precision}, {"recall", s.recall}, {"density", s.density}, {"coverage", s.coverage},
+             {"vendi", vendi_score(x, kernel_, bandwidth_)}, {"mean_pairwise_distance", mean_pairwise_distance(x)}};
+    }
+    out.insert(out.end(), reference_.begin(), reference_.end());
+    return out;
   }
 
  private:
-  static MetricValues nan_values() {
-    MetricValues out;
-    for (const char* name : {"precision", "recall", "density", "coverage", "vendi", "mean_pairwise_distance"})
-      out.emplace_back(name, std::nan(""));
-    return out;
-  }
   VendiKernel kernel_;
   double bandwidth_;  // fixed per run: from the held-out samples, never from the model's
+  MetricValues reference_;
 };
 
 class PathMetrics : public Metric {

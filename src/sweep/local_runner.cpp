@@ -44,9 +44,12 @@ void remove_orphaned_temporaries(const fs::path& runs) {
 }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid != 0) return pid;
   prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The runner may have died between fork() and prctl(): then no signal will come, so do not start.
+  if (getppid() != parent) _exit(128 + SIGTERM);
   const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   dup2(fd, STDOUT_FILENO);
   dup2(fd, STDERR_FILENO);

@@ -23,11 +23,12 @@ wait "$runner" 2>/dev/null || true
 sleep 1  # the workers receive SIGTERM from the kernel when their parent dies
 before=$(ls "$runs" | grep -c '\.h5$')
 [[ $before -ge 2 && $before -lt $total ]] || { echo "expected a partial sweep, found $before runs"; exit 1; }
-for f in "$runs"/*.h5; do "$gftlab" inspect "$f" | grep -q "status complete"; done
+for f in "$runs"/*.h5; do "$gftlab" inspect "$f" | grep -q "status complete" || { echo "$f is not complete"; exit 1; }; done
 
 "$gftlab" --threads 2 "${args[@]}" > second.log 2>&1
 grep -q "$before already done" second.log || { cat second.log; echo "restart did not skip the $before done runs"; exit 1; }
 [[ $(ls "$runs" | grep -c '\.h5$') -eq $total ]] || { ls "$runs"; echo "expected $total run files"; exit 1; }
 ls "$runs" | grep -q '\.tmp\.' && { ls "$runs"; echo "temporary files left behind"; exit 1; }
-"$gftlab" sweep status "$exp" --profile smoke finetune.steps=6000 eval.every=0 | grep -q "$total complete, 0 diverged, 0 failed, 0 pending"
+"$gftlab" sweep status "$exp" --profile smoke finetune.steps=6000 eval.every=0 > status.log
+grep -q "$total complete, 0 diverged, 0 failed, 0 pending" status.log || { cat status.log second.log; exit 1; }
 echo "resume ok: $before runs survived the kill, the restart did the other $((total - before))"
