@@ -32,7 +32,7 @@ $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=$(PYTHON)
 
 build: $(BUILD_DIR)/CMakeCache.txt
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+	cmake --build $(BUILD_DIR) -j $(JOBS) $(if $(TARGET),--target $(TARGET))
 
 test: deps
 	$(MAKE) build
@@ -40,7 +40,7 @@ test: deps
 
 # A failed run does not stop the other experiments or the reports, which list it; the exit status does.
 reproduce: deps
-	$(MAKE) build
+	$(MAKE) build TARGET=gftlab
 	@status=0; for e in $(EXPERIMENTS); do \
 	  $(GFTLAB) sweep run experiments/$$e.yaml --profile $(PROFILE) --jobs $(JOBS) || status=1; \
 	  $(GFTLAB) report experiments/$$e.yaml --profile $(PROFILE) || status=1; \

@@ -75,8 +75,11 @@ KeySpec execution(KeySpec spec) {
 
 void add_distribution(std::vector<KeySpec>& keys, const std::string& p, const std::string& def_kind) {
   keys.push_back(choice(p + ".kind", def_kind, distribution_kinds(),
-                        "distribution: a 2-D toy, `gmm` (explicit mixture) or `gmm_random` (random layout)"));
+                        "distribution: a 2-D toy, `gmm` (explicit mixture), `gmm_random` (random layout) or "
+                        "`fashion_mnist` (1 x 28 x 28 images)"));
   keys.push_back(number(p + ".scale", 1.0, "multiplies the toy distributions' coordinates", kPositive));
+  keys.push_back(list(p + ".classes", ValueType::kIntList, {},
+                      "`fashion_mnist`: the classes drawn (empty: all ten)", {0.0, 9.0}));
   keys.push_back(list(p + ".gmm.weights", ValueType::kFloatList, {},
                       "`gmm`: component weights (normalised; empty: equal)", kNonNegative));
   keys.push_back(array(p + ".gmm.means", "`gmm`: component means, K x d"));
@@ -150,11 +153,18 @@ std::vector<KeySpec> build_schema() {
 
   keys.push_back(number("path.sigma", 0.0, "std of the noise added to the interpolant x_t", kNonNegative));
 
-  keys.push_back(choice("model.kind", "mlp", {"mlp"}, "velocity network"));
-  keys.push_back(integer("model.width", 256, "hidden width", kAtLeastOne));
-  keys.push_back(integer("model.depth", 3, "number of hidden layers", kAtLeastOne));
+  keys.push_back(choice("model.kind", "mlp", {"mlp", "unet"},
+                        "velocity network: an MLP for vectors, a U-Net for images"));
+  keys.push_back(integer("model.width", 256, "`mlp`: hidden width", kAtLeastOne));
+  keys.push_back(integer("model.depth", 3, "`mlp`: number of hidden layers", kAtLeastOne));
   keys.push_back(choice("model.activation", "silu", {"silu", "relu", "gelu", "tanh", "softplus"},
-                        "hidden activation"));
+                        "`mlp`: hidden activation"));
+  keys.push_back(integer("model.unet.channels", 32, "`unet`: channels of the first level", kAtLeastOne));
+  keys.push_back(list("model.unet.mults", ValueType::kIntList, {1, 2, 2},
+                      "`unet`: channel multiplier per level (a 2x downsampling between levels)", kAtLeastOne));
+  keys.push_back(integer("model.unet.blocks", 2, "`unet`: residual blocks per level", kAtLeastOne));
+  keys.push_back(integer("model.unet.groups", 8, "`unet`: group-norm groups (divides every level's channels)",
+                         kAtLeastOne));
   keys.push_back(integer("model.time_embed_dim", 64, "sinusoidal time-embedding size (even)", {2.0, kInf}));
 
   add_optimisation(keys, "pretrain", 5000, 1e-3);

@@ -3,8 +3,10 @@
 
 #include <ATen/ATen.h>
 
+#include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace gftlab {
 
@@ -14,9 +16,16 @@ class GaussianMixture;
 class Distribution {
  public:
   virtual ~Distribution() = default;
+  // Flattened size of one sample, and its shape ([dim] for vectors, [C, H, W] for images).
   virtual int64_t dim() const = 0;
-  // n samples, float32 [n, dim].
+  virtual std::vector<int64_t> sample_shape() const { return {dim()}; }
+  // n samples, float32 [n, sample_shape...]: what training sees.
   virtual at::Tensor sample(int64_t n, at::Generator& gen) const = 0;
+  // n samples for evaluation only: a data set's test split; the same law as sample() for the rest.
+  virtual at::Tensor held_out(int64_t n, at::Generator& gen) const { return sample(n, gen); }
+  // How many distinct samples sample() and held_out() can give (finite data sets).
+  virtual int64_t available() const { return std::numeric_limits<int64_t>::max(); }
+  virtual int64_t available_held_out() const { return std::numeric_limits<int64_t>::max(); }
   // The exact mixture when the distribution is one (exact velocities and log-densities); else null.
   virtual const GaussianMixture* mixture() const { return nullptr; }
 };

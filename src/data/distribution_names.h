@@ -13,6 +13,7 @@ inline std::vector<std::string> distribution_kinds() {
   auto kinds = toy_kinds();
   kinds.push_back("gmm");
   kinds.push_back("gmm_random");
+  kinds.push_back("fashion_mnist");
   return kinds;
 }
 

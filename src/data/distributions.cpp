@@ -2,10 +2,12 @@
 // factory that builds any configured distribution.
 #include <cmath>
 #include <fmt/format.h>
+#include <set>
 
 #include "core/config.h"
 #include "core/rng.h"
 #include "data/gaussian_mixture.h"
+#include "data/image_dataset.h"
 
 namespace gftlab {
 namespace {
@@ -121,6 +123,12 @@ std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::st
   const auto& kind = cfg.get_string(prefix + ".kind");
   if (kind == "gmm") return explicit_mixture(cfg, prefix);
   if (kind == "gmm_random") return random_mixture(cfg, prefix);
+  if (kind == "fashion_mnist") {
+    const auto classes = cfg.get_int_list(prefix + ".classes");
+    if (std::set<int64_t>(classes.begin(), classes.end()).size() != classes.size())
+      throw cfg.error(prefix + ".classes", "lists a class twice");
+    return std::make_unique<FashionMnist>(classes);
+  }
   if (kind == "8gaussians") return eight_gaussians(cfg.get_float(prefix + ".scale"));
   return std::make_unique<Toy>(kind, cfg.get_float(prefix + ".scale"));
 }

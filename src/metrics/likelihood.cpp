@@ -31,12 +31,14 @@ at::Tensor divergence(const at::Tensor& v, const at::Tensor& x, const at::Tensor
 at::Tensor model_nll(VelocityField& model, const at::Tensor& x1, const Sampler& solver, int64_t exact_max_dim,
                      at::Generator& gen) {
   const int64_t n = x1.size(0), d = x1.flatten(1).size(1);
+  const auto shape = x1.sizes().vec();
   at::Tensor probe;
   if (d > exact_max_dim) probe = at::randint(0, 2, {n, d}, gen, at::kFloat) * 2 - 1;
   const Field augmented = [&](double t, const at::Tensor& state) {
     at::AutoGradMode grad_on(true);
     const auto x = state.narrow(1, 0, d).detach().requires_grad_(true);
-    const auto v = model.forward(at::full({n}, t, x.options()), x);
+    // The state is flat; the model sees samples in their own shape (images for a U-Net).
+    const auto v = model.forward(at::full({n}, t, x.options()), x.view(shape)).flatten(1);
     const auto div = divergence(v, x, probe);
     return at::cat({v.detach(), div.detach().unsqueeze(1)}, 1);
   };

@@ -3,11 +3,9 @@
 #include <torch/nn/functional/activation.h>
 
 #include <cmath>
-#include <numeric>
 
-#include "core/config.h"
-#include "core/rng.h"
-#include "model/velocity_field.h"
+#include "model/mlp.h"
+#include "model/time_embedding.h"
 
 namespace gftlab {
 namespace {
@@ -30,14 +28,11 @@ class Mlp : public VelocityField {
       layers_.push_back(register_module("fc" + std::to_string(k), torch::nn::Linear(in, out)));
       in = out;
     }
-    // Log-spaced frequencies from 1 to 1000, as in transformer position encodings.
-    const int64_t half = embed_dim / 2;
-    freqs_ = register_buffer("freqs", at::exp(at::arange(half, at::kFloat) * (-std::log(1000.0) / std::max<int64_t>(half - 1, 1))) * 1000.0);
+    freqs_ = register_buffer("freqs", time_frequencies(embed_dim));
   }
 
   at::Tensor forward(const at::Tensor& t, const at::Tensor& x) override {
-    const auto args = t.reshape({-1, 1}).to(x.scalar_type()) * freqs_.unsqueeze(0);
-    at::Tensor h = at::cat({x, args.sin(), args.cos()}, 1);
+    at::Tensor h = at::cat({x, time_embedding(t, freqs_, x.scalar_type())}, 1);
     for (size_t k = 0; k < layers_.size(); ++k) {
       h = layers_[k]->forward(h);
       if (k + 1 < layers_.size()) h = activate(activation_, h);
@@ -64,16 +59,8 @@ class Mlp : public VelocityField {
 
 }  // namespace
 
-FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed) {
-  if (sample_shape.size() != 1)
-    throw cfg.error("model.kind", "the mlp takes flat vectors; this data is not one-dimensional per sample");
-  const int64_t embed = cfg.get_int("model.time_embed_dim");
-  if (embed % 2 != 0) throw cfg.error("model.time_embed_dim", "must be even (sin and cos halves)");
-  auto field = std::make_shared<Mlp>(sample_shape[0], cfg.get_int("model.width"), cfg.get_int("model.depth"),
-                                     embed, cfg.get_string("model.activation"));
-  auto gen = make_generator(seed, "model-init");
-  field->initialise(gen);
-  return field;
+FieldPtr make_mlp(int64_t dim, int64_t width, int64_t depth, int64_t time_embed_dim, const std::string& activation) {
+  return std::make_shared<Mlp>(dim, width, depth, time_embed_dim, activation);
 }
 
 }  // namespace gftlab

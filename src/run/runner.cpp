@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/rng.h"
 #include "core/runtime.h"
@@ -87,11 +88,16 @@ void write_provenance(RunLog& log, const Config& cfg, int threads) {
 Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   source_ = make_distribution(cfg_, "source");
   target_ = make_distribution(cfg_, "target");
-  if (source_->dim() != target_->dim())
-    throw cfg_.error("target.kind", fmt::format("target dimension {} differs from the source's {}", target_->dim(), source_->dim()));
+  if (source_->sample_shape() != target_->sample_shape())
+    throw cfg_.error("target.kind", fmt::format("target samples of shape {} differ from the source's {}",
+                                                target_->sample_shape(), source_->sample_shape()));
   if (cfg_.get_int("eval.n_samples") > cfg_.get_int("target.n_eval"))
     throw cfg_.error("eval.n_samples", fmt::format("must not exceed target.n_eval = {}", cfg_.get_int("target.n_eval")));
-  make_velocity_field(cfg_, {source_->dim()}, 0);  // validates the model keys
+  if (cfg_.get_int("target.n_train") > target_->available())
+    throw cfg_.error("target.n_train", fmt::format("the target's training split has {} samples", target_->available()));
+  if (cfg_.get_int("target.n_eval") > target_->available_held_out())
+    throw cfg_.error("target.n_eval", fmt::format("the target's test split has {} samples", target_->available_held_out()));
+  make_velocity_field(cfg_, source_->sample_shape(), 0);  // validates the model keys
   TrainSettings::from_config(cfg_, "pretrain");
   TrainSettings::from_config(cfg_, "finetune");
   check_method(cfg_, *target_);
@@ -125,13 +131,13 @@ RunResult Runner::run() {
 
   auto data_gen = make_generator(seed, "target-data");
   const at::Tensor train_set = target_->sample(cfg_.get_int("target.n_train"), data_gen);
-  const at::Tensor eval_set = target_->sample(cfg_.get_int("target.n_eval"), data_gen);
+  const at::Tensor eval_set = target_->held_out(cfg_.get_int("target.n_eval"), data_gen);
   const int64_t n_eval = cfg_.get_int("eval.n_samples");
   const at::Tensor reference = eval_set.narrow(0, 0, n_eval);
   auto noise_gen = make_generator(seed, "eval-noise");
-  const at::Tensor noise = at::randn({n_eval, target_->dim()}, noise_gen, at::kFloat);
+  const at::Tensor noise = at::randn(reference.sizes(), noise_gen, at::kFloat);
 
-  const std::vector<int64_t> shape = {target_->dim()};
+  const auto shape = target_->sample_shape();
   FieldPtr frozen;
   FieldPtr model = make_velocity_field(cfg_, shape, derive_seed(seed, "finetune-init"));
   if (uses_pretrained(cfg_)) {

@@ -45,8 +45,7 @@ uint64_t pretrain_seed(const Config& cfg) { return static_cast<uint64_t>(cfg.get
 void pretrain(const Config& pcfg, const Distribution& source, const FieldPtr& out, const std::string& id,
               const std::string& yaml_path) {
   const uint64_t seed = pretrain_seed(pcfg);
-  const std::vector<int64_t> shape = {source.dim()};
-  auto model = make_velocity_field(pcfg, shape, seed);
+  auto model = make_velocity_field(pcfg, source.sample_shape(), seed);
   FlowMatching objective(true);
   LinearPath path(pcfg.get_float("path.sigma"));
   IndependentCoupling coupling;
@@ -96,7 +95,7 @@ Pretrained get_or_pretrain(const Config& cfg, const Distribution& source) {
   const std::filesystem::path dir = cfg.get_string("output.pretrained_dir");
   std::filesystem::create_directories(dir);
   out.path = (dir / (out.id + ".pt")).string();
-  out.field = make_velocity_field(pcfg, {source.dim()}, pretrain_seed(pcfg));
+  out.field = make_velocity_field(pcfg, source.sample_shape(), pretrain_seed(pcfg));
   FileLock lock((dir / (out.id + ".lock")).string());
   if (std::filesystem::exists(out.path)) {
     load_field(*out.field, out.path);

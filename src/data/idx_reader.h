@@ -1,0 +1,27 @@
+// IDX files (the MNIST / Fashion-MNIST format), gzip-compressed, read with zlib.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+namespace gftlab {
+
+// The uint8 array of a gzip IDX file, shaped by its header (e.g. [60000, 28, 28] or [60000]).
+// std::runtime_error naming the file on a missing file, a bad magic number, an unsupported element
+// type, a size that does not match the header, or trailing data.
+at::Tensor read_idx_gz(const std::string& path);
+
+struct LabelledImages {
+  at::Tensor images;  // uint8 [n, 28, 28]
+  at::Tensor labels;  // int64 [n], 0-9
+};
+
+// Where Debian's dataset-fashion-mnist puts the files; GFTLAB_FASHION_MNIST_DIR overrides it.
+std::string fashion_mnist_dir();
+
+// The "train" (60 000) or "test" (10 000) split. ConfigError naming the Debian package when its files are
+// missing; std::runtime_error when they are corrupt or image and label counts disagree.
+LabelledImages load_fashion_mnist(const std::string& split);
+
+}  // namespace gftlab
