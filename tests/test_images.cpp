@@ -195,16 +195,22 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
         "model.unet.channels=8", "model.unet.mults=[1, 2]", "model.unet.blocks=1", "model.unet.groups=4",
         "pretrain.steps=3", "pretrain.batch_size=16", "finetune.steps=4", "finetune.batch_size=16", "eval.every=2",
         "eval.n_samples=64", "eval.sampler.steps=4", "eval.path_steps=4", "eval.euler_steps=[1, 2]",
-        "eval.nll_samples=4", "eval.nll_steps=2", "eval.metrics=[w2, sliced_w2, mmd, energy, nll, diversity, path, euler_ladder]",
+        "eval.nll_samples=4", "eval.nll_steps=2", "eval.metrics=[w2, sliced_w2, mmd, energy, nll, diversity, fd, path, euler_ladder]",
         "method.name=gft", "coupling.kind=ot", "progress=none", "output.dir=" + dir + "/runs",
-        "output.pretrained_dir=" + dir + "/pretrained"});
+        "output.pretrained_dir=" + dir + "/pretrained", "output.features_dir=test_features_store"});
     const auto result = Runner(cfg).run();
     REQUIRE(result.status == RunStatus::kComplete);
     const auto f = read_run_file(result.path);
     CHECK(f.series.at("eval/step") == std::vector<double>{0, 2, 4});
-    for (const char* m : {"w2", "sliced_w2", "mmd2", "energy", "nll", "recall", "path_length", "w2_euler_1"}) {
+    for (const char* m : {"w2", "sliced_w2", "mmd2", "energy", "nll", "recall", "vendi", "reference_vendi", "fd",
+                          "path_length", "w2_euler_1", "fd_euler_1", "fd_euler_2"}) {
       INFO(m);
       CHECK(std::isfinite(f.finals.at(m)));
     }
+    // The feature network is named in the file, with its accuracy; FD's name carries the net and N.
+    CHECK_THAT(f.attributes.at("fd_name"), Catch::StartsWith("FD-fmnist-cnn32-") && Catch::EndsWith("-64"));
+    CHECK(std::stod(f.attributes.at("feature_net_accuracy")) >= 0.9);
+    // Diversity is measured on features (128 of them) for images: the cosine Vendi of 64 samples is at most 64.
+    CHECK(f.finals.at("reference_vendi") <= 64.0);
   }
 }

@@ -12,6 +12,7 @@
 
 int main(int argc, char** argv) {
   using namespace gftlab;
+  tune_allocator();
   CLI::App app{"gftlab: reproducible fine-tuning experiments for flow-matching models"};
   app.require_subcommand(1);
   int threads = 0;

@@ -145,6 +145,8 @@ std::vector<KeySpec> build_schema() {
   keys.push_back(execution(text("output.file", "", "explicit run-file path (overrides output.dir)")));
   keys.push_back(execution(text("output.pretrained_dir", "results/pretrained",
                                 "content-addressed store of pretrained models")));
+  keys.push_back(execution(text("output.features_dir", "results/features",
+                                "content-addressed store of the image feature networks")));
 
   add_distribution(keys, "source", "8gaussians");
   add_distribution(keys, "target", "moons");
@@ -217,12 +219,20 @@ std::vector<KeySpec> build_schema() {
                         {-1.0, kInf}));
   keys.push_back(integer("eval.velocity_error_samples", 4096, "`velocity_error`: Monte-Carlo points",
                          kAtLeastOne));
+  keys.push_back(integer("features.width", 32, "image feature network: channels of its first convolution",
+                         kAtLeastOne));
+  keys.push_back(integer("features.epochs", 5, "image feature network: training epochs over the 60 000 images",
+                         kAtLeastOne));
+  keys.push_back(integer("features.batch_size", 128, "image feature network: minibatch size", kAtLeastOne));
+  keys.push_back(number("features.lr", 1e-3, "image feature network: Adam learning rate", kPositive));
+  keys.push_back(integer("features.seed", 0, "image feature network: seed of its initialisation and batches",
+                         kNonNegative));
   keys.push_back(integer("stability.window", 50, "trailing window (steps) of the loss variance and spikes",
                          {2.0, kInf}));
   keys.push_back(integer("stability.eval_window", 5, "trailing window (evaluations) of the quality variance",
                          {2.0, kInf}));
   keys.push_back(choice("stability.quality_metric", "w2",
-                        {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll"},
+                        {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll", "fd"},
                         "the evaluated metric whose stability is measured (its group must be evaluated)"));
   keys.push_back(number("stability.spike_mads", 5.0, "a gradient norm above median + this many MADs is a spike",
                         kPositive));

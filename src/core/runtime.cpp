@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <hdf5.h>
 #include <torch/version.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 namespace gftlab {
@@ -33,6 +35,12 @@ int set_threads(int requested) {
   const int n = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(n);
   return at::get_num_threads();
+}
+
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest: only huge buffers are mapped and unmapped
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  mallopt(M_TOP_PAD, 64 << 20);
 }
 
 std::string loaded_blas() {

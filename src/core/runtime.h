@@ -8,6 +8,9 @@ namespace gftlab {
 
 // Sets LibTorch's intra-op threads (0: all cores) and returns the number in use.
 int set_threads(int requested);
+// Keeps freed memory in the process: glibc's defaults return the buffers of every convolution step to the
+// kernel and fault them in again (about 40% of an image run's time was system time).
+void tune_allocator();
 // Path of the BLAS library mapped into this process ("" if none is mapped yet).
 std::string loaded_blas();
 // A warning line when the loaded BLAS is the slow reference implementation; "" otherwise.

@@ -12,6 +12,7 @@ namespace gftlab {
 
 class Config;
 class Distribution;
+class FeatureSpace;
 class GaussianMixture;
 class Sampler;
 class VelocityField;
@@ -19,23 +20,30 @@ class VelocityField;
 using MetricValues = std::vector<std::pair<std::string, double>>;
 
 // What one evaluation sees: the model, fixed noise, held-out reference samples, and a cache of the
-// samples generated with the configured sampler.
+// samples generated with the configured sampler; for images also the feature space of the image metrics.
 class EvalContext {
  public:
-  EvalContext(VelocityField& model, const at::Tensor& noise, const at::Tensor& reference, const Sampler& sampler)
-      : model_(model), noise_(noise), reference_(reference), sampler_(sampler) {}
+  EvalContext(VelocityField& model, const at::Tensor& noise, const at::Tensor& reference, const Sampler& sampler,
+              FeatureSpace* features = nullptr)
+      : model_(model), noise_(noise), reference_(reference), sampler_(sampler), features_(features) {}
   VelocityField& model() { return model_; }
   const at::Tensor& noise() const { return noise_; }
   const at::Tensor& reference() const { return reference_; }
   const at::Tensor& generated();
   int64_t generated_nfe();
+  // Image runs: the feature network's view of samples (what FD and the diversity scores compare).
+  bool has_features() const { return features_ != nullptr; }
+  at::Tensor features_of(const at::Tensor& images);
+  const at::Tensor& generated_features();
+  const at::Tensor& reference_features();
 
  private:
   VelocityField& model_;
   const at::Tensor& noise_;
   const at::Tensor& reference_;
   const Sampler& sampler_;
-  at::Tensor generated_;
+  FeatureSpace* features_;
+  at::Tensor generated_, generated_features_;
   int64_t nfe_ = 0;
 };
 

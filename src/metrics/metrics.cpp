@@ -6,7 +6,9 @@
 #include "core/config.h"
 #include "core/rng.h"
 #include "data/gaussian_mixture.h"
+#include "features/feature_space.h"
 #include "metrics/diversity.h"
+#include "metrics/frechet.h"
 #include "metrics/likelihood.h"
 #include "metrics/metric.h"
 #include "metrics/metric_names.h"
@@ -30,6 +32,15 @@ int64_t EvalContext::generated_nfe() {
   generated();
   return nfe_;
 }
+
+at::Tensor EvalContext::features_of(const at::Tensor& images) { return features_->features(images); }
+
+const at::Tensor& EvalContext::generated_features() {
+  if (!generated_features_.defined()) generated_features_ = features_of(generated());
+  return generated_features_;
+}
+
+const at::Tensor& EvalContext::reference_features() { return features_->reference_features(reference_); }
 
 namespace {
 
@@ -135,18 +146,20 @@ class Diversity : public Metric {
   Diversity(VendiKernel kernel, double bandwidth) : kernel_(kernel), bandwidth_(bandwidth) {}
   std::string group() const override { return "diversity"; }
   MetricValues compute(EvalContext& ctx) override {
+    // Images are compared in the feature network's space, vectors as they are.
+    const at::Tensor real = ctx.has_features() ? ctx.reference_features() : ctx.reference();
     if (reference_.empty()) {
-      if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(ctx.reference());
-      reference_ = {{"reference_vendi", vendi_score(ctx.reference(), kernel_, bandwidth_)},
-                    {"reference_mean_pairwise_distance", mean_pairwise_distance(ctx.reference())}};
+      if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(real);
+      reference_ = {{"reference_vendi", vendi_score(real, kernel_, bandwidth_)},
+                    {"reference_mean_pairwise_distance", mean_pairwise_distance(real)}};
     }
-    const auto& x = ctx.generated();
     MetricValues out;
-    if (!at::isfinite(x).all().item<bool>()) {
+    if (!at::isfinite(ctx.generated()).all().item<bool>()) {
       for (const char* name : {"precision", "recall", "density", "coverage", "vendi", "mean_pairwise_distance"})
         out.emplace_back(name, std::nan(""));
     } else {
-      const auto s = manifold_scores(ctx.reference(), x);
+      const at::Tensor x = ctx.has_features() ? ctx.generated_features() : ctx.generated();
+      const auto s = manifold_scores(real, x);
       out = {{"precision", s.precision}, {"recall", s.recall}, {"density", s.density}, {"coverage", s.coverage},
              {"vendi", vendi_score(x, kernel_, bandwidth_)}, {"mean_pairwise_distance", mean_pairwise_distance(x)}};
     }
@@ -158,6 +171,20 @@ class Diversity : public Metric {
   VendiKernel kernel_;
   double bandwidth_;  // fixed per run: from the held-out samples, never from the model's
   MetricValues reference_;
+};
+
+// Fréchet distance in the feature network's space ("FD-<net>-<N>"): image targets only.
+class Fd : public Metric {
+ public:
+  std::string group() const override { return "fd"; }
+  MetricValues compute(EvalContext& ctx) override {
+    if (!at::isfinite(ctx.generated()).all().item<bool>()) return {{"fd", std::nan("")}};
+    if (!reference_.mean.defined()) reference_ = gaussian_stats(ctx.reference_features());
+    return {{"fd", frechet_distance(gaussian_stats(ctx.generated_features()), reference_)}};
+  }
+
+ private:
+  GaussianStats reference_;
 };
 
 class PathMetrics : public Metric {
@@ -196,12 +223,18 @@ class EulerLadder : public Metric {
     for (int64_t k : steps_) {
       const auto x = FixedStepSampler(FixedMethod::kEuler, k).solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).x;
       out.emplace_back(fmt::format("w2_euler_{}", k), exact_w2(x, ctx.reference()));
+      if (!ctx.has_features()) continue;
+      if (!reference_.mean.defined()) reference_ = gaussian_stats(ctx.reference_features());
+      const bool finite = at::isfinite(x).all().item<bool>();
+      out.emplace_back(fmt::format("fd_euler_{}", k),
+                       finite ? frechet_distance(gaussian_stats(ctx.features_of(x)), reference_) : std::nan(""));
     }
     return out;
   }
 
  private:
   std::vector<int64_t> steps_;
+  GaussianStats reference_;  // image runs: the held-out features' statistics
 };
 
 }  // namespace
@@ -210,6 +243,7 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
   const auto& chosen = cfg.get_string_list("eval.metrics");
   const bool all = std::find(chosen.begin(), chosen.end(), "all") != chosen.end();
   const auto* mixture = target.mixture();
+  const bool images = target.sample_shape().size() == 3;
   std::vector<std::unique_ptr<Metric>> out;
   for (const auto& group : metric_group_names()) {
     if (group == "all") continue;
@@ -220,6 +254,11 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
       if (named) throw cfg.error("eval.metrics", fmt::format("'{}' needs an analytic Gaussian-mixture target", group));
       continue;
     }
+    if (group == "fd" && !images) {
+      if (named) throw cfg.error("eval.metrics", "'fd' needs an image target (its features come from the image network)");
+      continue;
+    }
+    if (group == "fd") out.push_back(std::make_unique<Fd>());
     if (group == "w2") out.push_back(std::make_unique<W2>());
     if (group == "sliced_w2") out.push_back(std::make_unique<SlicedW2>(cfg.get_int("eval.sliced_projections"), seed));
     if (group == "mmd") out.push_back(std::make_unique<Mmd>(cfg.get_float_list("eval.mmd_bandwidths")));

@@ -12,6 +12,7 @@
 #include "core/runtime.h"
 #include "coupling/coupling.h"
 #include "data/distribution.h"
+#include "features/feature_space.h"
 #include "io/progress.h"
 #include "io/run_log.h"
 #include "method/method.h"
@@ -105,6 +106,9 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   coupling_ = make_coupling(cfg_);
   sampler_ = make_sampler(cfg_, "eval.sampler", derive_seed(cfg_.get_int("seed"), "eval-sde"));
   metrics_ = make_metrics(cfg_, *target_, derive_seed(cfg_.get_int("seed"), "eval"));
+  if (target_->sample_shape().size() == 3)
+    features_ = std::make_unique<FeatureSpace>(FeatureNetSettings::from_config(cfg_),
+                                               cfg_.get_string("output.features_dir"));
   const auto& quality = cfg_.get_string("stability.quality_metric");
   const std::string group = quality == "mmd2" ? "mmd" : quality;
   if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
@@ -157,7 +161,7 @@ RunResult Runner::run() {
   std::map<std::string, double> last_metrics;
   History history;
   const auto evaluate = [&](int64_t step) {
-    EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_);
+    EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_, features_.get());
     log.append("eval/step", std::vector<int64_t>{step});
     for (auto& metric : metrics_) {
       const bool once = final_only_.count(metric->group()) > 0;
@@ -204,6 +208,12 @@ RunResult Runner::run() {
   else
     log.scalar("final/diverged_step", static_cast<double>(diverged_step));
   write_stability(log, history, cfg_);
+  if (features_ && features_->loaded()) {
+    const auto& net = features_->extractor();
+    log.attr("feature_net", net.name);
+    log.attr("feature_net_accuracy", net.test_accuracy);
+    log.attr("fd_name", fmt::format("FD-{}-{}", net.name, n_eval));
+  }
   log.scalar("final/wall_seconds", seconds);
   log.attr("status", std::string(status == RunStatus::kComplete ? "complete" : "diverged"));
   log.attr("end_time", utc_now_iso8601());

@@ -17,6 +17,7 @@ class Method;
 class Metric;
 class Path;
 class Coupling;
+class FeatureSpace;
 class Sampler;
 
 enum class RunStatus { kComplete, kDiverged };
@@ -43,6 +44,7 @@ class Runner {
   std::unique_ptr<Sampler> sampler_;
   std::vector<std::unique_ptr<Metric>> metrics_;
   std::set<std::string> final_only_;  // metric groups evaluated at the end only
+  std::unique_ptr<FeatureSpace> features_;  // image targets: the feature network, loaded when first needed
 };
 
 }  // namespace gftlab

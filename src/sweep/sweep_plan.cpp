@@ -177,7 +177,8 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   if (chosen.IsMap()) cfg = apply_files(cfg, chosen["base"], "profiles." + profile + ".base", src);
   cfg = apply_block(cfg, chosen, "profiles." + profile, src);
   cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep")
-            .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep");
+            .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep")
+            .with_value("output.features_dir", (fs::path(results_root) / "features").string(), "sweep");
 
   const YAML::Node seeds_node = chosen.IsMap() && chosen["seeds"] ? chosen["seeds"] : root["seeds"];
   const auto seeds = seeds_node ? read_seeds(seeds_node, "seeds", src) : std::vector<int64_t>{cfg.get_int("seed")};

@@ -1,9 +1,5 @@
 #include "train/pretrained_store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
@@ -11,6 +7,7 @@
 #include <sstream>
 
 #include "core/config.h"
+#include "core/file_lock.h"
 #include "core/sha256.h"
 #include "core/rng.h"
 #include "data/distribution.h"
@@ -25,20 +22,6 @@ const std::vector<std::string> kPretrainPrefixes = {"source", "model", "path", "
 // Part of every stored model's id: bump it when pretraining's numerics change (v2: EMA warm-up), so a
 // store filled by older code is never reused for a config whose results would now differ.
 constexpr const char* kPretrainNumerics = "v2";
-
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) : fd_(::open(path.c_str(), O_CREAT | O_RDWR, 0644)) {
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw std::runtime_error("cannot lock " + path);
-  }
-  ~FileLock() {
-    ::flock(fd_, LOCK_UN);
-    ::close(fd_);
-  }
-
- private:
-  int fd_;
-};
 
 uint64_t pretrain_seed(const Config& cfg) { return static_cast<uint64_t>(cfg.get_int("pretrain.seed")); }
 

@@ -1,0 +1,157 @@
+#include "features/feature_net.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+
+#include "core/config.h"
+#include "core/file_lock.h"
+#include "core/rng.h"
+#include "core/sha256.h"
+#include "data/idx_reader.h"
+
+namespace gftlab {
+namespace {
+
+// Part of every stored network's id: bump it when the architecture or training changes.
+constexpr const char* kFeatureNumerics = "fmnist-cnn-v2";
+constexpr int64_t kEvalBatch = 1000;
+
+at::Tensor scaled(const at::Tensor& uint8_images) { return (uint8_images.to(at::kFloat) / 127.5 - 1.0).unsqueeze(1); }
+
+void train(FeatureNet& net, const FeatureNetSettings& s) {
+  const auto data = load_fashion_mnist("train");
+  const auto images = scaled(data.images);
+  auto gen = make_generator(static_cast<uint64_t>(s.seed), "feature-net");
+  net.initialise(gen);
+  net.train();
+  torch::optim::Adam optimiser(net.parameters(), torch::optim::AdamOptions(s.lr));
+  const int64_t n = images.size(0), per_epoch = n / s.batch_size, total = s.epochs * per_epoch;
+  auto& options = static_cast<torch::optim::AdamOptions&>(optimiser.param_groups()[0].options());
+  for (int64_t epoch = 0, step = 0; epoch < s.epochs; ++epoch) {
+    const auto order = at::randperm(n, gen, at::kLong);
+    for (int64_t start = 0; start + s.batch_size <= n; start += s.batch_size, ++step) {
+      const auto idx = order.narrow(0, start, s.batch_size);
+      options.lr(s.lr * 0.5 * (1.0 + std::cos(M_PI * double(step) / double(total))));  // cosine decay to 0
+      optimiser.zero_grad();
+      torch::nn::functional::cross_entropy(net.logits(images.index_select(0, idx)), data.labels.index_select(0, idx))
+          .backward();
+      optimiser.step();
+    }
+  }
+  net.eval();
+}
+
+void write_meta(const std::string& path, const FeatureExtractor& f, const FeatureNetSettings& s, double seconds) {
+  std::ofstream meta(path);
+  meta << fmt::format("# gftlab feature network {}\nname: {}\ntest_accuracy: {:.6f}\nseconds: {:.1f}\n"
+                      "width: {}\nepochs: {}\nbatch_size: {}\nlr: {}\nseed: {}\nnumerics: {}\n",
+                      f.id, f.name, f.test_accuracy, seconds, s.width, s.epochs, s.batch_size, s.lr, s.seed,
+                      kFeatureNumerics);
+}
+
+double read_accuracy(const std::string& yaml_path) {
+  std::ifstream in(yaml_path);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("test_accuracy: ", 0) == 0) return std::stod(line.substr(15));
+  return std::nan("");
+}
+
+}  // namespace
+
+FeatureNetSettings FeatureNetSettings::from_config(const Config& cfg) {
+  FeatureNetSettings s;
+  s.width = cfg.get_int("features.width");
+  s.epochs = cfg.get_int("features.epochs");
+  s.batch_size = cfg.get_int("features.batch_size");
+  s.lr = cfg.get_float("features.lr");
+  s.seed = cfg.get_int("features.seed");
+  return s;
+}
+
+std::string FeatureNetSettings::id() const {
+  return sha256_hex(fmt::format("{} width={} epochs={} batch_size={} lr={} seed={}", kFeatureNumerics, width,
+                                epochs, batch_size, lr, seed))
+      .substr(0, 16);
+}
+
+FeatureNet::FeatureNet(int64_t width) {
+  using torch::nn::Conv2dOptions;
+  conv1_ = register_module("conv1", torch::nn::Conv2d(Conv2dOptions(1, width, 3).padding(1)));
+  conv2_ = register_module("conv2", torch::nn::Conv2d(Conv2dOptions(width, 2 * width, 3).padding(1)));
+  fc_ = register_module("fc", torch::nn::Linear(2 * width * 7 * 7, 4 * width));
+  out_ = register_module("out", torch::nn::Linear(4 * width, 10));
+}
+
+at::Tensor FeatureNet::features(const at::Tensor& images) {
+  auto h = at::max_pool2d(at::relu(conv1_->forward(images)), {2, 2});
+  h = at::max_pool2d(at::relu(conv2_->forward(h)), {2, 2});
+  return at::relu(fc_->forward(h.flatten(1)));
+}
+
+at::Tensor FeatureNet::logits(const at::Tensor& images) { return out_->forward(features(images)); }
+
+void FeatureNet::initialise(at::Generator& gen) {
+  at::NoGradGuard no_grad;
+  // PyTorch's default bounds, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from `gen`.
+  for (auto* layer : std::initializer_list<torch::nn::Module*>{conv1_.get(), conv2_.get(), fc_.get(), out_.get()}) {
+    auto weight = layer->named_parameters()["weight"];
+    const double bound = 1.0 / std::sqrt(static_cast<double>(weight[0].numel()));
+    for (auto& p : layer->parameters()) p.copy_(at::rand(p.sizes(), gen, at::kFloat) * (2 * bound) - bound);
+  }
+}
+
+at::Tensor FeatureExtractor::operator()(const at::Tensor& images) const {
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> out;
+  for (int64_t start = 0; start < images.size(0); start += kEvalBatch)
+    out.push_back(net->features(images.narrow(0, start, std::min(kEvalBatch, images.size(0) - start))));
+  return at::cat(out).to(at::kDouble);
+}
+
+double test_accuracy(FeatureNet& net) {
+  at::NoGradGuard no_grad;
+  const auto data = load_fashion_mnist("test");
+  const auto images = scaled(data.images);
+  int64_t correct = 0;
+  for (int64_t start = 0; start < images.size(0); start += kEvalBatch) {
+    const int64_t n = std::min(kEvalBatch, images.size(0) - start);
+    correct += net.logits(images.narrow(0, start, n)).argmax(1).eq(data.labels.narrow(0, start, n)).sum().item<int64_t>();
+  }
+  return double(correct) / double(images.size(0));
+}
+
+FeatureExtractor get_or_train_feature_net(const FeatureNetSettings& s, const std::string& dir) {
+  FeatureExtractor f;
+  f.id = s.id();
+  f.name = fmt::format("fmnist-cnn{}-{}", s.width, f.id.substr(0, 8));
+  f.net = std::make_shared<FeatureNet>(s.width);
+  std::filesystem::create_directories(dir);
+  const auto base = std::filesystem::path(dir) / f.id;
+  FileLock lock(base.string() + ".lock");
+  if (std::filesystem::exists(base.string() + ".pt")) {
+    torch::load(f.net, base.string() + ".pt");
+    f.net->eval();
+    f.test_accuracy = read_accuracy(base.string() + ".yaml");
+    f.reused = true;
+    return f;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  train(*f.net, s);
+  f.test_accuracy = test_accuracy(*f.net);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print("feature network {}: test accuracy {:.2f}% ({:.0f} s)\n", f.name, 100 * f.test_accuracy, seconds);
+  write_meta(base.string() + ".yaml", f, s, seconds);
+  const auto tmp = base.string() + ".pt.tmp." + std::to_string(::getpid());
+  torch::save(f.net, tmp);
+  std::filesystem::rename(tmp, base.string() + ".pt");
+  return f;
+}
+
+}  // namespace gftlab
