@@ -52,7 +52,9 @@ def draw_figures(sweep, out):
          "How straight and cheap are the learned flows? Path length, straightness, length/displacement and the "
          "adaptive solver's network evaluations, per arm (its coupling in brackets, or per grid point)."),
         ("Few-step quality", figs.euler_ladder_figure(sweep, out),
-         "How much quality survives with few Euler steps? Exact W2 against the number of steps."),
+         "How much quality survives with few Euler steps? FD (images) or exact W2 against the number of steps."),
+        ("Samples", figs.samples_figure(sweep, out),
+         "What do the fine-tuned models generate? The final evaluation's images from fixed noise, first seed."),
         ("Stability summary", figs.finals_figure(sweep, out, "stability_summary", STABILITY),
          "Final trailing variances, the Spearman correlation of quality with step (−1: monotone improvement) "
          "and the count of gradient-norm spikes."),

@@ -19,6 +19,7 @@ LOWER, HIGHER, NEITHER = -1, 1, 0
 
 # name -> (axis label with units, which direction is better)
 METRICS = {
+    "fd": ("FD in classifier features (features²)", LOWER),
     "w2": ("exact W2 (data units)", LOWER),
     "sliced_w2": ("sliced W2 (data units)", LOWER),
     "mmd2": ("MMD² (RBF mix, unitless)", LOWER),
@@ -44,7 +45,7 @@ METRICS = {
     "wall_seconds": ("wall time (s)", LOWER),
 }
 
-QUALITY = ["w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll"]
+QUALITY = ["fd", "w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll"]
 DIVERSITY = ["precision", "recall", "density", "coverage", "vendi", "mean_pairwise_distance"]
 PATHS = ["path_length", "straightness", "path_ratio", "adaptive_nfe"]
 STABILITY = ["loss_variance_last", "quality_variance_last", "quality_spearman", "grad_spike_count"]
@@ -53,11 +54,15 @@ STABILITY = ["loss_variance_last", "quality_variance_last", "quality_spearman", 
 def label(metric):
     if metric.startswith("w2_euler_"):
         return f"W2 after {metric[9:]} Euler steps (data units)"
+    if metric.startswith("fd_euler_"):
+        return f"FD after {metric[9:]} Euler steps (features²)"
     return METRICS.get(metric, (metric, NEITHER))[0]
 
 
 def direction(metric):
-    return LOWER if metric.startswith("w2_euler_") else METRICS.get(metric, (metric, NEITHER))[1]
+    if metric.startswith(("w2_euler_", "fd_euler_")):
+        return LOWER
+    return METRICS.get(metric, (metric, NEITHER))[1]
 
 
 def smooth(y, window):

@@ -108,7 +108,9 @@ def finals_figure(sweep, out, name, metrics, x_label=None):
 
 
 def euler_ladder_figure(sweep, out):
-    ks = sorted(int(m[9:]) for m in sweep.final_names if m.startswith("w2_euler_"))
+    """Quality against the number of Euler steps: FD for images (features exist), W2 otherwise."""
+    prefix = "fd_euler_" if any(m.startswith("fd_euler_") for m in sweep.final_names) else "w2_euler_"
+    ks = sorted(int(m[9:]) for m in sweep.final_names if m.startswith(prefix))
     if not ks:
         return None
     colours = arm_colours(sweep)
@@ -118,12 +120,12 @@ def euler_ladder_figure(sweep, out):
         for arm in sweep.arms:
             runs = sweep.complete(arm, point)
             if runs:
-                curves = [[r.finals.get(f"w2_euler_{k}", math.nan) for k in ks] for r in runs]
+                curves = [[r.finals.get(f"{prefix}{k}", math.nan) for k in ks] for r in runs]
                 draw_band(ax, np.array(ks), curves, colours[arm], arm)
         ax.set_xscale("log", base=2)
         ax.set_xticks(ks, [str(k) for k in ks])
         ax.minorticks_off()
-        ax.set(xlabel="Euler steps (network evaluations)", ylabel="exact W2 of the samples (data units)",
+        ax.set(xlabel="Euler steps (network evaluations)", ylabel=label(f"{prefix}{ks[0]}").replace(f" after {ks[0]} Euler steps", ""),
                title="few-step quality" + (f" — {point}" if point else ""))
     axes[0][0].legend(loc="best")
     return save(fig, out, "euler_ladder")
@@ -157,3 +159,34 @@ def param_figure(sweep, out, metrics):
         ax.set(xlabel=key, ylabel=label(metric), title=f"{metric} against {key}")
     axes[0][0].legend(loc="best")
     return save(fig, out, "by_" + key.replace(".", "_"))
+
+
+def samples_figure(sweep, out):
+    """Image sweeps: the final evaluation's generated images (fixed noise) per arm and grid point, first seed."""
+    cells = {}
+    for arm in sweep.arms:
+        for point in sweep.points:
+            runs = sorted(sweep.complete(arm, point), key=lambda r: r.seed)
+            grid = runs[0].series("eval/samples") if runs else None
+            if grid is not None and len(grid):
+                cells[arm, point] = (grid[-1], runs[0].seed)
+    if not cells:
+        return None
+    fig, axes = plt.subplots(len(sweep.arms), len(sweep.points), figsize=(2.2 * len(sweep.points), 2.3 * len(sweep.arms)),
+                             squeeze=False, constrained_layout=True)
+    for i, arm in enumerate(sweep.arms):
+        for j, point in enumerate(sweep.points):
+            ax = axes[i][j]
+            ax.axis("off")
+            if (arm, point) not in cells:
+                continue
+            images, seed = cells[arm, point]
+            side = int(math.ceil(math.sqrt(len(images))))
+            h, w = images.shape[1:]
+            mosaic = np.zeros((side * h, side * w), dtype=images.dtype)
+            for k, image in enumerate(images):
+                mosaic[(k // side) * h:(k // side + 1) * h, (k % side) * w:(k % side + 1) * w] = image
+            ax.imshow(mosaic, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+            where = point.replace(", ", "\n") + "\n" if point else ""
+            ax.set_title(f"{arm}\n{where}seed {seed}", fontsize=7)
+    return save(fig, out, "samples")

@@ -207,6 +207,7 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
       INFO(m);
       CHECK(std::isfinite(f.finals.at(m)));
     }
+    CHECK(f.shapes.at("eval/samples") == std::vector<int64_t>{3, 16, 28, 28});  // a grid per evaluation
     // The feature network is named in the file, with its accuracy; FD's name carries the net and N.
     CHECK_THAT(f.attributes.at("fd_name"), Catch::StartsWith("FD-fmnist-cnn32-") && Catch::EndsWith("-64"));
     CHECK(std::stod(f.attributes.at("feature_net_accuracy")) >= 0.9);

@@ -1,11 +1,13 @@
 #include "cli/commands.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "core/config.h"
 #include "core/runtime.h"
+#include "features/feature_net.h"
 #include "io/run_file_reader.h"
 #include "run/runner.h"
 
@@ -35,6 +37,15 @@ std::string allowed_text(const KeySpec& spec) {
   return "";
 }
 
+// `gftlab config key=value` has no file: the first positional is then an override, not a file name.
+Config config_of(const ConfigArgs& args) {
+  if (args.config.find('=') == std::string::npos || std::filesystem::exists(args.config))
+    return Config::load(args.config, args.overrides);
+  std::vector<std::string> overrides = {args.config};
+  overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
+  return Config::load("", overrides);
+}
+
 }  // namespace
 
 int command_run(const RunArgs& args) {
@@ -59,7 +70,7 @@ int command_config(const ConfigArgs& args) {
                  allowed_text(spec), spec.doc, spec.affects_results ? "" : " (not part of the run_id)");
     return 0;
   }
-  const Config cfg = Config::load(args.config, args.overrides);
+  const Config cfg = config_of(args);
   fmt::print("# run_id: {}\n{}", cfg.run_id(), cfg.canonical_yaml());
   return 0;
 }
@@ -79,6 +90,15 @@ int command_inspect(const std::string& path) {
   const auto steps = summary.series.find("train/step");
   fmt::print("train steps logged: {}\nfinal:\n", steps == summary.series.end() ? 0 : steps->second.size());
   for (const auto& [name, value] : summary.finals) fmt::print("  {:<22} {:.6g}\n", name, value);
+  return 0;
+}
+
+int command_features(const ConfigArgs& args, int threads) {
+  const Config cfg = config_of(args);
+  set_threads(threads > 0 ? threads : static_cast<int>(cfg.get_int("threads")));
+  const auto f = get_or_train_feature_net(FeatureNetSettings::from_config(cfg), cfg.get_string("output.features_dir"));
+  fmt::print("{} {}: test accuracy {:.2f}% ({}/{}.pt)\n", f.reused ? "stored" : "trained", f.name,
+             100 * f.test_accuracy, cfg.get_string("output.features_dir"), f.id);
   return 0;
 }
 

@@ -34,6 +34,7 @@ int command_sweep_status(const SweepArgs& args);
 int command_sweep_collect(const SweepArgs& args);
 int command_report(const SweepArgs& args);
 int command_config(const ConfigArgs& args);
+int command_features(const ConfigArgs& args, int threads);
 int command_inspect(const std::string& path);
 
 }  // namespace gftlab

@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   config->add_option("overrides", config_args.overrides, "key=value overrides");
   config->add_flag("--reference", config_args.reference, "print the reference of every key (Markdown)");
 
+  ConfigArgs features_args;
+  auto* features = app.add_subcommand("features", "train (or find) the image feature network of FD; print its accuracy");
+  features->add_option("config", features_args.config, "run configuration (YAML) with features.* keys; omit for the defaults");
+  features->add_option("overrides", features_args.overrides, "key=value overrides");
+
   SweepArgs sweep_args;
   auto* sweep = app.add_subcommand("sweep", "expand and run experiment sweeps (experiments/*.yaml)");
   sweep->require_subcommand(1);
@@ -65,6 +70,7 @@ int main(int argc, char** argv) {
     if (*run) return command_run(run_args);
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);
+    if (*features) return command_features(features_args, threads);
     sweep_args.threads = threads;
     if (*plan) return command_sweep_plan(sweep_args);
     if (*sweep_run) return command_sweep_run(sweep_args);

@@ -203,6 +203,8 @@ std::vector<KeySpec> build_schema() {
   keys.push_back(final_only);
   keys.push_back(list("eval.euler_steps", ValueType::kIntList, {1, 2, 4, 8, 16, 32, 100},
                       "`euler_ladder`: W2 after this many Euler steps", kAtLeastOne));
+  keys.push_back(integer("eval.grid_samples", 16, "image targets: generated images kept at every evaluation "
+                         "(the first of the fixed noise; /eval/samples)", kNonNegative));
   keys.push_back(integer("eval.path_steps", 100, "`path`: Euler steps of the path metrics", kAtLeastOne));
   keys.push_back(integer("eval.sliced_projections", 256, "`sliced_w2`: random directions", kAtLeastOne));
   keys.push_back(list("eval.mmd_bandwidths", ValueType::kFloatList, {0.1, 0.2, 0.5, 1.0, 2.0, 5.0},

@@ -2,6 +2,7 @@
 
 #include "io/hdf5_handle.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -45,10 +46,12 @@ herr_t visit_object(hid_t file, const char* name, const H5O_info_t* info, void* 
   const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
   const hid_t space = H5Dget_space(ds);
   const int rank = H5Sget_simple_extent_ndims(space);
-  hsize_t n = 1;
-  if (rank == 1) H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::vector<hsize_t> dims(static_cast<size_t>(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  summary->shapes[name] = std::vector<int64_t>(dims.begin(), dims.end());
+  const hsize_t n = rank == 1 ? dims[0] : 1;
   std::vector<double> values(n);
-  if (n > 0) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  if (n > 0 && rank <= 1) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
   const std::string path = name;
   if (rank == 0 && path.rfind("final/", 0) == 0) summary->finals[path.substr(6)] = values[0];
   else if (rank == 1) summary->series[path] = values;

@@ -102,6 +102,36 @@ void RunLog::append_raw(const std::string& dataset, const void* data, size_t n, 
   check(H5Dwrite(ds, type, mem_space, file_space, H5P_DEFAULT, data), "write " + dataset);
 }
 
+void RunLog::append_images(const std::string& dataset, const std::vector<uint8_t>& pixels, int64_t count,
+                           int64_t height, int64_t width) {
+  if (static_cast<int64_t>(pixels.size()) != count * height * width)
+    throw std::invalid_argument("append_images: pixel count does not match the block shape");
+  const hsize_t block[4] = {1, hsize_t(count), hsize_t(height), hsize_t(width)};
+  if (!path_exists(file_, dataset)) {
+    const hsize_t dims[4] = {0, block[1], block[2], block[3]}, max_dims[4] = {H5S_UNLIMITED, block[1], block[2], block[3]};
+    Handle space(H5Screate_simple(4, dims, max_dims), H5Sclose, "create dataspace");
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+    check(H5Pset_chunk(dcpl, 4, block), "set chunking");
+    check(H5Pset_deflate(dcpl, 4), "set compression");
+    Handle lcpl(intermediate_groups(), H5Pclose, "create link properties");
+    Handle(H5Dcreate2(file_, dataset.c_str(), H5T_STD_U8LE, space, lcpl, dcpl, H5P_DEFAULT), H5Dclose,
+           "create dataset " + dataset);
+  }
+  Handle ds(H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + dataset);
+  hsize_t dims[4];
+  {
+    Handle space(H5Dget_space(ds), H5Sclose, "get dataspace");
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+  }
+  const hsize_t start[4] = {dims[0], 0, 0, 0};
+  dims[0] += 1;
+  check(H5Dset_extent(ds, dims), "extend " + dataset);
+  Handle file_space(H5Dget_space(ds), H5Sclose, "get dataspace");
+  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, block, nullptr), "select");
+  Handle mem_space(H5Screate_simple(4, block, nullptr), H5Sclose, "create memory space");
+  check(H5Dwrite(ds, H5T_NATIVE_UINT8, mem_space, file_space, H5P_DEFAULT, pixels.data()), "write " + dataset);
+}
+
 void RunLog::scalar(const std::string& dataset, double value) {
   const hid_t id = path_exists(file_, dataset) ? H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT)
                                                : create_dataset(file_, dataset, H5T_NATIVE_DOUBLE, false);

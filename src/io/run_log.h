@@ -22,6 +22,9 @@ class RunLog {
   // Appends to a 1-D extendible dataset such as "train/loss", creating it and its groups on first use.
   void append(const std::string& dataset, const std::vector<double>& values);
   void append(const std::string& dataset, const std::vector<int64_t>& values);
+  // Appends one [count, height, width] block of 8-bit images to a [n, count, height, width] dataset.
+  void append_images(const std::string& dataset, const std::vector<uint8_t>& pixels, int64_t count, int64_t height,
+                     int64_t width);
   // A scalar dataset, e.g. "final/w2".
   void scalar(const std::string& dataset, double value);
   // A 1-D dataset of UTF-8 strings, written at once.

@@ -71,6 +71,15 @@ void write_stability(RunLog& log, const History& h, const Config& cfg) {
   for (const auto& [name, value] : report.finals) log.scalar("final/" + name, value);
 }
 
+// Image runs keep the first few generated images of every evaluation (same noise each time), as 8-bit.
+void write_sample_grid(RunLog& log, EvalContext& ctx, int64_t count) {
+  if (ctx.reference().dim() != 4 || count == 0) return;
+  const auto images = ctx.generated().narrow(0, 0, std::min(count, ctx.generated().size(0))).select(1, 0);
+  const auto pixels = ((images.nan_to_num(0.0).clamp(-1, 1) + 1) * 127.5).round().to(at::kByte).contiguous();
+  log.append_images("eval/samples", std::vector<uint8_t>(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel()),
+                    pixels.size(0), pixels.size(1), pixels.size(2));
+}
+
 void write_provenance(RunLog& log, const Config& cfg, int threads) {
   const auto prov = collect_provenance();
   log.attr("run_id", cfg.run_id());
@@ -171,6 +180,7 @@ RunResult Runner::run() {
         last_metrics[name] = value;
       }
     }
+    write_sample_grid(log, ctx, cfg_.get_int("eval.grid_samples"));
     history.eval_steps.push_back(step);
     history.quality.push_back(last_metrics.at(cfg_.get_string("stability.quality_metric")));
     log.flush();

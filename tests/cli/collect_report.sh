@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # A real smoke sweep with a diverging arm and a failing arm: `sweep run` keeps going and exits 1, `sweep
 # collect` reports every run with its state, and `gftlab report` draws every figure and lists the problems.
-set -eu
 gftlab=$(realpath "$1") python=$2
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+source "$(dirname "$0")/in_scratch_dir.sh"
 cat > check.yaml <<YAML
 name: check
 description: Does collect see every state?
