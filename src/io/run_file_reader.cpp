@@ -74,4 +74,12 @@ RunFileSummary read_run_file(const std::string& path) {
   return summary;
 }
 
+std::string read_run_attribute(const std::string& path, const std::string& name) {
+  silence_hdf5_diagnostics();
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open run file " + path);
+  if (H5Aexists(file, name.c_str()) <= 0) return "";
+  Handle attr(H5Aopen(file, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  return attribute_text(attr);
+}
+
 }  // namespace gftlab

@@ -15,5 +15,7 @@ struct RunFileSummary {
 };
 
 RunFileSummary read_run_file(const std::string& path);
+// One root attribute as text ("" when absent), without reading the datasets.
+std::string read_run_attribute(const std::string& path, const std::string& name);
 
 }  // namespace gftlab

@@ -76,7 +76,7 @@ std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan) {
     RunStatusEntry e{&run, RunState::kPending, ""};
     const auto file = run_file_of(plan, run), log = log_file_of(plan, run);
     if (fs::exists(file)) {
-      e.state = read_run_file(file).attributes.at("status") == "complete" ? RunState::kComplete : RunState::kDiverged;
+      e.state = read_run_attribute(file, "status") == "complete" ? RunState::kComplete : RunState::kDiverged;
     } else if (fs::exists(log + ".failed")) {
       e.state = RunState::kFailed;
       e.error = first_error_line(log);
