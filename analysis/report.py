@@ -43,6 +43,9 @@ def draw_figures(sweep, out):
         ("Stability", figs.stability_figure(sweep, out),
          "Does training stay stable? Training loss and the quality metric against step (mean and 95% t-band "
          "over seeds), and the temperature β of each GFT arm."),
+        ("Diversity during fine-tuning", figs.series_figure(sweep, out, "diversity_steps", ["recall", "coverage", "vendi"]),
+         "Does fine-tuning lose modes on the way? Recall, coverage and Vendi score against step (mean and 95% "
+         "t-band over seeds)."),
         ("Final quality", figs.finals_figure(sweep, out, "final_quality", QUALITY),
          "Which arm ends closest to the target? Mean over seeds with 95% bootstrap intervals; dots are seeds."),
         ("Final diversity", figs.finals_figure(sweep, out, "final_diversity", DIVERSITY),

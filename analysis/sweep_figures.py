@@ -71,6 +71,27 @@ def stability_figure(sweep, out):
     return save(fig, out, "stability")
 
 
+def series_figure(sweep, out, name, metrics):
+    """Evaluated metrics against step (mean and 95% band over seeds), one row per grid point."""
+    runs = sweep.select(status=("complete", "diverged"))
+    metrics = [m for m in metrics if any(r.series("eval/" + m) is not None for r in runs)]
+    if not metrics:
+        return None
+    colours = arm_colours(sweep)
+    fig, axes = plt.subplots(len(sweep.points), len(metrics), figsize=(3.6 * len(metrics), 2.8 * len(sweep.points)),
+                             squeeze=False, constrained_layout=True)
+    for row, point in zip(axes, sweep.points):
+        for ax, metric in zip(row, metrics):
+            for arm in sweep.arms:
+                with_series = [r for r in with_files(sweep, arm, point) if r.series("eval/" + metric) is not None]
+                if with_series:
+                    steps = max((r.series("eval/step") for r in with_series), key=len)
+                    draw_band(ax, steps, [r.series("eval/" + metric) for r in with_series], colours[arm], arm)
+            ax.set(xlabel="fine-tuning step", ylabel=label(metric), title=metric + (f" — {point}" if point else ""))
+    axes[0][0].legend(loc="best")
+    return save(fig, out, name)
+
+
 def finals_figure(sweep, out, name, metrics, x_label=None):
     """One panel per metric: each arm's mean over seeds with its 95% bootstrap interval, seeds as dots."""
     metrics = [m for m in metrics if sweep.has_final(m)]

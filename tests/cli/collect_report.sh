@@ -46,7 +46,7 @@ with h5py.File(d / "summary.h5") as f:
         if expected == "failed":
             assert run_file[i] == "" and error[i].startswith("gftlab:"), error[i]
     assert sorted(set(t["param/target.n_train"].asstr()[:])) == ["128", "256", "64"]
-figures = ["stability", "final_quality", "final_diversity", "paths", "euler_ladder", "stability_summary",
+figures = ["stability", "diversity_steps", "final_quality", "final_diversity", "paths", "euler_ladder", "stability_summary",
            "by_target_n_train"]
 for name in figures:
     for ext in ("png", "pdf"):

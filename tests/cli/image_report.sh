@@ -19,7 +19,7 @@ YAML
 import pathlib, sys
 import h5py
 d = pathlib.Path(sys.argv[1])
-for name in ["stability", "final_quality", "final_diversity", "euler_ladder", "samples"]:
+for name in ["stability", "diversity_steps", "final_quality", "final_diversity", "euler_ladder", "samples"]:
     for ext in ("png", "pdf"):
         assert (d / "figures" / f"{name}.{ext}").stat().st_size > 1000, name
 with h5py.File(d / "summary.h5") as f:
