@@ -13,7 +13,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # `make reproduce` runs each experiment's sweep at PROFILE scale (resuming what an interrupted run left) and
 # its report: results/<experiment>/<profile>/figures/report.md.
-EXPERIMENTS ?= toy_shift gmm_shift schedules couplings temperature
+EXPERIMENTS ?= toy_shift gmm_shift schedules couplings temperature fmnist_shift
 PROFILE ?= quick
 GFTLAB := $(BUILD_DIR)/gftlab
 
@@ -41,6 +41,7 @@ test: deps
 # A failed run does not stop the other experiments or the reports, which list it; the exit status does.
 reproduce: deps
 	$(MAKE) build TARGET=gftlab
+	$(GFTLAB) features  # FD's feature network, trained once on all cores before the image sweep needs it
 	@status=0; for e in $(EXPERIMENTS); do \
 	  $(GFTLAB) sweep run experiments/$$e.yaml --profile $(PROFILE) --jobs $(JOBS) || status=1; \
 	  $(GFTLAB) report experiments/$$e.yaml --profile $(PROFILE) || status=1; \

@@ -64,6 +64,15 @@ TEST_CASE("sweeps: expansion counts, layering and stable run_ids", "[sweep]") {
     CHECK(smoke.runs[0].seed == 4);
     CHECK(plan_sweep(layered, "quick", {}, "x").runs[0].config.get_int("model.width") == 256);
   }
+  SECTION("a profile narrows grid axes to a subset of their values") {
+    const auto narrowed = experiment("narrowed", "grid:\n  target.n_train: [128, 256, 512]\n  path.sigma: [0.0, 0.1]\n"
+                                                 "profiles:\n  smoke: {grid: {target.n_train: [256]}}\n  quick: {}\n  paper: {}\n");
+    const auto smoke = plan_sweep(narrowed, "smoke", {}, "x");
+    REQUIRE(smoke.runs.size() == 2);
+    for (const auto& run : smoke.runs) CHECK(run.config.get_int("target.n_train") == 256);
+    CHECK(plan_sweep(narrowed, "quick", {}, "x").runs.size() == 6);
+    CHECK(plan_sweep(narrowed, "smoke", {}, "x").runs[0].run_id == plan_sweep(narrowed, "quick", {}, "x").runs[2].run_id);
+  }
   SECTION("the manifest and per-run configs reproduce every run_id") {
     write_manifest(plan);
     std::ifstream manifest(plan.directory + "/manifest.jsonl");
@@ -99,6 +108,10 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
   CHECK_THAT(error_of(kProfiles, "huge"), Catch::Contains("profile 'huge' is not defined"));
   CHECK_THAT(error_of("base: [blocks/nope.yaml]\n" + kProfiles), Catch::Contains("does not exist"));
   CHECK_THAT(error_of("seeds: -2\n" + kProfiles), Catch::Contains("seed count"));
+  CHECK_THAT(error_of("grid: {model.depth: [2, 3]}\nprofiles:\n  smoke: {grid: {model.depth: [4]}}\n  quick: {}\n  paper: {}\n", "smoke"),
+             Catch::Contains("profiles.smoke.grid.model.depth") && Catch::Contains("not among the grid's values: 2, 3"));
+  CHECK_THAT(error_of("grid: {model.depth: [2, 3]}\nprofiles:\n  smoke: {grid: {model.width: [4]}}\n  quick: {}\n  paper: {}\n", "smoke"),
+             Catch::Contains("not a grid key"));
   CHECK_THAT(error_of("profiles:\n  smoke: {base: [blocks/gone.yaml]}\n  quick: {}\n  paper: {}\n", "smoke"),
              Catch::Contains("bad.yaml:2: profiles.smoke.base") && Catch::Contains("does not exist"));
 }

@@ -49,8 +49,9 @@ Config apply_block(Config cfg, const YAML::Node& block, const std::string& where
   std::vector<std::pair<std::string, YAML::Node>> leaves;
   flatten(block, "", leaves);
   for (const auto& [key, value] : leaves) {
-    // A profile's own seed list and base files are not run-config keys.
-    if ((key == "seeds" || key == "base") && where.rfind("profiles.", 0) == 0) continue;
+    // A profile's own seeds, base files and grid subset are not run-config keys.
+    const bool profile_own = key == "seeds" || key == "base" || key.rfind("grid.", 0) == 0;
+    if (profile_own && where.rfind("profiles.", 0) == 0) continue;
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
   return cfg;
@@ -143,6 +144,30 @@ Config apply_files(Config cfg, const YAML::Node& base, const std::string& where,
   return cfg;
 }
 
+// The experiment's grid with the axes a profile narrows (`profiles.<p>.grid`: a subset of each axis's
+// values, e.g. a laptop-scale profile that runs one coupling of several).
+YAML::Node profile_grid(const YAML::Node& grid, const YAML::Node& profile, const std::string& name, const Source& src) {
+  if (!profile.IsMap() || !profile["grid"]) return grid;
+  const auto narrowed = profile["grid"];
+  const std::string where = "profiles." + name + ".grid";
+  if (!narrowed.IsMap()) throw src.error(narrowed, where, "needs a mapping of grid keys to lists of values");
+  YAML::Node out = YAML::Clone(grid);
+  for (const auto& axis : narrowed) {
+    const auto key = axis.first.Scalar();
+    if (!grid || !grid[key]) throw src.error(axis.first, where + "." + key, "is not a grid key of this experiment");
+    if (!axis.second.IsSequence() || axis.second.size() == 0)
+      throw src.error(axis.second, where + "." + key, "needs a non-empty list of values");
+    std::vector<std::string> allowed;
+    for (const auto& v : grid[key]) allowed.push_back(yaml_text(v));
+    for (const auto& v : axis.second)
+      if (std::find(allowed.begin(), allowed.end(), yaml_text(v)) == allowed.end())
+        throw src.error(v, where + "." + key, fmt::format("'{}' is not among the grid's values: {}", yaml_text(v),
+                                                           fmt::join(allowed, ", ")));
+    out[key] = axis.second;
+  }
+  return out;
+}
+
 std::string describe(const PlannedRun& run) {
   std::vector<std::string> parts = {"arm " + run.arm, fmt::format("seed {}", run.seed)};
   for (const auto& [k, v] : run.point) parts.push_back(k + "=" + v);
@@ -192,7 +217,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
 
   std::map<std::string, std::string> seen;
   for (const auto& [arm, block] : arms)
-    for (const auto& point : expand_axes(root["grid"], root["zip"], src))
+    for (const auto& point : expand_axes(profile_grid(root["grid"], chosen, profile, src), root["zip"], src))
       for (int64_t seed : seeds) {
         PlannedRun run;
         run.arm = arm;
