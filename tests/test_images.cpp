@@ -208,6 +208,10 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
       CHECK(std::isfinite(f.finals.at(m)));
     }
     CHECK(f.shapes.at("eval/samples") == std::vector<int64_t>{3, 16, 28, 28});  // a grid per evaluation
+    for (const char* step : {"0", "2", "4"}) {  // and a PNG file of it
+      const auto& png = f.series.at(std::string("eval/sample_grids/") + step);
+      CHECK(std::vector<double>(png.begin(), png.begin() + 8) == std::vector<double>{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    }
     // The feature network is named in the file, with its accuracy; FD's name carries the net and N.
     CHECK_THAT(f.attributes.at("fd_name"), Catch::StartsWith("FD-fmnist-cnn32-") && Catch::EndsWith("-64"));
     CHECK(std::stod(f.attributes.at("feature_net_accuracy")) >= 0.9);

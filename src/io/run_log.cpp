@@ -151,6 +151,15 @@ void RunLog::strings(const std::string& dataset, const std::vector<std::string>&
   if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + dataset);
 }
 
+void RunLog::bytes(const std::string& dataset, const std::vector<uint8_t>& data) {
+  Handle lcpl(intermediate_groups(), H5Pclose, "create link properties");
+  const hsize_t n = data.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create dataspace");
+  Handle ds(H5Dcreate2(file_, dataset.c_str(), H5T_STD_U8LE, space, lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+            "create dataset " + dataset);
+  if (n > 0) check(H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + dataset);
+}
+
 void RunLog::external_link(const std::string& link, const std::string& target_file) {
   Handle lcpl(intermediate_groups(), H5Pclose, "create link properties");
   check(H5Lcreate_external(target_file.c_str(), "/", file_, link.c_str(), lcpl, H5P_DEFAULT),

@@ -25,6 +25,8 @@ class RunLog {
   // Appends one [count, height, width] block of 8-bit images to a [n, count, height, width] dataset.
   void append_images(const std::string& dataset, const std::vector<uint8_t>& pixels, int64_t count, int64_t height,
                      int64_t width);
+  // A 1-D uint8 dataset written at once (e.g. the bytes of a PNG file).
+  void bytes(const std::string& dataset, const std::vector<uint8_t>& data);
   // A scalar dataset, e.g. "final/w2".
   void scalar(const std::string& dataset, double value);
   // A 1-D dataset of UTF-8 strings, written at once.

@@ -13,6 +13,7 @@
 #include "coupling/coupling.h"
 #include "data/distribution.h"
 #include "features/feature_space.h"
+#include "io/png.h"
 #include "io/progress.h"
 #include "io/run_log.h"
 #include "method/method.h"
@@ -71,13 +72,17 @@ void write_stability(RunLog& log, const History& h, const Config& cfg) {
   for (const auto& [name, value] : report.finals) log.scalar("final/" + name, value);
 }
 
-// Image runs keep the first few generated images of every evaluation (same noise each time), as 8-bit.
-void write_sample_grid(RunLog& log, EvalContext& ctx, int64_t count) {
+// Image runs keep the first few generated images of every evaluation (same noise each time): as 8-bit
+// arrays for analysis, and tiled into a PNG file per evaluation for a quick look.
+void write_sample_grid(RunLog& log, EvalContext& ctx, int64_t count, int64_t step) {
   if (ctx.reference().dim() != 4 || count == 0) return;
   const auto images = ctx.generated().narrow(0, 0, std::min(count, ctx.generated().size(0))).select(1, 0);
   const auto pixels = ((images.nan_to_num(0.0).clamp(-1, 1) + 1) * 127.5).round().to(at::kByte).contiguous();
-  log.append_images("eval/samples", std::vector<uint8_t>(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel()),
-                    pixels.size(0), pixels.size(1), pixels.size(2));
+  const std::vector<uint8_t> bytes(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
+  log.append_images("eval/samples", bytes, pixels.size(0), pixels.size(1), pixels.size(2));
+  int64_t height = 0, width = 0;
+  const auto grid = tile_images(bytes, pixels.size(0), pixels.size(1), pixels.size(2), 2, &height, &width);
+  log.bytes(fmt::format("eval/sample_grids/{}", step), encode_png_gray(grid, height, width));
 }
 
 void write_provenance(RunLog& log, const Config& cfg, int threads) {
@@ -180,7 +185,7 @@ RunResult Runner::run() {
         last_metrics[name] = value;
       }
     }
-    write_sample_grid(log, ctx, cfg_.get_int("eval.grid_samples"));
+    write_sample_grid(log, ctx, cfg_.get_int("eval.grid_samples"), step);
     history.eval_steps.push_back(step);
     history.quality.push_back(last_metrics.at(cfg_.get_string("stability.quality_metric")));
     log.flush();

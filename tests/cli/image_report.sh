@@ -27,6 +27,12 @@ with h5py.File(d / "summary.h5") as f:
     assert run["eval/samples"].shape == (3, 16, 28, 28) and run["eval/samples"].dtype == "uint8"
     assert run.attrs["fd_name"].startswith("FD-fmnist-cnn32-") and run.attrs["fd_name"].endswith("-64")
     assert "fd_euler_4" in f["table/final"] and "fd" in f["table/final"]
+    # The PNG of the last evaluation's grid decodes to the same images as /eval/samples (4 x 4 tiles, 2 px apart).
+    import io, matplotlib.image, numpy as np
+    png = matplotlib.image.imread(io.BytesIO(bytes(run["eval/sample_grids/10"][:])), format="png")
+    assert png.shape == (4 * 28 + 6, 4 * 28 + 6), png.shape
+    tile = np.rint(png[30:58, 60:88] * 255).astype(np.uint8)
+    assert (tile == run["eval/samples"][-1][6]).all()
 report = (d / "figures" / "report.md").read_text()
 assert "(samples.png)" in report and "| fd |" in report and "FD (images)" in report
 print("image report ok")
