@@ -62,6 +62,10 @@ at::Tensor read_idx_gz(const std::string& path) {
   return data;
 }
 
+at::Tensor to_unit_range(const at::Tensor& uint8_images) {
+  return (uint8_images.to(at::kFloat) / 127.5 - 1.0).unsqueeze(1).contiguous();
+}
+
 std::string fashion_mnist_dir() {
   const char* env = std::getenv("GFTLAB_FASHION_MNIST_DIR");
   return env && *env ? env : "/usr/share/datasets/fashion-mnist";

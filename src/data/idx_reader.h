@@ -17,6 +17,9 @@ struct LabelledImages {
   at::Tensor labels;  // int64 [n], 0-9
 };
 
+// 8-bit images [n, H, W] as float32 [n, 1, H, W] scaled to [-1, 1] (what models and the feature network see).
+at::Tensor to_unit_range(const at::Tensor& uint8_images);
+
 // Where Debian's dataset-fashion-mnist puts the files; GFTLAB_FASHION_MNIST_DIR overrides it.
 std::string fashion_mnist_dir();
 

@@ -24,8 +24,7 @@ at::Tensor select_classes(const LabelledImages& data, const std::vector<int64_t>
   auto keep = at::zeros_like(data.labels, at::kBool);
   if (classes.empty()) keep.fill_(true);
   for (int64_t c : classes) keep |= data.labels.eq(c);
-  const auto images = data.images.index({keep}).to(at::kFloat);
-  return (images / 127.5 - 1.0).unsqueeze(1).contiguous();
+  return to_unit_range(data.images.index({keep}));
 }
 
 at::Tensor draw(const at::Tensor& pool, int64_t n, at::Generator& gen, const char* split) {

@@ -23,11 +23,9 @@ namespace {
 constexpr const char* kFeatureNumerics = "fmnist-cnn-v2";
 constexpr int64_t kEvalBatch = 1000;
 
-at::Tensor scaled(const at::Tensor& uint8_images) { return (uint8_images.to(at::kFloat) / 127.5 - 1.0).unsqueeze(1); }
-
 void train(FeatureNet& net, const FeatureNetSettings& s) {
   const auto data = load_fashion_mnist("train");
-  const auto images = scaled(data.images);
+  const auto images = to_unit_range(data.images);
   auto gen = make_generator(static_cast<uint64_t>(s.seed), "feature-net");
   net.initialise(gen);
   net.train();
@@ -118,7 +116,7 @@ at::Tensor FeatureExtractor::operator()(const at::Tensor& images) const {
 double test_accuracy(FeatureNet& net) {
   at::NoGradGuard no_grad;
   const auto data = load_fashion_mnist("test");
-  const auto images = scaled(data.images);
+  const auto images = to_unit_range(data.images);
   int64_t correct = 0;
   for (int64_t start = 0; start < images.size(0); start += kEvalBatch) {
     const int64_t n = std::min(kEvalBatch, images.size(0) - start);

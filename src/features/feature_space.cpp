@@ -12,4 +12,9 @@ const at::Tensor& FeatureSpace::reference_features(const at::Tensor& reference) 
   return reference_features_;
 }
 
+const GaussianStats& FeatureSpace::reference_stats(const at::Tensor& reference) {
+  if (!reference_stats_.mean.defined()) reference_stats_ = gaussian_stats(reference_features(reference));
+  return reference_stats_;
+}
+
 }  // namespace gftlab

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "features/feature_net.h"
+#include "metrics/frechet.h"
 
 namespace gftlab {
 
@@ -19,6 +20,8 @@ class FeatureSpace {
   at::Tensor features(const at::Tensor& images) { return extractor()(images); }
   // Features of the held-out reference images (the same tensor at every evaluation of a run).
   const at::Tensor& reference_features(const at::Tensor& reference);
+  // Their Gaussian statistics, what every FD of the run compares against.
+  const GaussianStats& reference_stats(const at::Tensor& reference);
   bool loaded() const { return extractor_.has_value(); }
 
  private:
@@ -26,6 +29,7 @@ class FeatureSpace {
   std::string store_dir_;
   std::optional<FeatureExtractor> extractor_;
   at::Tensor reference_features_;
+  GaussianStats reference_stats_;
 };
 
 }  // namespace gftlab

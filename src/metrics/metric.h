@@ -36,6 +36,8 @@ class EvalContext {
   at::Tensor features_of(const at::Tensor& images);
   const at::Tensor& generated_features();
   const at::Tensor& reference_features();
+  // FD of images against the held-out ones (their statistics are computed once per run).
+  double frechet_to_reference(const at::Tensor& images);
 
  private:
   VelocityField& model_;

@@ -42,6 +42,12 @@ const at::Tensor& EvalContext::generated_features() {
 
 const at::Tensor& EvalContext::reference_features() { return features_->reference_features(reference_); }
 
+double EvalContext::frechet_to_reference(const at::Tensor& images) {
+  if (!at::isfinite(images).all().item<bool>()) return std::nan("");
+  const auto& features = images.is_same(generated_) ? generated_features() : features_of(images);
+  return frechet_distance(gaussian_stats(features), features_->reference_stats(reference_));
+}
+
 namespace {
 
 class W2 : public Metric {
@@ -177,14 +183,7 @@ class Diversity : public Metric {
 class Fd : public Metric {
  public:
   std::string group() const override { return "fd"; }
-  MetricValues compute(EvalContext& ctx) override {
-    if (!at::isfinite(ctx.generated()).all().item<bool>()) return {{"fd", std::nan("")}};
-    if (!reference_.mean.defined()) reference_ = gaussian_stats(ctx.reference_features());
-    return {{"fd", frechet_distance(gaussian_stats(ctx.generated_features()), reference_)}};
-  }
-
- private:
-  GaussianStats reference_;
+  MetricValues compute(EvalContext& ctx) override { return {{"fd", ctx.frechet_to_reference(ctx.generated())}}; }
 };
 
 class PathMetrics : public Metric {
@@ -223,18 +222,13 @@ class EulerLadder : public Metric {
     for (int64_t k : steps_) {
       const auto x = FixedStepSampler(FixedMethod::kEuler, k).solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).x;
       out.emplace_back(fmt::format("w2_euler_{}", k), exact_w2(x, ctx.reference()));
-      if (!ctx.has_features()) continue;
-      if (!reference_.mean.defined()) reference_ = gaussian_stats(ctx.reference_features());
-      const bool finite = at::isfinite(x).all().item<bool>();
-      out.emplace_back(fmt::format("fd_euler_{}", k),
-                       finite ? frechet_distance(gaussian_stats(ctx.features_of(x)), reference_) : std::nan(""));
+      if (ctx.has_features()) out.emplace_back(fmt::format("fd_euler_{}", k), ctx.frechet_to_reference(x));
     }
     return out;
   }
 
  private:
   std::vector<int64_t> steps_;
-  GaussianStats reference_;  // image runs: the held-out features' statistics
 };
 
 }  // namespace
