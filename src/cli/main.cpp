@@ -1,5 +1,6 @@
 // gftlab command line. Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration,
-// 3 the run diverged (its file is still written, with status "diverged").
+// 3 the run diverged (its file is still written, with status "diverged"), 4 stopped by a signal after writing
+// a checkpoint (the same command continues it).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "core/runtime.h"
+#include "core/stop_signal.h"
 
 int main(int argc, char** argv) {
   using namespace gftlab;
@@ -67,7 +69,10 @@ int main(int argc, char** argv) {
   }
   run_args.threads = threads;
   try {
-    if (*run) return command_run(run_args);
+    if (*run) {
+      install_stop_handlers();
+      return command_run(run_args);
+    }
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);
     if (*features) return command_features(features_args, threads);
@@ -77,6 +82,9 @@ int main(int argc, char** argv) {
     if (*status) return command_sweep_status(sweep_args);
     if (*collect) return command_sweep_collect(sweep_args);
     if (*report) return command_report(sweep_args);
+  } catch (const Interrupted& e) {
+    fmt::print(stderr, "gftlab: interrupted: {}\n", e.what());
+    return kExitInterrupted;
   } catch (const ConfigError& e) {
     fmt::print(stderr, "gftlab: configuration error: {}\n", e.what());
     return 2;

@@ -147,6 +147,9 @@ std::vector<KeySpec> build_schema() {
                                 "content-addressed store of pretrained models")));
   keys.push_back(execution(text("output.features_dir", "results/features",
                                 "content-addressed store of the image feature networks")));
+  keys.push_back(execution(number("checkpoint.every_seconds", 300,
+                                  "write the run's checkpoint (<run file stem>.ckpt) this often, and always on "
+                                  "SIGUSR1/SIGTERM/SIGINT; 0: only on those signals", kNonNegative)));
 
   add_distribution(keys, "source", "8gaussians");
   add_distribution(keys, "target", "moons");

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace gftlab {
@@ -52,13 +54,33 @@ hid_t create_dataset(hid_t file, const std::string& path, hid_t file_type, bool 
 
 }  // namespace
 
-RunLog::RunLog(std::string final_path) : final_path_(std::move(final_path)) {
+RunLog::RunLog(std::string final_path) : final_path_(std::move(final_path)) { open_temp(nullptr); }
+
+RunLog::RunLog(std::string final_path, const std::vector<uint8_t>& snapshot) : final_path_(std::move(final_path)) {
+  open_temp(&snapshot);
+}
+
+void RunLog::open_temp(const std::vector<uint8_t>* snapshot) {
   const auto parent = std::filesystem::path(final_path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   temp_path_ = final_path_ + ".tmp." + std::to_string(::getpid());
   silence_hdf5_diagnostics();
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw std::runtime_error("HDF5: cannot create " + temp_path_);
+  if (!snapshot) {
+    file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file_ < 0) throw std::runtime_error("HDF5: cannot create " + temp_path_);
+    return;
+  }
+  {
+    std::ofstream out(temp_path_, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(snapshot->data()), static_cast<std::streamsize>(snapshot->size()));
+    if (!out) throw std::runtime_error("cannot write " + temp_path_);
+  }
+  reopen();
+}
+
+void RunLog::reopen() {
+  file_ = H5Fopen(temp_path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (file_ < 0) throw std::runtime_error("HDF5: cannot open " + temp_path_);
 }
 
 RunLog::~RunLog() {
@@ -167,6 +189,16 @@ void RunLog::external_link(const std::string& link, const std::string& target_fi
 }
 
 void RunLog::flush() { check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + temp_path_); }
+
+std::vector<uint8_t> RunLog::snapshot() {
+  check(H5Fclose(file_), "close " + temp_path_);
+  file_ = -1;
+  std::ifstream in(temp_path_, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error("cannot read " + temp_path_);
+  reopen();
+  return bytes;
+}
 
 void RunLog::commit() {
   check(H5Fclose(file_), "close " + temp_path_);

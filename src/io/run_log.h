@@ -12,6 +12,8 @@ namespace gftlab {
 class RunLog {
  public:
   explicit RunLog(std::string final_path);
+  // Continues a file from a snapshot() of it: those bytes become the temporary file again.
+  RunLog(std::string final_path, const std::vector<uint8_t>& snapshot);
   ~RunLog();  // an uncommitted file is deleted
   RunLog(const RunLog&) = delete;
   RunLog& operator=(const RunLog&) = delete;
@@ -34,12 +36,16 @@ class RunLog {
   // A link at `link` to the root group of another file (relative paths resolve beside this file).
   void external_link(const std::string& link, const std::string& target_file);
   void flush();
+  // The file's bytes as a complete HDF5 file (closed around the copy, then reopened), for a checkpoint.
+  std::vector<uint8_t> snapshot();
   void commit();
 
   const std::string& final_path() const { return final_path_; }
   const std::string& temp_path() const { return temp_path_; }
 
  private:
+  void open_temp(const std::vector<uint8_t>* snapshot);  // a new file, or the snapshot's bytes
+  void reopen();
   void append_raw(const std::string& dataset, const void* data, size_t n, bool integer);
   std::string final_path_, temp_path_;
   int64_t file_ = -1;

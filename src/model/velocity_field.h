@@ -37,6 +37,8 @@ class Ema {
   void update();
   VelocityField& averaged() { return *shadow_; }
   FieldPtr averaged_ptr() { return shadow_; }
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
 
  private:
   FieldPtr online_, shadow_;

@@ -58,4 +58,16 @@ void Ema::update() {
   for (size_t k = 0; k < online.size(); ++k) shadow[k].mul_(decay).add_(online[k], 1.0 - decay);
 }
 
+void Ema::save(torch::serialize::OutputArchive& archive) const {
+  shadow_->save(archive);
+  archive.write("updates", c10::IValue(updates_));
+}
+
+void Ema::load(torch::serialize::InputArchive& archive) {
+  shadow_->load(archive);
+  c10::IValue updates;
+  archive.read("updates", updates);
+  updates_ = updates.toInt();
+}
+
 }  // namespace gftlab

@@ -3,13 +3,16 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "core/rng.h"
 #include "core/runtime.h"
+#include "core/stop_signal.h"
 #include "coupling/coupling.h"
 #include "data/distribution.h"
 #include "features/feature_space.h"
@@ -20,6 +23,7 @@
 #include "metrics/metric.h"
 #include "metrics/stability.h"
 #include "path/path.h"
+#include "run/run_checkpoint.h"
 #include "sampler/sampler.h"
 #include "train/pretrained_store.h"
 #include "train/trainer.h"
@@ -43,18 +47,6 @@ void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::s
   log.append("train/lr", head(chunk.lr));
   for (size_t k = 0; k < extra_series.size(); ++k) log.append("train/" + extra_series[k], head(chunk.extra[k]));
 }
-
-// Everything the stability measurements need, gathered while the run writes its series.
-struct History {
-  std::vector<int64_t> steps, eval_steps;
-  std::vector<double> loss, grad_norm, quality;
-
-  void add(const SeriesChunk& chunk, size_t n) {
-    steps.insert(steps.end(), chunk.step.begin(), chunk.step.begin() + n);
-    loss.insert(loss.end(), chunk.loss.begin(), chunk.loss.begin() + n);
-    grad_norm.insert(grad_norm.end(), chunk.grad_norm.begin(), chunk.grad_norm.begin() + n);
-  }
-};
 
 void write_stability(RunLog& log, const History& h, const Config& cfg) {
   StabilitySettings s;
@@ -96,6 +88,27 @@ void write_provenance(RunLog& log, const Config& cfg, int threads) {
   log.attr("threads", static_cast<int64_t>(threads));
   log.attr("start_time", utc_now_iso8601());
   for (const auto& [lib, version] : prov.versions) log.attr("version_" + lib, version);
+}
+
+// Written at every start, so a requeued task records its restart count.
+void write_slurm_ids(RunLog& log) {
+  for (const char* name : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_RESTART_COUNT"})
+    if (const char* value = std::getenv(name)) {
+      std::string attr = name;
+      std::transform(attr.begin(), attr.end(), attr.begin(), [](unsigned char c) { return std::tolower(c); });
+      log.attr(attr, std::string(value));
+    }
+}
+
+// The checkpoint at `path` when it belongs to this run; a foreign one (same output.file, other config) is
+// ignored and later replaced.
+bool resume_point(const std::string& path, const std::string& run_id, RunCheckpoint& checkpoint,
+                  torch::serialize::InputArchive& trainer_state) {
+  if (!read_run_checkpoint(path, checkpoint, trainer_state)) return false;
+  if (checkpoint.run_id == run_id) return true;
+  fmt::print(stderr, "gftlab: ignoring checkpoint {}: it belongs to run {}\n", path, checkpoint.run_id);
+  checkpoint = RunCheckpoint{};
+  return false;
 }
 
 }  // namespace
@@ -144,8 +157,19 @@ std::string Runner::output_path() const {
 RunResult Runner::run() {
   const uint64_t seed = static_cast<uint64_t>(cfg_.get_int("seed"));
   const auto started = std::chrono::steady_clock::now();
-  RunLog log(output_path());
-  write_provenance(log, cfg_, at::get_num_threads());
+  const std::string checkpoint_path = checkpoint_path_of(output_path());
+  RunCheckpoint checkpoint;
+  torch::serialize::InputArchive trainer_state;
+  const bool resuming = resume_point(checkpoint_path, cfg_.run_id(), checkpoint, trainer_state);
+  RunLog log = resuming ? RunLog(output_path(), checkpoint.log) : RunLog(output_path());
+  if (resuming) {
+    log.attr("resumes", checkpoint.resumes + 1);
+    log.attr("resumed_from_step", checkpoint.step);
+    fmt::print(stderr, "gftlab: continuing {} from its checkpoint at step {}\n", cfg_.run_id(), checkpoint.step);
+  } else {
+    write_provenance(log, cfg_, at::get_num_threads());
+  }
+  write_slurm_ids(log);
 
   auto data_gen = make_generator(seed, "target-data");
   const at::Tensor train_set = target_->sample(cfg_.get_int("target.n_train"), data_gen);
@@ -171,9 +195,19 @@ RunResult Runner::run() {
                     return train_set.index_select(0, at::randint(0, train_set.size(0), {n}, gen, at::kLong));
                   },
                   settings, make_generator(seed, "finetune"));
+  if (resuming) trainer.load(trainer_state);
 
   std::map<std::string, double> last_metrics;
-  History history;
+  History& history = checkpoint.history;
+  const auto elapsed = [&] {
+    return checkpoint.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  CheckpointClock clock(cfg_.get_float("checkpoint.every_seconds"));
+  const auto save_checkpoint = [&](int64_t step) {
+    RunCheckpoint next{cfg_.run_id(), step, elapsed(), checkpoint.resumes + (resuming ? 1 : 0), log.snapshot(), history};
+    write_run_checkpoint(checkpoint_path, next, trainer);
+    clock.restart();
+  };
   const auto evaluate = [&](int64_t step) {
     EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_, features_.get());
     log.append("eval/step", std::vector<int64_t>{step});
@@ -193,14 +227,14 @@ RunResult Runner::run() {
 
   const int64_t every = cfg_.get_int("eval.every");
   Progress progress(cfg_.get_string("progress"), "finetune " + cfg_.run_id(), settings.steps);
-  if (every > 0) evaluate(0);
+  if (every > 0 && !resuming) evaluate(0);
   RunStatus status = RunStatus::kComplete;
   int64_t diverged_step = -1;
-  double last_loss = 0.0;
-  for (int64_t s = 1; s <= settings.steps && status == RunStatus::kComplete; ++s) {
+  for (int64_t s = trainer.steps_done() + 1; s <= settings.steps && status == RunStatus::kComplete; ++s) {
     trainer.step();
     const bool eval_now = s == settings.steps || (every > 0 && s % every == 0);
-    if (s % kFlushEvery != 0 && !eval_now) continue;
+    const bool checkpoint_now = s < settings.steps && clock.due();
+    if (s % kFlushEvery != 0 && !eval_now && !checkpoint_now) continue;
     const auto chunk = trainer.flush();
     write_chunk(log, chunk, trainer.series_names());
     history.add(chunk, written_length(chunk));
@@ -209,14 +243,19 @@ RunResult Runner::run() {
       diverged_step = chunk.step[chunk.first_nonfinite];
       break;
     }
-    last_loss = chunk.loss.back();
-    progress.update(s, last_loss);
+    progress.update(s, chunk.loss.back());
     if (eval_now) evaluate(s);
+    if (!checkpoint_now) continue;
+    save_checkpoint(s);
+    if (stop_requested())
+      throw Interrupted(fmt::format("{} stopped run {} at step {}/{}; its checkpoint {} continues it (run the same "
+                                    "command again)", stop_signal_name(), cfg_.run_id(), s, settings.steps,
+                                    checkpoint_path));
   }
   if (settings.steps == 0 && every == 0) evaluate(0);
   progress.finish(status == RunStatus::kComplete ? "complete" : fmt::format("diverged at step {}", diverged_step));
 
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = elapsed();
   // A diverged run keeps its evaluation history under /eval but reports no final quality.
   if (status == RunStatus::kComplete)
     for (const auto& [name, value] : last_metrics) log.scalar("final/" + name, value);
@@ -233,6 +272,7 @@ RunResult Runner::run() {
   log.attr("status", std::string(status == RunStatus::kComplete ? "complete" : "diverged"));
   log.attr("end_time", utc_now_iso8601());
   log.commit();
+  std::filesystem::remove(checkpoint_path);
   return {status, log.final_path()};
 }
 

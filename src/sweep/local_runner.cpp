@@ -14,6 +14,7 @@
 #include <map>
 #include <thread>
 
+#include "core/stop_signal.h"
 #include "io/run_file_reader.h"
 
 namespace gftlab {
@@ -122,7 +123,10 @@ int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& s) {
     const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::string outcome = code == 0 ? "complete" : code == 3 ? "diverged" : fmt::format("FAILED (exit {})", code);
-    if (code != 0 && code != 3) {
+    if (code == kExitInterrupted) {
+      ++failed;
+      outcome = "interrupted; its checkpoint continues it at the next `sweep run`";
+    } else if (code != 0 && code != 3) {
       ++failed;
       const auto log = log_file_of(plan, *run);
       std::ofstream(log + ".failed") << code << "\n";

@@ -1,7 +1,8 @@
 // The local sweep runner: runs a planned sweep's missing runs as `gftlab run` worker processes, at most
 // `jobs` at a time with the cores split between them. A run is done when its run file exists (run files
-// appear only when complete), so a killed sweep restarted later redoes exactly the runs without one.
-// Workers die with the runner (PR_SET_PDEATHSIG). SLURM arrays run the same per-run command.
+// appear only when complete), so a killed sweep restarted later redoes exactly the runs without one, each
+// from its checkpoint. Workers get SIGTERM when the runner dies (PR_SET_PDEATHSIG): they write a checkpoint
+// and stop. SLURM array tasks run the same per-run command (sweep/slurm_worker.h).
 #pragma once
 
 #include <string>
@@ -31,7 +32,8 @@ struct LocalRunSettings {
   std::string gftlab = "";     // the executable ("": this one)
 };
 
-// Runs what is not complete or diverged; returns the number of failed runs.
+// Runs what is not complete or diverged (continuing checkpointed runs); returns the number of runs that
+// failed or were interrupted.
 int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& settings);
 
 }  // namespace gftlab

@@ -1,5 +1,10 @@
 #include "train/trainer.h"
 
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <stdexcept>
+
 #include "core/config.h"
 
 namespace gftlab {
@@ -72,6 +77,35 @@ void Trainer::step() {
   for (size_t k = 0; k < values.size(); ++k) pending_method_[k].push_back(values[k]);
   for (size_t k = 0; k < pairing.series.size(); ++k) pending_coupling_[k].push_back(pairing.series[k]);
   ++step_;
+}
+
+void Trainer::save(torch::serialize::OutputArchive& archive) const {
+  if (!pending_loss_.empty()) throw std::logic_error("Trainer::save: flush() first");
+  torch::serialize::OutputArchive model, ema, optimiser;
+  model_->save(model);
+  ema_.save(ema);
+  optimiser_.save(optimiser);
+  archive.write("model", model);
+  archive.write("ema", ema);
+  archive.write("optimiser", optimiser);
+  archive.write("generator", gen_.get_state());
+  archive.write("step", c10::IValue(step_));
+}
+
+void Trainer::load(torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive model, ema, optimiser;
+  archive.read("model", model);
+  archive.read("ema", ema);
+  archive.read("optimiser", optimiser);
+  model_->load(model);
+  ema_.load(ema);
+  optimiser_.load(optimiser);  // after the model: its moments attach to the parameters in order
+  at::Tensor generator;
+  archive.read("generator", generator);
+  gen_.set_state(generator);
+  c10::IValue step;
+  archive.read("step", step);
+  step_ = step.toInt();
 }
 
 std::vector<std::string> Trainer::series_names() const {

@@ -47,6 +47,10 @@ class Trainer {
   // The method's series, then the coupling's.
   std::vector<std::string> series_names() const;
   Ema& ema() { return ema_; }
+  // Everything the following steps depend on: weights, EMA, Adam's moments, the generator and the step. A
+  // trainer built the same way and restored from it continues bit-identically on CPU. Only between flushes.
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
 
  private:
   FieldPtr model_;

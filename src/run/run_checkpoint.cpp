@@ -1,0 +1,68 @@
+#include "run/run_checkpoint.h"
+
+#include <filesystem>
+
+namespace gftlab {
+namespace {
+
+// Bumped whenever the layout changes; an older checkpoint is then not continued.
+constexpr int64_t kFormat = 1;
+
+}  // namespace
+
+void History::add(const SeriesChunk& chunk, size_t n) {
+  steps.insert(steps.end(), chunk.step.begin(), chunk.step.begin() + n);
+  loss.insert(loss.end(), chunk.loss.begin(), chunk.loss.begin() + n);
+  grad_norm.insert(grad_norm.end(), chunk.grad_norm.begin(), chunk.grad_norm.begin() + n);
+}
+
+std::string checkpoint_path_of(const std::string& run_file) {
+  return std::filesystem::path(run_file).replace_extension(".ckpt").string();
+}
+
+void write_run_checkpoint(const std::string& path, const RunCheckpoint& c, const Trainer& trainer) {
+  torch::serialize::OutputArchive archive, trainer_state;
+  trainer.save(trainer_state);
+  archive.write("trainer", trainer_state);
+  archive.write("format", c10::IValue(kFormat));
+  archive.write("run_id", c10::IValue(c.run_id));
+  archive.write("step", c10::IValue(c.step));
+  archive.write("seconds", c10::IValue(c.seconds));
+  archive.write("resumes", c10::IValue(c.resumes));
+  write_vector(archive, "log", c.log);
+  write_vector(archive, "history_steps", c.history.steps);
+  write_vector(archive, "history_eval_steps", c.history.eval_steps);
+  write_vector(archive, "history_loss", c.history.loss);
+  write_vector(archive, "history_grad_norm", c.history.grad_norm);
+  write_vector(archive, "history_quality", c.history.quality);
+  write_archive_atomically(archive, path);
+}
+
+bool read_run_checkpoint(const std::string& path, RunCheckpoint& c, torch::serialize::InputArchive& trainer_state) {
+  if (!std::filesystem::exists(path)) return false;
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  c10::IValue format, run_id, step, seconds, resumes;
+  archive.read("format", format);
+  if (format.toInt() != kFormat)
+    throw std::runtime_error(path + " was written by another gftlab version (checkpoint format " +
+                             std::to_string(format.toInt()) + "); delete it to start the run afresh");
+  archive.read("run_id", run_id);
+  archive.read("step", step);
+  archive.read("seconds", seconds);
+  archive.read("resumes", resumes);
+  archive.read("trainer", trainer_state);
+  c.run_id = run_id.toStringRef();
+  c.step = step.toInt();
+  c.seconds = seconds.toDouble();
+  c.resumes = resumes.toInt();
+  c.log = read_vector<uint8_t>(archive, "log");
+  c.history.steps = read_vector<int64_t>(archive, "history_steps");
+  c.history.eval_steps = read_vector<int64_t>(archive, "history_eval_steps");
+  c.history.loss = read_vector<double>(archive, "history_loss");
+  c.history.grad_norm = read_vector<double>(archive, "history_grad_norm");
+  c.history.quality = read_vector<double>(archive, "history_quality");
+  return true;
+}
+
+}  // namespace gftlab
