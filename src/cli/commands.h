@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,13 @@ struct SweepArgs {
   bool dry_run = false;
   int jobs = 1;
   int threads = 0;
+  // SLURM (submit, resume --backend slurm, worker)
+  std::map<std::string, std::string> slurm;  // command-line values of the slurm options, by key
+  bool wait = false;
+  std::string backend = "local";
+  std::string manifest;
+  int64_t index = 0;
+  int64_t runs_per_task = 1;
 };
 
 int command_run(const RunArgs& args);
@@ -32,6 +41,9 @@ int command_sweep_plan(const SweepArgs& args);
 int command_sweep_run(const SweepArgs& args);
 int command_sweep_status(const SweepArgs& args);
 int command_sweep_collect(const SweepArgs& args);
+int command_sweep_submit(const SweepArgs& args);
+int command_sweep_resume(const SweepArgs& args);
+int command_sweep_worker(const SweepArgs& args);
 int command_report(const SweepArgs& args);
 int command_config(const ConfigArgs& args);
 int command_features(const ConfigArgs& args, int threads);

@@ -3,6 +3,7 @@
 // a checkpoint (the same command continues it).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
 #include <iostream>
@@ -50,13 +51,37 @@ int main(int argc, char** argv) {
   auto* status = sweep->add_subcommand("status", "complete / diverged / failed / pending counts of a sweep");
   auto* collect = sweep->add_subcommand("collect", "write summary.h5: a link to every run file and a flat table");
   auto* report = app.add_subcommand("report", "collect a sweep and draw its figures and report.md (Python analysis)");
-  for (auto* sub : {sweep_run, status, collect, report}) {
+  auto* submit = sweep->add_subcommand("submit", "submit a sweep's missing runs to SLURM as a job array, then a "
+                                                  "dependent collect job");
+  auto* resume = sweep->add_subcommand("resume", "continue a sweep: its unfinished runs, locally or as a SLURM array");
+  auto* worker = sweep->add_subcommand("worker", "run one SLURM array task's runs (what the array script calls)");
+  for (auto* sub : {sweep_run, status, collect, report, submit, resume}) {
     sub->add_option("experiment", sweep_args.experiment, "experiment file (YAML)")->required()->check(CLI::ExistingFile);
     sub->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
     sub->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
   }
-  sweep_run->add_option("--jobs", sweep_args.jobs, "worker processes (the threads are split between them)")
-      ->check(CLI::PositiveNumber);
+  for (auto* sub : {sweep_run, resume})
+    sub->add_option("--jobs", sweep_args.jobs, "local worker processes (the threads are split between them)")
+        ->check(CLI::PositiveNumber);
+  resume->add_option("--backend", sweep_args.backend, "local (default) or slurm")->check(CLI::IsMember({"local", "slurm"}));
+  // Kept as text: the sweep layer checks them with the experiment's `slurm:` values and says what is allowed.
+  std::map<std::string, std::string> slurm_flags;
+  const std::vector<std::pair<std::string, std::string>> kSlurmFlags = {
+      {"partition", "partition(s) to run in"},
+      {"time", "time limit per task, e.g. 04:00:00"},
+      {"cpus-per-task", "cores per task; each run uses them all (default 1)"},
+      {"mem", "memory per task, e.g. 16G"},
+      {"runs-per-task", "runs done one after another by each array task (default 1)"},
+      {"max-parallel", "at most this many tasks at once (the array's %N)"},
+      {"signal-seconds", "USR1 this long before the time limit, to write a checkpoint (default 300)"}};
+  for (auto* sub : {submit, resume}) {
+    for (const auto& [flag, help] : kSlurmFlags) sub->add_option("--" + flag, slurm_flags[flag], help);
+    sub->add_flag("--dry-run", sweep_args.dry_run, "write the scripts under <sweep>/slurm/ without submitting");
+    sub->add_flag("--wait", sweep_args.wait, "block until the array and the collect job end, then print the status");
+  }
+  worker->add_option("--manifest", sweep_args.manifest, "array manifest (JSON lines)")->required()->check(CLI::ExistingFile);
+  worker->add_option("--index", sweep_args.index, "array task index")->required()->check(CLI::NonNegativeNumber);
+  worker->add_option("--runs-per-task", sweep_args.runs_per_task, "manifest entries per task")->check(CLI::PositiveNumber);
 
   std::string inspect_path;
   auto* inspect = app.add_subcommand("inspect", "print a run file's provenance, status and final metrics");
@@ -77,11 +102,22 @@ int main(int argc, char** argv) {
     if (*inspect) return command_inspect(inspect_path);
     if (*features) return command_features(features_args, threads);
     sweep_args.threads = threads;
+    for (const auto& [flag, value] : slurm_flags) {
+      std::string key = flag;
+      std::replace(key.begin(), key.end(), '-', '_');
+      if (!value.empty()) sweep_args.slurm[key] = value;
+    }
     if (*plan) return command_sweep_plan(sweep_args);
     if (*sweep_run) return command_sweep_run(sweep_args);
     if (*status) return command_sweep_status(sweep_args);
     if (*collect) return command_sweep_collect(sweep_args);
     if (*report) return command_report(sweep_args);
+    if (*submit) return command_sweep_submit(sweep_args);
+    if (*resume) return command_sweep_resume(sweep_args);
+    if (*worker) {
+      install_stop_handlers();
+      return command_sweep_worker(sweep_args);
+    }
   } catch (const Interrupted& e) {
     fmt::print(stderr, "gftlab: interrupted: {}\n", e.what());
     return kExitInterrupted;

@@ -1,13 +1,13 @@
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "sweep/child_process.h"
 #include "sweep/collect.h"
 #include "sweep/local_runner.h"
+#include "sweep/slurm_jobs.h"
+#include "sweep/slurm_worker.h"
 #include "sweep/sweep_plan.h"
 
 namespace gftlab {
@@ -25,19 +25,38 @@ std::string analysis_dir() {
   return env && *env ? env : GFTLAB_ANALYSIS_DIR;
 }
 
-int run_and_wait(const std::vector<std::string>& argv) {
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+// The run files' states, joined with SLURM's view of the array tasks when the sweep was submitted. True when
+// every run is complete or diverged.
+bool print_status(const SweepPlan& plan) {
+  int counts[4] = {0, 0, 0, 0};
+  int checkpoints = 0;
+  const auto entries = sweep_status(plan);
+  for (const auto& e : entries) {
+    ++counts[static_cast<int>(e.state)];
+    checkpoints += e.checkpoint;
   }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) < 0) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  fmt::print("{}: {} runs: {} complete, {} diverged, {} failed, {} pending{}\n", plan.directory, entries.size(),
+             counts[0], counts[1], counts[2], counts[3],
+             checkpoints > 0 ? fmt::format(" ({} with a checkpoint to continue from)", checkpoints) : "");
+  const auto submissions = read_submissions(plan.directory);
+  const auto slurm = slurm_run_states(submissions);
+  if (!submissions.empty()) {
+    const auto& last = submissions.back();
+    fmt::print("SLURM: submission {} is array job {} ({} runs), collect job {}\n", last.number, last.array_job,
+               last.run_ids.size(), last.collect_job);
+  }
+  for (const auto& e : entries) {
+    if (e.state == RunState::kComplete || e.state == RunState::kDiverged) continue;
+    const auto it = slurm.find(e.run->run_id);
+    std::vector<std::string> notes;
+    if (it != slurm.end()) notes.push_back(fmt::format("task {} {}", it->second.task, it->second.state));
+    if (e.checkpoint) notes.push_back("checkpoint");
+    if (e.state == RunState::kFailed) notes.push_back(e.error);
+    if (e.state == RunState::kFailed || !notes.empty())
+      fmt::print("  {:<7} {} ({}, seed {}): {}\n", e.state == RunState::kFailed ? "failed" : "pending", e.run->run_id,
+                 e.run->arm, e.run->seed, fmt::join(notes, "; "));
+  }
+  return counts[2] == 0 && counts[3] == 0;
 }
 
 }  // namespace
@@ -71,14 +90,7 @@ int command_sweep_run(const SweepArgs& args) {
 }
 
 int command_sweep_status(const SweepArgs& args) {
-  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
-  int counts[4] = {0, 0, 0, 0};
-  const auto entries = sweep_status(plan);
-  for (const auto& e : entries) ++counts[static_cast<int>(e.state)];
-  fmt::print("{}: {} runs: {} complete, {} diverged, {} failed, {} pending\n", plan.directory, entries.size(),
-             counts[0], counts[1], counts[2], counts[3]);
-  for (const auto& e : entries)
-    if (e.state == RunState::kFailed) fmt::print("  failed {} ({}, seed {}): {}\n", e.run->run_id, e.run->arm, e.run->seed, e.error);
+  print_status(plan_sweep(args.experiment, args.profile, args.overrides));
   return 0;
 }
 
@@ -87,10 +99,40 @@ int command_sweep_collect(const SweepArgs& args) {
   return 0;
 }
 
+int command_sweep_submit(const SweepArgs& args) {
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  const auto sub = submit_sweep(plan, {args.slurm, args.experiment, args.overrides, args.dry_run});
+  if (sub.run_ids.empty()) {
+    fmt::print("{}: nothing to submit: every run is done, queued or running\n", plan.directory);
+    return print_status(plan) ? 0 : 1;
+  }
+  const auto tasks = (sub.run_ids.size() + sub.runs_per_task - 1) / sub.runs_per_task;
+  if (args.dry_run) {
+    fmt::print("dry run: {} runs in {} tasks; scripts {} and {}; nothing submitted\n", sub.run_ids.size(), tasks,
+               sub.array_script, sub.collect_script);
+    return 0;
+  }
+  fmt::print("submitted array job {} ({} runs in {} tasks) and collect job {} after it\nscripts: {}, {}\nlogs: "
+             "{}/slurm/logs/\n", sub.array_job, sub.run_ids.size(), tasks, sub.collect_job, sub.array_script,
+             sub.collect_script, plan.directory);
+  if (!args.wait) return 0;
+  std::fflush(stdout);
+  wait_for_jobs({sub.array_job, sub.collect_job});
+  return print_status(plan) ? 0 : 1;
+}
+
+int command_sweep_resume(const SweepArgs& args) {
+  return args.backend == "slurm" ? command_sweep_submit(args) : command_sweep_run(args);
+}
+
+int command_sweep_worker(const SweepArgs& args) {
+  return run_array_task(args.manifest, args.index, args.runs_per_task, slurm_task_threads(args.threads));
+}
+
 int command_report(const SweepArgs& args) {
   const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
   collect_and_print(plan);
-  const int code = run_and_wait({GFTLAB_PYTHON, analysis_dir() + "/report.py", plan.directory});
+  const int code = run_command({GFTLAB_PYTHON, analysis_dir() + "/report.py", plan.directory}, false).code;
   if (code != 0) fmt::print(stderr, "gftlab: error: the analysis ({}/report.py) exited with {}\n", analysis_dir(), code);
   return code == 0 ? 0 : 1;
 }

@@ -9,9 +9,11 @@ namespace gftlab {
 namespace {
 
 volatile sig_atomic_t g_signal = 0;
+volatile sig_atomic_t g_forward_pid = 0;
 
 void on_signal(int sig) {
   if (g_signal == 0) g_signal = sig;
+  if (g_forward_pid > 0) kill(g_forward_pid, sig);
 }
 
 }  // namespace
@@ -27,6 +29,8 @@ void install_stop_handlers() {
     sigaction(sig, &action, nullptr);
   }
 }
+
+void forward_stop_signals_to(int pid) { g_forward_pid = pid; }
 
 bool stop_requested() { return g_signal != 0; }
 int stop_signal() { return g_signal; }

@@ -9,6 +9,8 @@
 namespace gftlab {
 
 void install_stop_handlers();
+// While `pid` > 0, the handled signals are also passed on to that child (a sweep worker's current run).
+void forward_stop_signals_to(int pid);
 bool stop_requested();
 // The signal that asked to stop (0 if none), and its name ("SIGUSR1", ...).
 int stop_signal();

@@ -1,5 +1,7 @@
 #include "run/run_checkpoint.h"
 
+#include "run/runner.h"
+
 #include <filesystem>
 
 namespace gftlab {

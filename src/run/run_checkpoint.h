@@ -28,7 +28,6 @@ struct RunCheckpoint {
   History history;
 };
 
-std::string checkpoint_path_of(const std::string& run_file);
 void write_run_checkpoint(const std::string& path, const RunCheckpoint& checkpoint, const Trainer& trainer);
 // False when there is no checkpoint at `path`; `trainer_state` is then left alone, else it holds what
 // Trainer::load needs.

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/file_lock.h"
 #include "core/rng.h"
 #include "core/runtime.h"
 #include "core/stop_signal.h"
@@ -158,6 +159,13 @@ RunResult Runner::run() {
   const uint64_t seed = static_cast<uint64_t>(cfg_.get_int("seed"));
   const auto started = std::chrono::steady_clock::now();
   const std::string checkpoint_path = checkpoint_path_of(output_path());
+  if (const auto dir = std::filesystem::path(output_path()).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir);
+  // One writer per run, whichever backend started it (a local sweep and a SLURM array over the same files).
+  const FileLock writer(std::filesystem::path(output_path()).replace_extension(".lock").string(), false);
+  if (!writer.locked())
+    throw std::runtime_error(fmt::format("another process is running {} (it holds {}.lock)", cfg_.run_id(),
+                                         std::filesystem::path(output_path()).stem().string()));
   RunCheckpoint checkpoint;
   torch::serialize::InputArchive trainer_state;
   const bool resuming = resume_point(checkpoint_path, cfg_.run_id(), checkpoint, trainer_state);

@@ -28,6 +28,9 @@ struct RunResult {
   int exit_code() const { return status == RunStatus::kComplete ? 0 : 3; }
 };
 
+// Where a run's checkpoint lives: beside its run file, <stem>.ckpt (run/run_checkpoint.h).
+std::string checkpoint_path_of(const std::string& run_file);
+
 class Runner {
  public:
   explicit Runner(Config cfg);

@@ -1,8 +1,6 @@
 #include "sweep/local_runner.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 
 #include "core/stop_signal.h"
 #include "io/run_file_reader.h"
+#include "run/runner.h"
+#include "sweep/child_process.h"
 
 namespace gftlab {
 namespace {
@@ -30,8 +30,6 @@ std::string first_error_line(const std::string& log) {
   return "no error message (killed?)";
 }
 
-std::string self_executable() { return fs::read_symlink("/proc/self/exe").string(); }
-
 // Temporary run files of workers that no longer exist (a killed sweep) are removed before restarting.
 void remove_orphaned_temporaries(const fs::path& runs) {
   if (!fs::exists(runs)) return;
@@ -44,31 +42,32 @@ void remove_orphaned_temporaries(const fs::path& runs) {
   }
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
-  // The runner may have died between fork() and prctl(): then no signal will come, so do not start.
-  if (getppid() != parent) _exit(128 + SIGTERM);
-  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  dup2(fd, STDOUT_FILENO);
-  dup2(fd, STDERR_FILENO);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execv(args[0], args.data());
-  _exit(127);
-}
-
 }  // namespace
 
-std::string run_file_of(const SweepPlan& plan, const PlannedRun& run) {
-  return (fs::path(plan.directory) / "runs" / (run.run_id + ".h5")).string();
+std::string run_file_of(const std::string& sweep_dir, const std::string& run_id) {
+  return (fs::path(sweep_dir) / "runs" / (run_id + ".h5")).string();
 }
 
-std::string log_file_of(const SweepPlan& plan, const PlannedRun& run) {
-  return (fs::path(plan.directory) / "logs" / (run.run_id + ".log")).string();
+std::string log_file_of(const std::string& sweep_dir, const std::string& run_id) {
+  return (fs::path(sweep_dir) / "logs" / (run_id + ".log")).string();
+}
+
+std::string run_file_of(const SweepPlan& plan, const PlannedRun& run) { return run_file_of(plan.directory, run.run_id); }
+std::string log_file_of(const SweepPlan& plan, const PlannedRun& run) { return log_file_of(plan.directory, run.run_id); }
+
+std::vector<std::string> worker_command(const std::string& exe, int threads, const std::string& sweep_dir,
+                                        const std::string& run_id, const std::string& progress) {
+  const auto config = (fs::path(sweep_dir) / "configs" / (run_id + ".yaml")).string();
+  return {exe, "--threads", std::to_string(threads), "run", config, "progress=" + progress};
+}
+
+RunOutcome record_outcome(const std::string& sweep_dir, const std::string& run_id, int code) {
+  const auto log = log_file_of(sweep_dir, run_id);
+  if (code == 0) return {"complete", true};
+  if (code == 3) return {"diverged", true};
+  if (code == kExitInterrupted) return {"interrupted; its checkpoint continues it", false};
+  std::ofstream(log + ".failed") << code << "\n";
+  return {fmt::format("FAILED (exit {}): {}", code, first_error_line(log)), false};
 }
 
 std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan) {
@@ -82,6 +81,7 @@ std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan) {
       e.state = RunState::kFailed;
       e.error = first_error_line(log);
     }
+    e.checkpoint = e.state != RunState::kComplete && e.state != RunState::kDiverged && fs::exists(checkpoint_path_of(file));
     out.push_back(e);
   }
   return out;
@@ -111,8 +111,7 @@ int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& s) {
       const PlannedRun* run = to_run[next++];
       const auto log = log_file_of(plan, *run);
       fs::remove(log + ".failed");
-      const auto config = (fs::path(plan.directory) / "configs" / (run->run_id + ".yaml")).string();
-      const pid_t pid = spawn({exe, "--threads", std::to_string(threads), "run", config, "progress=none"}, log);
+      const pid_t pid = spawn_logged(worker_command(exe, threads, plan.directory, run->run_id, "none"), log, false);
       running[pid] = {run, std::chrono::steady_clock::now()};
     }
     int wstatus = 0;
@@ -120,20 +119,12 @@ int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& s) {
     if (pid < 0) break;
     const auto [run, started] = running.at(pid);
     running.erase(pid);
-    const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    const int code = exit_code_of(wstatus);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::string outcome = code == 0 ? "complete" : code == 3 ? "diverged" : fmt::format("FAILED (exit {})", code);
-    if (code == kExitInterrupted) {
-      ++failed;
-      outcome = "interrupted; its checkpoint continues it at the next `sweep run`";
-    } else if (code != 0 && code != 3) {
-      ++failed;
-      const auto log = log_file_of(plan, *run);
-      std::ofstream(log + ".failed") << code << "\n";
-      outcome += ": " + first_error_line(log);
-    }
+    const auto outcome = record_outcome(plan.directory, run->run_id, code);
+    if (!outcome.done) ++failed;
     fmt::print("[{}/{}] {} {} seed {}: {} ({:.1f} s)\n", done_before + ++finished, plan.runs.size(), run->run_id,
-               run->arm, run->seed, outcome, seconds);
+               run->arm, run->seed, outcome.text, seconds);
     std::fflush(stdout);
   }
   return failed;

@@ -18,11 +18,25 @@ struct RunStatusEntry {
   const PlannedRun* run;
   RunState state;
   std::string error;  // kFailed: the first error line of its log
+  bool checkpoint = false;  // not done, but a checkpoint continues it
 };
 
 // <directory>/runs/<run_id>.h5, <directory>/logs/<run_id>.log
+std::string run_file_of(const std::string& sweep_dir, const std::string& run_id);
+std::string log_file_of(const std::string& sweep_dir, const std::string& run_id);
 std::string run_file_of(const SweepPlan& plan, const PlannedRun& run);
 std::string log_file_of(const SweepPlan& plan, const PlannedRun& run);
+
+// `gftlab --threads N run <directory>/configs/<run_id>.yaml progress=P`: how every backend runs one run.
+std::vector<std::string> worker_command(const std::string& exe, int threads, const std::string& sweep_dir,
+                                        const std::string& run_id, const std::string& progress);
+
+struct RunOutcome {
+  std::string text;  // "complete", "diverged", "interrupted; ...", "FAILED (exit N): <its error line>"
+  bool done;         // complete or diverged: the run file exists
+};
+// What a `gftlab run` exit code means; a failure leaves <log>.failed for `sweep status`.
+RunOutcome record_outcome(const std::string& sweep_dir, const std::string& run_id, int code);
 
 std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan);
 

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include <yaml-cpp/yaml.h>
+
 #include "sweep/sweep_plan.h"
 
 namespace gftlab {
@@ -41,22 +43,56 @@ void write_atomically(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+std::string manifest_line(const SweepPlan& plan, const PlannedRun& run) {
+  const auto config_path = fs::path(plan.directory) / "configs" / (run.run_id + ".yaml");
+  std::vector<std::string> point;
+  for (const auto& [k, v] : run.point) point.push_back(json_string(k) + ": " + json_string(v));
+  return fmt::format("{{\"run_id\": {}, \"arm\": {}, \"seed\": {}, \"point\": {{{}}}, \"config_path\": {}, "
+                     "\"config_yaml\": {}}}\n",
+                     json_string(run.run_id), json_string(run.arm), run.seed, fmt::join(point, ", "),
+                     json_string(config_path.string()), json_string(run.config.canonical_yaml()));
+}
+
 void write_manifest(const SweepPlan& plan) {
   const fs::path dir(plan.directory);
   fs::create_directories(dir / "configs");
   std::string lines;
   for (const auto& run : plan.runs) {
-    const auto config_path = dir / "configs" / (run.run_id + ".yaml");
-    const auto yaml = run.config.canonical_yaml();
-    write_atomically(config_path, yaml);
-    std::vector<std::string> point;
-    for (const auto& [k, v] : run.point) point.push_back(json_string(k) + ": " + json_string(v));
-    lines += fmt::format("{{\"run_id\": {}, \"arm\": {}, \"seed\": {}, \"point\": {{{}}}, \"config_path\": {}, "
-                         "\"config_yaml\": {}}}\n",
-                         json_string(run.run_id), json_string(run.arm), run.seed, fmt::join(point, ", "),
-                         json_string(config_path.string()), json_string(yaml));
+    write_atomically(dir / "configs" / (run.run_id + ".yaml"), run.config.canonical_yaml());
+    lines += manifest_line(plan, run);
   }
   write_atomically(dir / "manifest.jsonl", lines);
+}
+
+void write_array_manifest(const SweepPlan& plan, const std::vector<const PlannedRun*>& runs, const std::string& path) {
+  std::string lines;
+  for (const auto* run : runs) lines += manifest_line(plan, *run);
+  write_atomically(path, lines);
+}
+
+std::vector<ManifestEntry> read_manifest(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the manifest " + path);
+  std::vector<ManifestEntry> entries;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    try {
+      const YAML::Node node = YAML::Load(line);  // JSON is YAML
+      ManifestEntry e{node["run_id"].as<std::string>(), node["arm"].as<std::string>(), node["seed"].as<int64_t>(),
+                      node["config_path"].as<std::string>()};
+      if (e.run_id.empty() || e.run_id.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw std::runtime_error("run_id '" + e.run_id + "' is not a gftlab run id");
+      entries.push_back(std::move(e));
+    } catch (const std::exception& ex) {
+      throw std::runtime_error(fmt::format("{}:{}: not a manifest entry ({})", path, number, ex.what()));
+    }
+  }
+  return entries;
+}
+
+std::string sweep_directory_of(const ManifestEntry& entry) {
+  return fs::path(entry.config_path).parent_path().parent_path().string();
 }
 
 }  // namespace gftlab

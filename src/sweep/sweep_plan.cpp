@@ -3,6 +3,7 @@
 #include "core/yaml_file.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,7 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kTopKeys = {"name", "description", "base", "set", "arms", "grid", "zip", "seeds", "profiles"};
+const std::vector<std::string> kTopKeys = {"name",  "description", "base",     "set",  "arms",
+                                           "grid",  "zip",         "seeds",    "profiles", "slurm"};
 
 struct Source {
   std::string file;
@@ -50,7 +52,8 @@ Config apply_block(Config cfg, const YAML::Node& block, const std::string& where
   flatten(block, "", leaves);
   for (const auto& [key, value] : leaves) {
     // A profile's own seeds, base files and grid subset are not run-config keys.
-    const bool profile_own = key == "seeds" || key == "base" || key.rfind("grid.", 0) == 0;
+    const bool profile_own = key == "seeds" || key == "base" || key.rfind("grid.", 0) == 0 || key == "slurm" ||
+                             key.rfind("slurm.", 0) == 0;
     if (profile_own && where.rfind("profiles.", 0) == 0) continue;
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
@@ -168,6 +171,43 @@ YAML::Node profile_grid(const YAML::Node& grid, const YAML::Node& profile, const
   return out;
 }
 
+std::vector<std::string> read_lines(const YAML::Node& node, const std::string& where, const Source& src) {
+  if (!node.IsSequence()) throw src.error(node, where, "needs a list of strings, one line each");
+  std::vector<std::string> lines;
+  for (const auto& item : node) {
+    if (!item.IsScalar()) throw src.error(item, where, "needs a list of strings, one line each");
+    lines.push_back(item.Scalar());
+  }
+  return lines;
+}
+
+// Layers a `slurm:` block over `out`; values stay text until a script is written.
+void read_slurm_block(const YAML::Node& node, const std::string& where, const Source& src, SlurmBlock& out) {
+  if (!node) return;
+  if (!node.IsMap()) throw src.error(node, where, "needs a mapping (partition, time, ..., sbatch, setup)");
+  std::vector<std::string> allowed = slurm_option_keys();
+  allowed.insert(allowed.end(), {"sbatch", "setup"});
+  for (const auto& item : node) {
+    const auto key = item.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      const auto near = closest_matches(key, allowed);
+      throw src.error(item.first, where + "." + key,
+                      fmt::format("unknown key{}; allowed: {}", near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
+                                  fmt::join(allowed, ", ")));
+    }
+    if (key == "sbatch") out.sbatch = read_lines(item.second, where + ".sbatch", src);
+    else if (key == "setup") out.setup = read_lines(item.second, where + ".setup", src);
+    else if (!item.second.IsScalar()) throw src.error(item.second, where + "." + key, "needs a single value");
+    else out.options[key] = item.second.Scalar();
+  }
+}
+
+void check_name(const std::string& name, const YAML::Node& node, const std::string& where, const Source& src) {
+  if (!is_safe_name(name))
+    throw src.error(node, where, fmt::format("'{}' is not a safe name: use letters, digits, '.', '_' and '-' (not "
+                                             "first), since it names directories and jobs", name));
+}
+
 std::string describe(const PlannedRun& run) {
   std::vector<std::string> parts = {"arm " + run.arm, fmt::format("seed {}", run.seed)};
   for (const auto& [k, v] : run.point) parts.push_back(k + "=" + v);
@@ -175,6 +215,18 @@ std::string describe(const PlannedRun& run) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& slurm_option_keys() {
+  static const std::vector<std::string> keys = {"partition",    "time",         "cpus_per_task", "mem",
+                                                "runs_per_task", "max_parallel", "signal_seconds"};
+  return keys;
+}
+
+bool is_safe_name(const std::string& name) {
+  if (name.empty() || name.size() > 100 || name[0] == '.' || name[0] == '-') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; });
+}
 
 const std::vector<std::string>& required_profiles() {
   static const std::vector<std::string> names = {"smoke", "quick", "paper"};
@@ -189,6 +241,9 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   plan.experiment = root["name"] ? root["name"].Scalar() : fs::path(file).stem().string();
   plan.description = root["description"] ? root["description"].Scalar() : "";
   plan.profile = profile;
+  check_name(plan.experiment, root["name"] ? root["name"] : root, root["name"] ? "name" : "(file name)", src);
+  if (!is_safe_name(profile))
+    throw ConfigError(fmt::format("{}: profile '{}' is not a safe name (letters, digits, '.', '_', '-')", file, profile));
   plan.directory = (fs::path(results_root) / plan.experiment / profile).string();
 
   const YAML::Node profiles = root["profiles"];
@@ -200,6 +255,8 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
 
   Config cfg = apply_block(apply_files(Config::defaults(), root["base"], "base", src), root["set"], "set", src);
   if (chosen.IsMap()) cfg = apply_files(cfg, chosen["base"], "profiles." + profile + ".base", src);
+  read_slurm_block(root["slurm"], "slurm", src, plan.slurm);
+  if (chosen.IsMap()) read_slurm_block(chosen["slurm"], "profiles." + profile + ".slurm", src, plan.slurm);
   cfg = apply_block(cfg, chosen, "profiles." + profile, src);
   cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep")
             .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep")
@@ -210,7 +267,10 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   std::vector<std::pair<std::string, YAML::Node>> arms;
   if (const auto node = root["arms"]) {
     if (!node.IsMap() || node.size() == 0) throw src.error(node, "arms", "needs a mapping of arm names to override blocks");
-    for (const auto& arm : node) arms.emplace_back(arm.first.Scalar(), arm.second);
+    for (const auto& arm : node) {
+      check_name(arm.first.Scalar(), arm.first, "arms." + arm.first.Scalar(), src);
+      arms.emplace_back(arm.first.Scalar(), arm.second);
+    }
   } else {
     arms.emplace_back(cfg.get_string("method.name"), YAML::Node());
   }
@@ -229,6 +289,10 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
         }
         c = c.with_value("seed", std::to_string(seed), src.origin(seeds_node ? seeds_node : root, "seeds"));
         run.config = c.with_overrides(overrides);
+        for (const char* owned : {"output.dir", "output.file"})
+          if (run.config.get_string(owned) != cfg.get_string(owned))
+            throw ConfigError(fmt::format("{}: {} is set by the sweep (run files go to {}/runs); it cannot be "
+                                          "overridden", file, owned, plan.directory));
         run.run_id = run.config.run_id();
         const auto [it, fresh] = seen.emplace(run.run_id, describe(run));
         if (!fresh)

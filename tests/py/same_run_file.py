@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Exits 0 when two run files hold the same results bit for bit: every dataset (values, dtype, shape) and every
-attribute except those that describe the execution (times, host, resumes, SLURM ids, where the files went:
-the `output:` block of config_yaml) and final/wall_seconds."""
+attribute except those that describe the execution (times, host, resumes, SLURM ids, and in config_yaml the
+keys that are not part of the run_id: output, progress, threads, checkpoint) and final/wall_seconds."""
 import sys
 
 import h5py
@@ -9,13 +9,14 @@ import numpy as np
 
 EXECUTION_ATTRS = {"start_time", "end_time", "host", "resumes", "resumed_from_step"}
 EXECUTION_DATASETS = {"final/wall_seconds"}
+EXECUTION_KEYS = ("output:", "progress:", "threads:", "checkpoint:")  # `gftlab config --reference`: not in the run_id
 
 
-def without_output_block(config_yaml):
+def without_execution_keys(config_yaml):
     lines, skipping = [], False
     for line in config_yaml.splitlines():
         if not line.startswith(" "):
-            skipping = line.startswith("output:")
+            skipping = line.startswith(EXECUTION_KEYS)
         if not skipping:
             lines.append(line)
     return "\n".join(lines)
@@ -27,7 +28,7 @@ def contents(path):
         for key, value in f.attrs.items():
             if key not in EXECUTION_ATTRS and not key.startswith("slurm_"):
                 attrs[key] = value
-        attrs["config_yaml"] = without_output_block(attrs["config_yaml"])
+        attrs["config_yaml"] = without_execution_keys(attrs["config_yaml"])
         f.visititems(lambda name, obj: datasets.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
     for name in EXECUTION_DATASETS:
         datasets.pop(name, None)
