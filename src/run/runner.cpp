@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <thread>
 
 #include "core/file_lock.h"
 #include "core/rng.h"
@@ -101,6 +102,18 @@ void write_slurm_ids(RunLog& log) {
     }
 }
 
+// One writer per run, whichever backend started it (a local sweep and a SLURM array over the same files). A
+// process that was just told to stop may still be writing its checkpoint, so a held lock is waited for a while.
+std::unique_ptr<FileLock> lock_run(const std::string& run_file, const std::string& run_id) {
+  const auto path = std::filesystem::path(run_file).replace_extension(".lock").string();
+  for (int attempt = 0; attempt < 120; ++attempt) {
+    auto lock = std::make_unique<FileLock>(path, false);
+    if (lock->locked()) return lock;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  throw std::runtime_error(fmt::format("another process is running {} (it has held {} for a minute)", run_id, path));
+}
+
 // The checkpoint at `path` when it belongs to this run; a foreign one (same output.file, other config) is
 // ignored and later replaced.
 bool resume_point(const std::string& path, const std::string& run_id, RunCheckpoint& checkpoint,
@@ -161,11 +174,7 @@ RunResult Runner::run() {
   const std::string checkpoint_path = checkpoint_path_of(output_path());
   if (const auto dir = std::filesystem::path(output_path()).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir);
-  // One writer per run, whichever backend started it (a local sweep and a SLURM array over the same files).
-  const FileLock writer(std::filesystem::path(output_path()).replace_extension(".lock").string(), false);
-  if (!writer.locked())
-    throw std::runtime_error(fmt::format("another process is running {} (it holds {}.lock)", cfg_.run_id(),
-                                         std::filesystem::path(output_path()).stem().string()));
+  const auto writer = lock_run(output_path(), cfg_.run_id());
   RunCheckpoint checkpoint;
   torch::serialize::InputArchive trainer_state;
   const bool resuming = resume_point(checkpoint_path, cfg_.run_id(), checkpoint, trainer_state);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The CLI's exit codes and messages for bad input: everything stops before any work, with exit code 2.
 set -u
-gftlab=$1
+gftlab=$(realpath "$1")
+exp=$(cd "$(dirname "$0")/../.." && pwd)/experiments/toy_shift.yaml
 fails=0
-cfg=$(mktemp --suffix=.yaml)
-trap 'rm -f "$cfg"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+cfg=$work/run.yaml
 printf 'seed: 1\nmethod:\n  name: standard\n' > "$cfg"
 
 expect() {  # expect CODE PATTERN -- ARGS...
@@ -32,6 +35,15 @@ expect 2 "sum to 1" -- run "$cfg" method.name=gft method.schedule.kind=step meth
 expect 2 "is not one of: independent, ot, ot_sampled, sinkhorn" -- run "$cfg" coupling.kind=emd
 expect 2 "not among the evaluated metrics" -- run "$cfg" eval.metrics=[w2] stability.quality_metric=nll
 expect 2 "does not exist" -- run no_such_file.yaml
+expect 2 "slurm.partition: \"x\$(id)\" is not allowed" -- sweep submit "$exp" --profile smoke --partition 'x$(id)' --dry-run
+expect 2 "slurm.time: \"1\\n#SBATCH --uid=0\" is not allowed" -- sweep submit "$exp" --time $'1\n#SBATCH --uid=0' --dry-run
+expect 2 "set by the sweep" -- sweep submit "$exp" --profile smoke output.dir=../outside --dry-run
+expect 2 "not in {local,slurm}" -- sweep resume "$exp" --backend pbs
+[[ -e results ]] && { echo "FAIL: a refused submission wrote results/"; fails=$((fails + 1)); }
+mkdir no_slurm && ln -s "$(command -v grep)" no_slurm/grep
+PATH=$work/no_slurm expect 1 "sbatch not found" -- sweep submit "$exp" --profile smoke
+expect 0 "nothing submitted" -- sweep submit "$exp" --profile smoke --runs-per-task 3 --dry-run
+grep -q -- "--array=0-3$" results/toy_shift/smoke/slurm/array-1.sbatch || { echo "FAIL: 10 runs, 3 per task"; fails=$((fails + 1)); }
 expect 2 "config is required" -- run
 expect 2 "" -- frobnicate
 expect 0 "inspect" -- --help

@@ -29,6 +29,10 @@ for f in "$runs"/*.h5; do "$gftlab" inspect "$f" | grep -q "status complete" || 
 grep -q "$before already done" second.log || { cat second.log; echo "restart did not skip the $before done runs"; exit 1; }
 [[ $(ls "$runs" | grep -c '\.h5$') -eq $total ]] || { ls "$runs"; echo "expected $total run files"; exit 1; }
 ls "$runs" | grep -q '\.tmp\.' && { ls "$runs"; echo "temporary files left behind"; exit 1; }
+# The runs in flight when the runner died got SIGTERM, wrote a checkpoint, and continued from it.
+grep -l "from its checkpoint at step" results/toy_shift/smoke/logs/*.log > /dev/null ||
+  { echo "no run continued from a checkpoint"; exit 1; }
+ls "$runs" | grep -q '\.ckpt$' && { ls "$runs"; echo "checkpoints outlived their complete runs"; exit 1; }
 "$gftlab" sweep status "$exp" --profile smoke finetune.steps=6000 eval.every=0 > status.log
 grep -q "$total complete, 0 diverged, 0 failed, 0 pending" status.log || { cat status.log second.log; exit 1; }
 echo "resume ok: $before runs survived the kill, the restart did the other $((total - before))"
