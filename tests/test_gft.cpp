@@ -31,7 +31,7 @@ StepBatch batch_from(const at::Tensor& x1, at::Generator& gen, int64_t step = 0)
   const auto x0 = at::randn(x1.sizes(), gen);
   const auto t = at::rand({x1.size(0)}, gen);
   const auto sample = LinearPath(0.0).sample(x0, x1, t, gen);
-  return {t, x0, x1, sample.xt, sample.u, step};
+  return {t, x0, x1, sample.xt, sample.u, step, gen};
 }
 
 std::vector<at::Tensor> snapshot(const VelocityField& field) {

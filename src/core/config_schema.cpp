@@ -104,7 +104,7 @@ void add_optimisation(std::vector<KeySpec>& keys, const std::string& p, int64_t 
 }
 
 void add_method(std::vector<KeySpec>& keys) {
-  keys.push_back(choice("method.name", "standard", {"standard", "scratch", "gft", "gft_marginal", "l2sp"},
+  keys.push_back(choice("method.name", "standard", {"standard", "scratch", "gft", "gft_marginal", "l2sp", "adjoint_matching"},
                         "fine-tuning method (method.md sections 2 and 4)"));
   keys.push_back(choice("method.schedule.kind", "cosine", {"constant", "linear", "cosine", "exponential", "step"},
                         "`gft*`: cooling schedule of beta"));
@@ -122,6 +122,17 @@ void add_method(std::vector<KeySpec>& keys) {
   keys.push_back(choice("method.time_weight", "uniform", {"uniform", "t", "one_minus_t"},
                         "`gft*`: time weight w(t) of the loss: 1, t or 1 - t"));
   keys.push_back(number("method.alpha", 1e-3, "`l2sp`: weight of ||theta - theta_pre||^2", kNonNegative));
+  keys.push_back(choice("method.reward", "log_ratio_exact", {"log_ratio_exact"},
+                        "`adjoint_matching`: the reward r(x); `log_ratio_exact` = log q(x) - log p_source(x) for "
+                        "analytic Gaussian-mixture source and target"));
+  keys.push_back(number("method.reward_scale", 1.0, "`adjoint_matching`: lambda; samples p_pre exp(lambda r)",
+                        kPositive));
+  keys.push_back(integer("method.adjoint.steps", 100, "`adjoint_matching`: Euler-Maruyama steps per trajectory",
+                         kAtLeastOne));
+  keys.push_back(integer("method.adjoint.time_samples", 10,
+                         "`adjoint_matching`: times per trajectory in the loss (0: all)", kNonNegative));
+  keys.push_back(number("method.adjoint.t0", 0.01, "`adjoint_matching`: first time of the trajectory grid "
+                        "(the memoryless noise schedule is singular at 0)", {0.0, 0.5, true}));
 }
 
 void add_coupling(std::vector<KeySpec>& keys) {

@@ -3,6 +3,7 @@
 
 #include "core/config.h"
 #include "data/gaussian_mixture.h"
+#include "method/adjoint_matching.h"
 #include "method/method.h"
 
 namespace gftlab {
@@ -60,19 +61,27 @@ Gft::TargetVelocity marginal_velocity(const Config& cfg, const Distribution& tar
 
 bool uses_pretrained(const Config& cfg) { return cfg.get_string("method.name") != "scratch"; }
 
-void check_method(const Config& cfg, const Distribution& target) {
+void check_method(const Config& cfg, const Distribution& target, const Distribution* source) {
   const auto& name = cfg.get_string("method.name");
   if (name == "gft" || name == "gft_marginal") make_schedule(cfg);
   if (name == "gft_marginal") marginal_velocity(cfg, target);
+  if (name == "adjoint_matching") {
+    if (!source) throw std::logic_error("check_method: reward-based methods need the source distribution");
+    make_reward(cfg, *source, target);
+  }
 }
 
-std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target) {
-  check_method(cfg, target);
+std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target,
+                                    const Distribution* source) {
+  check_method(cfg, target, source);
   if (uses_pretrained(cfg) != static_cast<bool>(pretrained))
     throw std::logic_error("make_method: a pretrained model is needed exactly when the method uses one");
   const auto& name = cfg.get_string("method.name");
   if (name == "standard" || name == "scratch") return std::make_unique<FlowMatching>(name == "standard");
   if (name == "l2sp") return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
+  if (name == "adjoint_matching")
+    return std::make_unique<AdjointMatching>(std::move(pretrained), make_reward(cfg, *source, target),
+                                             adjoint_settings(cfg));
   Gft::TargetVelocity velocity = [](const StepBatch& b) { return b.u; };
   if (name == "gft_marginal") velocity = marginal_velocity(cfg, target);
   return std::make_unique<Gft>(name, std::move(pretrained), make_schedule(cfg),

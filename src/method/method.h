@@ -20,6 +20,9 @@ class Distribution;
 struct StepBatch {
   at::Tensor t, x0, x1, xt, u;
   int64_t step = 0;
+  // The trainer's generator: methods that draw (trajectory noise) draw from it, so a checkpoint that saves
+  // its state restores theirs too.
+  at::Generator gen;
 };
 
 // Mean over the batch of the squared norm over each sample's elements.
@@ -87,9 +90,11 @@ class L2sp : public Method {
 
 // false for `scratch`: the model starts from a fresh initialisation, and no pretrained model is needed.
 bool uses_pretrained(const Config& cfg);
-// ConfigError if the configured method cannot run here (schedule values, marginal GFT requirements).
-void check_method(const Config& cfg, const Distribution& target);
-// `pretrained` is the frozen v_pre (eval mode, no grad); null exactly when !uses_pretrained(cfg).
-std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target);
+// ConfigError if the configured method cannot run here (schedule values, marginal GFT requirements, rewards).
+void check_method(const Config& cfg, const Distribution& target, const Distribution* source = nullptr);
+// `pretrained` is the frozen v_pre (eval mode, no grad); null exactly when !uses_pretrained(cfg). `source` is
+// needed by the reward-based methods (the exact log density ratio).
+std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target,
+                                    const Distribution* source = nullptr);
 
 }  // namespace gftlab

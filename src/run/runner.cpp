@@ -142,7 +142,7 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   make_velocity_field(cfg_, source_->sample_shape(), 0);  // validates the model keys
   TrainSettings::from_config(cfg_, "pretrain");
   TrainSettings::from_config(cfg_, "finetune");
-  check_method(cfg_, *target_);
+  check_method(cfg_, *target_, source_.get());
   path_ = std::make_unique<LinearPath>(cfg_.get_float("path.sigma"));
   coupling_ = make_coupling(cfg_);
   sampler_ = make_sampler(cfg_, "eval.sampler", derive_seed(cfg_.get_int("seed"), "eval-sde"));
@@ -205,7 +205,7 @@ RunResult Runner::run() {
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
   }
-  const auto method = make_method(cfg_, frozen, *target_);
+  const auto method = make_method(cfg_, frozen, *target_, source_.get());
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
   Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
                   [&train_set](int64_t n, at::Generator& gen) {

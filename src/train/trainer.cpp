@@ -50,7 +50,7 @@ void Trainer::step() {
   const auto pairing = coupling_.pair(x0_raw, x1_raw, gen_);
   const auto t = at::rand({x1_raw.size(0)}, gen_, x1_raw.options());
   const auto sample = path_.sample(pairing.x0, pairing.x1, t, gen_);
-  const StepBatch batch{t, pairing.x0, pairing.x1, sample.xt, sample.u, step_};
+  const StepBatch batch{t, pairing.x0, pairing.x1, sample.xt, sample.u, step_, gen_};
 
   optimiser_.zero_grad();
   const at::Tensor loss = method_.loss(*model_, batch);

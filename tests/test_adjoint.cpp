@@ -1,0 +1,103 @@
+#include "testing.h"
+
+#include "analytic_field.h"
+#include "core/config.h"
+#include "core/rng.h"
+#include "core/runtime.h"
+#include "coupling/coupling.h"
+#include "method/adjoint_matching.h"
+#include "path/path.h"
+#include "sampler/sampler.h"
+#include "train/trainer.h"
+
+using namespace gftlab;
+
+namespace {
+
+std::vector<at::Tensor> standard_noise(int64_t steps, at::IntArrayRef shape, uint64_t seed) {
+  auto gen = make_generator(seed);
+  std::vector<at::Tensor> noise;
+  for (int64_t k = 0; k < steps; ++k) noise.push_back(at::randn(shape, gen, at::kFloat));
+  return noise;
+}
+
+}  // namespace
+
+TEST_CASE("adjoint matching: the lean adjoint equals finite differences of -lambda r(X_1) through the base drift",
+          "[adjoint]") {
+  const auto cfg = Config::load("", {"model.width=32", "model.depth=2"});
+  const FieldPtr base = make_velocity_field(cfg, {2}, 3);
+  for (auto& p : base->parameters()) p.set_requires_grad(false);
+  const auto c = at::tensor({0.5, -1.0}, at::kDouble);
+  const Reward reward = [c](const at::Tensor& x) { return -0.5 * (x - c).pow(2).sum(1) + at::sin(x.select(1, 0)); };
+  AdjointSettings s;
+  s.steps = 12;
+  s.reward_scale = 1.7;
+  AdjointMatching am(base, reward, s);
+  const auto noise = standard_noise(s.steps, {3, 2}, 5);
+  auto gen = make_generator(4);
+  const auto traj = am.simulate(*base, at::randn({3, 2}, gen, at::kFloat), noise);
+  const auto a = am.lean_adjoint(traj);
+  REQUIRE(a.size() == static_cast<size_t>(s.steps) + 1);
+  const auto cost = [&](const at::Tensor& x, size_t k) {  // -lambda r(X_N) of sample 1 continued from X_k = x
+    const auto end = am.simulate(*base, x, noise, k).x.back();
+    return -s.reward_scale * reward(end.to(at::kDouble)).index({1}).item<double>();
+  };
+  const double eps = 1e-2;
+  for (const size_t k : {size_t(0), size_t(5), size_t(11), size_t(12)})
+    for (int64_t i = 0; i < 2; ++i) {
+      auto up = traj.x[k].clone(), down = traj.x[k].clone();
+      up.index_put_({1, i}, up.index({1, i}) + eps);
+      down.index_put_({1, i}, down.index({1, i}) - eps);
+      const double fd = (cost(up, k) - cost(down, k)) / (2 * eps);
+      const double adjoint = a[k].index({1, i}).item<double>();
+      INFO("k " << k << " coordinate " << i << ": adjoint " << adjoint << ", finite differences " << fd);
+      CHECK(adjoint == Approx(fd).epsilon(2e-3).margin(2e-3));
+    }
+  CHECK(AdjointMatching::sigma(0.5) == Approx(std::sqrt(2.0)));
+  CHECK(AdjointMatching::sigma(1.0) == 0.0);
+}
+
+TEST_CASE("adjoint matching: N(0, 1) tilted by a quadratic reward reaches the Gaussian N(b / (1 + a), 1 / (1 + a))",
+          "[adjoint][theory][slow]") {
+  set_threads(2);
+  // Base: N(0, 1), whose exact field is the marginal velocity of a one-component mixture; the tilt of
+  // N(0, 1) by exp(-a x^2 / 2 + b x) is N(b / (1 + a), 1 / (1 + a)).
+  const GaussianMixture base_law(at::ones({1}, at::kDouble), at::zeros({1, 1}, at::kDouble),
+                                 at::ones({1, 1, 1}, at::kDouble));
+  const FieldPtr base = std::make_shared<testing::MixtureField>(base_law);
+  const double a = 1.0, b = 1.0;
+  const Reward reward = [a, b](const at::Tensor& x) { return (-0.5 * a * x * x + b * x).sum(1); };
+  const auto cfg = Config::load("", {"model.width=64", "model.depth=3", "pretrain.steps=400", "pretrain.lr=2e-3",
+                                     "pretrain.ema_decay=0", "finetune.steps=600", "finetune.lr=2e-3",
+                                     "finetune.lr_schedule=constant", "finetune.batch_size=256",
+                                     "finetune.ema_decay=0.99"});
+  IndependentCoupling coupling;
+  LinearPath path(0.0);
+  const DrawBatch draw = [&base_law](int64_t n, at::Generator& g) { return base_law.sample(n, g).to(at::kFloat); };
+  // The model starts as a flow-matching fit of the base, as a fine-tuned model starts from its pretrained one.
+  FieldPtr model = make_velocity_field(cfg, {1}, 1);
+  FlowMatching fit(false);
+  {
+    Trainer pretrain(model, make_velocity_field(cfg, {1}, 0), fit, path, coupling, draw,
+                     TrainSettings::from_config(cfg, "pretrain"), make_generator(2));
+    for (int64_t k = 0; k < cfg.get_int("pretrain.steps"); ++k) pretrain.step();
+  }
+  AdjointSettings s;
+  s.steps = 120;
+  AdjointMatching am(base, reward, s);
+  Trainer trainer(model, make_velocity_field(cfg, {1}, 0), am, path, coupling, draw,
+                  TrainSettings::from_config(cfg, "finetune"), make_generator(3));
+  for (int64_t k = 0; k < cfg.get_int("finetune.steps"); ++k) trainer.step();
+  CHECK(trainer.flush().extra.at(0).at(0) == 2.0 * s.steps + 2.0 * s.time_samples);  // nfe per step
+
+  auto gen = make_generator(4);
+  auto& tuned = trainer.ema().averaged();
+  const Field f = [&tuned](double t, const at::Tensor& x) { return tuned.forward(at::full({x.size(0)}, t), x); };
+  at::NoGradGuard no_grad;
+  const auto x1 = FixedStepSampler(FixedMethod::kEuler, 100).solve(f, at::randn({20000, 1}, gen), 0.0, 1.0).x;
+  const double mean = x1.mean().item<double>(), var = x1.var().item<double>();
+  INFO("samples: mean " << mean << " (want " << b / (1 + a) << "), variance " << var << " (want " << 1 / (1 + a) << ")");
+  CHECK(mean == Approx(b / (1 + a)).margin(0.05));
+  CHECK(var == Approx(1 / (1 + a)).margin(0.06));
+}
