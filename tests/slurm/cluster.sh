@@ -103,11 +103,20 @@ stop() {
   local dir=$1 sudo
   sudo=$(sudo_prefix) || sudo=""
   [[ -f $dir/pids ]] || return 0
-  # slurmd first (it ends its jobs' steps), then slurmctld (its slurmscriptd child exits with it), then munged.
+  local conf=$dir/slurm/slurm.conf
+  # Jobs first, so that no job step daemon outlives its slurmd.
+  if SLURM_CONF=$conf scancel --user="$(id -un)" 2>/dev/null; then
+    for _ in $(seq 150); do [[ -z $(SLURM_CONF=$conf squeue -h 2>/dev/null) ]] && break; sleep 0.1; done
+  fi
+  # slurmd first, then slurmctld (its slurmscriptd child exits with it), then munged.
   for pid in $(tac "$dir/pids"); do
     $sudo kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     $sudo kill -KILL "$pid" 2>/dev/null || true
+  done
+  # Step daemons of jobs that would not end are this cluster's too: they carry its SLURM_CONF.
+  for pid in $(pgrep -x slurmstepd); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf" && $sudo kill -KILL "$pid"
   done
   rm -f "$dir/pids"
 }

@@ -12,7 +12,6 @@ submitter=""
 cleanup() {
   set +e
   [[ -n $submitter ]] && kill "$submitter" 2>/dev/null
-  [[ -f $work/cluster/env ]] && scancel --user="$(id -un)" 2>/dev/null
   bash "$here/cluster.sh" stop "$work/cluster"
   rm -rf "$work"
 }
