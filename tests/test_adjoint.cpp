@@ -1,11 +1,14 @@
 #include "testing.h"
 
+#include <filesystem>
+
 #include "analytic_field.h"
 #include "core/config.h"
 #include "core/rng.h"
 #include "core/runtime.h"
 #include "coupling/coupling.h"
 #include "method/adjoint_matching.h"
+#include "method/reward_classifier.h"
 #include "path/path.h"
 #include "sampler/sampler.h"
 #include "train/trainer.h"
@@ -100,4 +103,36 @@ TEST_CASE("adjoint matching: N(0, 1) tilted by a quadratic reward reaches the Ga
   INFO("samples: mean " << mean << " (want " << b / (1 + a) << "), variance " << var << " (want " << 1 / (1 + a) << ")");
   CHECK(mean == Approx(b / (1 + a)).margin(0.05));
   CHECK(var == Approx(1 / (1 + a)).margin(0.06));
+}
+
+TEST_CASE("reward classifier: its logit estimates log q - log p_pre with held-out accuracy near Bayes, stored and reused",
+          "[adjoint]") {
+  set_threads(2);
+  // p_pre = N(0, 1) through its exact field, q = N(1, 1): log q(x) - log p_pre(x) = x - 1/2, and the Bayes
+  // accuracy of balanced classes is Phi(1/2) = 0.6915.
+  const GaussianMixture base_law(at::ones({1}, at::kDouble), at::zeros({1, 1}, at::kDouble),
+                                 at::ones({1, 1, 1}, at::kDouble));
+  const GaussianMixture target(at::ones({1}, at::kDouble), at::ones({1, 1}, at::kDouble), at::ones({1, 1, 1}, at::kDouble));
+  testing::MixtureField base(base_law);
+  auto gen = make_generator(11);
+  const auto samples = target.sample(4000, gen).to(at::kFloat);
+  const std::string store = "test_reward_classifier_store";
+  std::filesystem::remove_all(store);
+  const ClassifierSettings s;
+  const auto trained = get_or_train_reward_classifier(s, base, samples, 3, "unit-test", store);
+  CHECK_FALSE(trained.reused);
+  CHECK(trained.accuracy == Approx(0.6915).margin(0.04));
+  CHECK(trained.calibration_error < 0.06);
+  const auto x = at::tensor({-1.0, 0.0, 0.5, 1.0, 2.0}, at::kDouble).reshape({5, 1});
+  const auto logit = trained.reward(x);
+  for (int64_t i = 0; i < 5; ++i) {
+    const double want = x[i][0].item<double>() - 0.5;
+    INFO("x = " << x[i][0].item<double>());
+    CHECK(logit[i].item<double>() == Approx(want).margin(0.3));
+  }
+  const auto again = get_or_train_reward_classifier(s, base, samples, 3, "unit-test", store);
+  CHECK(again.reused);
+  CHECK(again.id == trained.id);
+  CHECK(again.accuracy == trained.accuracy);
+  CHECK(at::equal(again.reward(x), logit));
 }

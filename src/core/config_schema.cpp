@@ -122,9 +122,15 @@ void add_method(std::vector<KeySpec>& keys) {
   keys.push_back(choice("method.time_weight", "uniform", {"uniform", "t", "one_minus_t"},
                         "`gft*`: time weight w(t) of the loss: 1, t or 1 - t"));
   keys.push_back(number("method.alpha", 1e-3, "`l2sp`: weight of ||theta - theta_pre||^2", kNonNegative));
-  keys.push_back(choice("method.reward", "log_ratio_exact", {"log_ratio_exact"},
+  keys.push_back(choice("method.reward", "log_ratio_exact", {"log_ratio_exact", "log_ratio_classifier"},
                         "`adjoint_matching`: the reward r(x); `log_ratio_exact` = log q(x) - log p_source(x) for "
-                        "analytic Gaussian-mixture source and target"));
+                        "analytic Gaussian-mixture source and target; `log_ratio_classifier` = the logit of a "
+                        "classifier of target training samples against pretrained-model samples"));
+  keys.push_back(integer("method.classifier.width", 128, "`log_ratio_classifier`: hidden width of the MLP",
+                         kAtLeastOne));
+  keys.push_back(integer("method.classifier.steps", 2000, "`log_ratio_classifier`: Adam steps (batch 256)",
+                         kAtLeastOne));
+  keys.push_back(number("method.classifier.lr", 1e-3, "`log_ratio_classifier`: learning rate", kPositive));
   keys.push_back(number("method.reward_scale", 1.0, "`adjoint_matching`: lambda; samples p_pre exp(lambda r)",
                         kPositive));
   keys.push_back(integer("method.adjoint.steps", 100, "`adjoint_matching`: Euler-Maruyama steps per trajectory",

@@ -65,23 +65,26 @@ void check_method(const Config& cfg, const Distribution& target, const Distribut
   const auto& name = cfg.get_string("method.name");
   if (name == "gft" || name == "gft_marginal") make_schedule(cfg);
   if (name == "gft_marginal") marginal_velocity(cfg, target);
-  if (name == "adjoint_matching") {
-    if (!source) throw std::logic_error("check_method: reward-based methods need the source distribution");
+  if (name == "adjoint_matching" && cfg.get_string("method.reward") == "log_ratio_exact") {
+    if (!source) throw std::logic_error("check_method: the exact log ratio needs the source distribution");
     make_reward(cfg, *source, target);
   }
 }
 
 std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target,
-                                    const Distribution* source) {
+                                    const Distribution* source, Reward reward) {
   check_method(cfg, target, source);
   if (uses_pretrained(cfg) != static_cast<bool>(pretrained))
     throw std::logic_error("make_method: a pretrained model is needed exactly when the method uses one");
   const auto& name = cfg.get_string("method.name");
   if (name == "standard" || name == "scratch") return std::make_unique<FlowMatching>(name == "standard");
   if (name == "l2sp") return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
-  if (name == "adjoint_matching")
-    return std::make_unique<AdjointMatching>(std::move(pretrained), make_reward(cfg, *source, target),
+  if (name == "adjoint_matching") {
+    if (!reward && cfg.get_string("method.reward") != "log_ratio_exact")
+      throw std::logic_error("make_method: a learned reward must be passed in");
+    return std::make_unique<AdjointMatching>(std::move(pretrained), reward ? reward : make_reward(cfg, *source, target),
                                              adjoint_settings(cfg));
+  }
   Gft::TargetVelocity velocity = [](const StepBatch& b) { return b.u; };
   if (name == "gft_marginal") velocity = marginal_velocity(cfg, target);
   return std::make_unique<Gft>(name, std::move(pretrained), make_schedule(cfg),

@@ -92,9 +92,10 @@ class L2sp : public Method {
 bool uses_pretrained(const Config& cfg);
 // ConfigError if the configured method cannot run here (schedule values, marginal GFT requirements, rewards).
 void check_method(const Config& cfg, const Distribution& target, const Distribution* source = nullptr);
-// `pretrained` is the frozen v_pre (eval mode, no grad); null exactly when !uses_pretrained(cfg). `source` is
-// needed by the reward-based methods (the exact log density ratio).
+// `pretrained` is the frozen v_pre (eval mode, no grad); null exactly when !uses_pretrained(cfg). The
+// reward-based methods need `source` (the exact log density ratio) or, for `log_ratio_classifier`, `reward`.
 std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target,
-                                    const Distribution* source = nullptr);
+                                    const Distribution* source = nullptr,
+                                    std::function<at::Tensor(const at::Tensor&)> reward = nullptr);
 
 }  // namespace gftlab

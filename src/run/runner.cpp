@@ -22,6 +22,7 @@
 #include "io/progress.h"
 #include "io/run_log.h"
 #include "method/method.h"
+#include "method/reward_classifier.h"
 #include "metrics/metric.h"
 #include "metrics/stability.h"
 #include "path/path.h"
@@ -114,6 +115,21 @@ std::unique_ptr<FileLock> lock_run(const std::string& run_file, const std::strin
   throw std::runtime_error(fmt::format("another process is running {} (it has held {} for a minute)", run_id, path));
 }
 
+// The learned log density ratio of the target against the pretrained model, trained on this run's training
+// set (or found in the store); its quality goes into the run file.
+Reward classifier_reward(const Config& cfg, VelocityField& pretrained, const std::string& pretrained_id,
+                         const at::Tensor& train_set, RunLog& log) {
+  const auto key = fmt::format("pretrained={} target={} seed={}", pretrained_id, cfg.hash_of({"target"}),
+                               cfg.get_int("seed"));
+  const auto c = get_or_train_reward_classifier(ClassifierSettings::from_config(cfg), pretrained, train_set,
+                                                static_cast<uint64_t>(cfg.get_int("seed")), key,
+                                                cfg.get_string("output.pretrained_dir"));
+  log.attr("reward_classifier", c.id);
+  log.attr("reward_classifier_accuracy", c.accuracy);
+  log.attr("reward_classifier_calibration_error", c.calibration_error);
+  return c.reward;
+}
+
 // The checkpoint at `path` when it belongs to this run; a foreign one (same output.file, other config) is
 // ignored and later replaced.
 bool resume_point(const std::string& path, const std::string& run_id, RunCheckpoint& checkpoint,
@@ -199,13 +215,17 @@ RunResult Runner::run() {
   const auto shape = target_->sample_shape();
   FieldPtr frozen;
   FieldPtr model = make_velocity_field(cfg_, shape, derive_seed(seed, "finetune-init"));
+  Reward reward;
   if (uses_pretrained(cfg_)) {
     const auto pre = get_or_pretrain(cfg_, *source_);
     frozen = pre.field;
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
+    if (cfg_.get_string("method.name") == "adjoint_matching" &&
+        cfg_.get_string("method.reward") == "log_ratio_classifier")
+      reward = classifier_reward(cfg_, *frozen, pre.id, train_set, log);
   }
-  const auto method = make_method(cfg_, frozen, *target_, source_.get());
+  const auto method = make_method(cfg_, frozen, *target_, source_.get(), reward);
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
   Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
                   [&train_set](int64_t n, at::Generator& gen) {
