@@ -65,6 +65,10 @@ void check_method(const Config& cfg, const Distribution& target, const Distribut
   const auto& name = cfg.get_string("method.name");
   if (name == "gft" || name == "gft_marginal") make_schedule(cfg);
   if (name == "gft_marginal") marginal_velocity(cfg, target);
+  if (name == "adjoint_matching" && cfg.get_string("method.reward") == "log_ratio_classifier" &&
+      cfg.get_int("target.n_train") < 10)
+    throw cfg.error("target.n_train", "`log_ratio_classifier` holds out a fifth of the target samples to measure "
+                                      "the classifier: it needs at least 10");
   if (name == "adjoint_matching" && cfg.get_string("method.reward") == "log_ratio_exact") {
     if (!source) throw std::logic_error("check_method: the exact log ratio needs the source distribution");
     make_reward(cfg, *source, target);

@@ -35,6 +35,8 @@ expect 2 "sum to 1" -- run "$cfg" method.name=gft method.schedule.kind=step meth
 expect 2 "is not one of: independent, ot, ot_sampled, sinkhorn" -- run "$cfg" coupling.kind=emd
 expect 2 "not among the evaluated metrics" -- run "$cfg" eval.metrics=[w2] stability.quality_metric=nll
 expect 2 "does not exist" -- run no_such_file.yaml
+expect 2 "needs at least 10" -- run "$cfg" method.name=adjoint_matching method.reward=log_ratio_classifier target.n_train=5
+expect 2 "needs an analytic Gaussian-mixture target" -- run "$cfg" method.name=adjoint_matching target.kind=moons
 expect 2 "slurm.partition: \"x\$(id)\" is not allowed" -- sweep submit "$exp" --profile smoke --partition 'x$(id)' --dry-run
 expect 2 "slurm.time: \"1\\n#SBATCH --uid=0\" is not allowed" -- sweep submit "$exp" --time $'1\n#SBATCH --uid=0' --dry-run
 expect 2 "set by the sweep" -- sweep submit "$exp" --profile smoke output.dir=../outside --dry-run
