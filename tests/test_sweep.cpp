@@ -4,6 +4,8 @@
 #include <fstream>
 #include <set>
 
+#include <unistd.h>
+
 #include "sweep/sweep_plan.h"
 
 using namespace gftlab;
@@ -14,7 +16,11 @@ namespace {
 std::string experiment(const std::string& name, const std::string& body) {
   const std::string dir = "test_sweep_files";
   std::filesystem::create_directories(dir + "/blocks");
-  std::ofstream(dir + "/blocks/base.yaml") << "target:\n  kind: checkerboard\nfinetune:\n  steps: 50\n";
+  // Written under a temporary name and renamed: ctest runs the sweep cases in parallel processes, and a
+  // reader must never see this shared file half written.
+  const std::string temp = dir + "/blocks/base.yaml.tmp." + std::to_string(::getpid());
+  std::ofstream(temp) << "target:\n  kind: checkerboard\nfinetune:\n  steps: 50\n";
+  std::filesystem::rename(temp, dir + "/blocks/base.yaml");
   const std::string path = dir + "/" + name + ".yaml";
   std::ofstream(path) << body;
   return path;

@@ -129,7 +129,7 @@ at::Tensor AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
   return mean_squared_norm(control - target);
 }
 
-std::vector<double> AdjointMatching::series_values(int64_t /*step*/) const {
+StepCost AdjointMatching::cost(int64_t /*step*/) const {
   const double n = static_cast<double>(s_.steps);
   const double k = static_cast<double>(s_.time_samples > 0 ? std::min(s_.time_samples, s_.steps) : s_.steps);
   // simulation (n) + the base drift in the adjoint (n) + the regression's two fields (2k); the adjoint's

@@ -44,9 +44,7 @@ class AdjointMatching : public Method {
   AdjointMatching(FieldPtr pretrained, Reward reward, AdjointSettings settings);
   std::string name() const override { return "adjoint_matching"; }
   at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
-  // Per step: network evaluations and vector-Jacobian products (what the comparison with GFT counts).
-  std::vector<std::string> series_names() const override { return {"nfe", "vjp"}; }
-  std::vector<double> series_values(int64_t step) const override;
+  StepCost cost(int64_t step) const override;
 
   static double sigma(double t);
   std::vector<double> time_grid() const;

@@ -35,6 +35,8 @@ at::Tensor Gft::loss(VelocityField& model, const StepBatch& batch) {
   return sum_scale_ && beta != 0.0 ? loss * (1.0 + beta) : loss;
 }
 
+StepCost Gft::cost(int64_t step) const { return {schedule_.beta(step) > 0.0 ? 2.0 : 1.0, 0.0}; }
+
 std::vector<double> Gft::series_values(int64_t step) const {
   const double beta = schedule_.beta(step);
   return {beta, beta / (1.0 + beta)};

@@ -30,6 +30,12 @@ at::Tensor mean_squared_norm(const at::Tensor& diff);
 // The same with per-sample weights w [B].
 at::Tensor weighted_mean_squared_norm(const at::Tensor& diff, const at::Tensor& w);
 
+// Network evaluations and vector-Jacobian products of one loss() call.
+struct StepCost {
+  double nfe = 1.0;
+  double vjp = 0.0;
+};
+
 class Method {
  public:
   virtual ~Method() = default;
@@ -39,6 +45,8 @@ class Method {
   // Per-step values logged under /train/<name> (host values, no tensor sync).
   virtual std::vector<std::string> series_names() const { return {}; }
   virtual std::vector<double> series_values(int64_t /*step*/) const { return {}; }
+  // Logged for every method as /train/nfe and /train/vjp, so that methods can be compared at equal cost.
+  virtual StepCost cost(int64_t /*step*/) const { return {}; }
 };
 
 // Flow matching onto u: `standard` from the pretrained weights, `scratch` from a fresh initialisation.
@@ -66,6 +74,7 @@ class Gft : public Method {
   at::Tensor regression_target(const StepBatch& batch, double beta) const;
   std::vector<std::string> series_names() const override { return {"beta", "lambda"}; }
   std::vector<double> series_values(int64_t step) const override;
+  StepCost cost(int64_t step) const override;  // v_theta, and v_pre while beta > 0
 
  private:
   std::string name_;

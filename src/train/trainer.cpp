@@ -8,6 +8,11 @@
 #include "core/config.h"
 
 namespace gftlab {
+namespace {
+
+const std::vector<std::string> kCostSeries = {"nfe", "vjp"};  // Method::cost, after the method's own series
+
+}  // namespace
 
 TrainSettings TrainSettings::from_config(const Config& cfg, const std::string& p) {
   TrainSettings s;
@@ -36,7 +41,7 @@ Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path
       gen_(std::move(gen)),
       ema_(model_, std::move(ema_shadow), settings.ema_decay),
       optimiser_(model_->parameters(), torch::optim::AdamOptions(settings.lr.lr)),
-      pending_method_(method.series_names().size()),
+      pending_method_(method.series_names().size() + kCostSeries.size()),
       pending_coupling_(coupling.series_names().size()) {
   model_->train();
 }
@@ -73,7 +78,9 @@ void Trainer::step() {
   pending_loss_.push_back(loss.detach());
   pending_grad_norm_.push_back(grad_norm.detach());
   pending_lr_.push_back(lr);
-  const auto values = method_.series_values(step_);
+  auto values = method_.series_values(step_);
+  const auto cost = method_.cost(step_);
+  values.insert(values.end(), {cost.nfe, cost.vjp});
   for (size_t k = 0; k < values.size(); ++k) pending_method_[k].push_back(values[k]);
   for (size_t k = 0; k < pairing.series.size(); ++k) pending_coupling_[k].push_back(pairing.series[k]);
   ++step_;
@@ -110,6 +117,7 @@ void Trainer::load(torch::serialize::InputArchive& archive) {
 
 std::vector<std::string> Trainer::series_names() const {
   auto names = method_.series_names();
+  names.insert(names.end(), kCostSeries.begin(), kCostSeries.end());
   for (const auto& name : coupling_.series_names()) names.push_back(name);
   return names;
 }
@@ -136,7 +144,7 @@ SeriesChunk Trainer::flush() {
   pending_loss_.clear();
   pending_grad_norm_.clear();
   pending_lr_.clear();
-  pending_method_.assign(method_.series_names().size(), {});
+  pending_method_.assign(method_.series_names().size() + kCostSeries.size(), {});
   return chunk;
 }
 

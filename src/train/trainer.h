@@ -44,7 +44,7 @@ class Trainer {
   void step();
   SeriesChunk flush();
   int64_t steps_done() const { return step_; }
-  // The method's series, then the coupling's.
+  // The method's series, its cost (nfe, vjp), then the coupling's.
   std::vector<std::string> series_names() const;
   Ema& ema() { return ema_; }
   // Everything the following steps depend on: weights, EMA, Adam's moments, the generator and the step. A

@@ -8,7 +8,8 @@ import numpy as np
 ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "status", "host", "threads",
               "start_time", "end_time", "version_libtorch", "version_hdf5", "version_yaml-cpp", "version_fmt",
               "version_gftlab", "version_blas", "pretrained_id"]
-TRAIN = ["step", "loss", "grad_norm", "lr", "beta", "lambda", "coupling_cost_ratio", "coupling_distinct_fraction"]
+TRAIN = ["step", "loss", "grad_norm", "lr", "beta", "lambda", "nfe", "vjp", "coupling_cost_ratio",
+         "coupling_distinct_fraction"]
 STABILITY_FINALS = ["loss_variance_last", "loss_variance_mean", "quality_variance_last", "quality_variance_mean",
                     "quality_spearman", "grad_spike_count", "nonfinite_events", "clipped_fraction"]
 EVAL = ["w2", "sliced_w2", "mmd2", "energy", "nll", "path_length", "kinetic_energy", "straightness",
@@ -47,6 +48,8 @@ def main(path):
         beta = f["train/beta"][:]
         assert beta[0] == 1.0 and np.all(np.diff(beta) <= 0) and np.all(beta[42:] == 0), beta
         assert np.allclose(f["train/lambda"][:], beta / (1 + beta))
+        # The cost per step: v_theta, and the frozen v_pre only while beta > 0.
+        assert np.array_equal(f["train/nfe"][:], np.where(beta > 0, 2.0, 1.0)) and not f["train/vjp"][:].any()
         assert np.all(f["train/coupling_cost_ratio"][:] > 0)
         assert np.all((f["train/coupling_distinct_fraction"][:] > 0) & (f["train/coupling_distinct_fraction"][:] <= 1))
         window = yaml_int(f.attrs["config_yaml"], "window")
