@@ -15,6 +15,7 @@
 #include "core/rng.h"
 #include "core/sha256.h"
 #include "data/idx_reader.h"
+#include "io/archive_file.h"
 
 namespace gftlab {
 namespace {
@@ -146,9 +147,9 @@ FeatureExtractor get_or_train_feature_net(const FeatureNetSettings& s, const std
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print("feature network {}: test accuracy {:.2f}% ({:.0f} s)\n", f.name, 100 * f.test_accuracy, seconds);
   write_meta(base.string() + ".yaml", f, s, seconds);
-  const auto tmp = base.string() + ".pt.tmp." + std::to_string(::getpid());
-  torch::save(f.net, tmp);
-  std::filesystem::rename(tmp, base.string() + ".pt");
+  torch::serialize::OutputArchive archive;
+  f.net->save(archive);
+  write_archive_atomically(archive, base.string() + ".pt");
   return f;
 }
 

@@ -16,6 +16,7 @@
 #include "core/file_lock.h"
 #include "core/rng.h"
 #include "core/sha256.h"
+#include "io/archive_file.h"
 #include "sampler/sampler.h"
 
 namespace gftlab {
@@ -126,9 +127,7 @@ ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, Vel
       net->save(archive);
       archive.write("accuracy", c10::IValue(out.accuracy));
       archive.write("calibration_error", c10::IValue(out.calibration_error));
-      const auto tmp = base.string() + ".pt.tmp";
-      archive.save_to(tmp);
-      std::filesystem::rename(tmp, base.string() + ".pt");
+      write_archive_atomically(archive, base.string() + ".pt");
       std::ofstream(base.string() + ".yaml")
           << fmt::format("# gftlab reward classifier {}\nheld_out_accuracy: {:.6f}\ncalibration_error: {:.6f}\n"
                          "key: \"{}\"\nsamples_per_class: {}\nwidth: {}\nsteps: {}\nlr: {}\nnumerics: {}\n",

@@ -1,12 +1,10 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
+#include "io/archive_file.h"
 #include "model/velocity_field.h"
 
 namespace gftlab {
@@ -30,9 +28,7 @@ int64_t parameter_count(const VelocityField& field) {
 void save_field(const VelocityField& field, const std::string& path) {
   torch::serialize::OutputArchive archive;
   field.save(archive);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  archive.save_to(tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp);
+  write_archive_atomically(archive, path);
 }
 
 void load_field(VelocityField& field, const std::string& path) {

@@ -1,10 +1,5 @@
 #include "train/checkpoint.h"
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <stdexcept>
-
 #include "core/stop_signal.h"
 
 namespace gftlab {
@@ -23,15 +18,6 @@ bool CheckpointClock::due() const {
   if (stop_requested()) return true;
   return every_seconds_ > 0 &&
          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count() >= every_seconds_;
-}
-
-void write_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  archive.save_to(tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
-  }
 }
 
 void write_vector(torch::serialize::OutputArchive& archive, const std::string& key, const std::vector<double>& v) {

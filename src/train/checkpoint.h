@@ -1,5 +1,5 @@
-// Checkpoints: LibTorch archives written under a temporary name and renamed, so that a checkpoint on disk
-// is always complete. A CheckpointClock says when to write one: when a stop was requested (core/stop_signal.h)
+// Checkpoints: LibTorch archives written atomically (io/archive_file.h), so that a checkpoint on disk is
+// always complete. A CheckpointClock says when to write one: when a stop was requested (core/stop_signal.h)
 // or every `every_seconds` of wall time, so that even a SIGKILLed run loses at most that much work.
 #pragma once
 
@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "io/archive_file.h"
 
 namespace gftlab {
 
@@ -23,8 +25,6 @@ class CheckpointClock {
   double every_seconds_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
-
-void write_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
 
 // Host vectors as 1-D tensors in an archive, and back.
 void write_vector(torch::serialize::OutputArchive& archive, const std::string& key, const std::vector<double>& v);
