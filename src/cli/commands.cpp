@@ -31,10 +31,7 @@ std::string default_text(const KeySpec& spec) {
 
 std::string allowed_text(const KeySpec& spec) {
   if (!spec.choices.empty()) return fmt::format("{}", fmt::join(spec.choices, ", "));
-  const bool lo = std::isfinite(spec.min), hi = std::isfinite(spec.max);
-  if (lo && hi) return fmt::format("[{}, {}]", spec.min, spec.max);
-  if (lo) return fmt::format("{} {}", spec.min_exclusive ? ">" : ">=", spec.min);
-  return "";
+  return describe_range(spec);
 }
 
 // `gftlab config key=value` has no file: the first positional is then an override, not a file name.

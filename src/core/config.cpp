@@ -30,13 +30,6 @@ const char* type_name(ValueType t) {
   return "?";
 }
 
-std::string describe_range(const KeySpec& spec) {
-  const bool has_min = std::isfinite(spec.min), has_max = std::isfinite(spec.max);
-  if (has_min && has_max) return fmt::format("in [{}, {}]", spec.min, spec.max);
-  if (has_min) return fmt::format("{} {}", spec.min_exclusive ? ">" : ">=", spec.min);
-  if (has_max) return fmt::format("<= {}", spec.max);
-  return "";
-}
 
 std::vector<std::string> group_paths() {
   std::set<std::string> groups;
@@ -231,6 +224,14 @@ size_t osa_distance(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+std::string describe_range(const KeySpec& spec) {
+  const bool has_min = std::isfinite(spec.min), has_max = std::isfinite(spec.max);
+  if (has_min && has_max) return fmt::format("{}{}, {}]", spec.min_exclusive ? "(" : "[", spec.min, spec.max);
+  if (has_min) return fmt::format("{} {}", spec.min_exclusive ? ">" : ">=", spec.min);
+  if (has_max) return fmt::format("<= {}", spec.max);
+  return "";
+}
 
 std::vector<std::string> closest_matches(const std::string& word, const std::vector<std::string>& pool) {
   const size_t limit = std::max<size_t>(1, word.size() / 3);

@@ -44,6 +44,8 @@ struct KeySpec {
 
 const std::vector<KeySpec>& config_schema();
 const KeySpec* find_key_spec(const std::string& path);
+// The allowed numbers of a key: "[0, 1]", "(0, 1]", "> 0", ... ("" when unbounded).
+std::string describe_range(const KeySpec& spec);
 
 class Config {
  public:

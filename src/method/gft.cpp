@@ -67,11 +67,12 @@ void check_method(const Config& cfg, const Distribution& target, const Distribut
   const auto& name = cfg.get_string("method.name");
   if (name == "gft" || name == "gft_marginal") make_schedule(cfg);
   if (name == "gft_marginal") marginal_velocity(cfg, target);
-  if (name == "adjoint_matching" && cfg.get_string("method.reward") == "log_ratio_classifier" &&
+  if (is_reward_method(name)) adjoint_settings(cfg);
+  if (is_reward_method(name) && cfg.get_string("method.reward") == "log_ratio_classifier" &&
       cfg.get_int("target.n_train") < 10)
     throw cfg.error("target.n_train", "`log_ratio_classifier` holds out a fifth of the target samples to measure "
                                       "the classifier: it needs at least 10");
-  if (name == "adjoint_matching" && cfg.get_string("method.reward") == "log_ratio_exact") {
+  if (is_reward_method(name) && cfg.get_string("method.reward") == "log_ratio_exact") {
     if (!source) throw std::logic_error("check_method: the exact log ratio needs the source distribution");
     make_reward(cfg, *source, target);
   }
@@ -85,7 +86,7 @@ std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, cons
   const auto& name = cfg.get_string("method.name");
   if (name == "standard" || name == "scratch") return std::make_unique<FlowMatching>(name == "standard");
   if (name == "l2sp") return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
-  if (name == "adjoint_matching") {
+  if (is_reward_method(name)) {
     if (!reward && cfg.get_string("method.reward") != "log_ratio_exact")
       throw std::logic_error("make_method: a learned reward must be passed in");
     return std::make_unique<AdjointMatching>(std::move(pretrained), reward ? reward : make_reward(cfg, *source, target),

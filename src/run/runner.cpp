@@ -221,7 +221,7 @@ RunResult Runner::run() {
     frozen = pre.field;
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
-    if (cfg_.get_string("method.name") == "adjoint_matching" &&
+    if (is_reward_method(cfg_.get_string("method.name")) &&
         cfg_.get_string("method.reward") == "log_ratio_classifier")
       reward = classifier_reward(cfg_, *frozen, pre.id, train_set, log);
   }
