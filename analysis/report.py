@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from style import DIVERSITY, HIGHER, LOWER, PATHS, QUALITY, STABILITY, direction  # noqa: E402
-from sweep_data import Sweep, mean_ci, paired  # noqa: E402
+from sweep_data import Sweep, mean_ci, paired, training_cost  # noqa: E402
 import sweep_figures as figs  # noqa: E402
 
 TABLE_METRICS = QUALITY + ["recall", "coverage", "vendi", "path_length", "adaptive_nfe", "quality_spearman",
@@ -58,6 +58,10 @@ def draw_figures(sweep, out):
          "How much quality survives with few Euler steps? FD (images) or exact W2 against the number of steps."),
         ("Samples", figs.samples_figure(sweep, out),
          "What do the fine-tuned models generate? The final evaluation's images from fixed noise, first seed."),
+        ("Quality at equal cost", figs.cost_figure(sweep, out),
+         "What does each arm's quality cost? The quality metric at each evaluation against the network "
+         "evaluations spent in training so far (log scale; one line per seed, the pretrained model at the left "
+         "end). Reward-based methods pay for trajectories and adjoints at every step."),
         ("Stability summary", figs.finals_figure(sweep, out, "stability_summary", STABILITY),
          "Final trailing variances, the Spearman correlation of quality with step (−1: monotone improvement) "
          "and the count of gradient-norm spikes."),
@@ -96,6 +100,21 @@ def metrics_section(sweep):
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
     return lines
+
+
+def cost_section(sweep):
+    lines = ["Per run, mean [95% bootstrap interval] over complete seeds: network evaluations and "
+             "vector-Jacobian products of the fine-tuning loss (all steps), and the run's wall time (pretraining "
+             "and evaluations included; it depends on the machine and on concurrent runs).", "",
+             "| arm | method | network evaluations | VJPs | wall time (s) |", "|---|---|---|---|---|"]
+    for arm in sweep.arms:
+        runs = [r for point in sweep.points for r in sweep.complete(arm, point)]
+        totals = {s: [c[1][-1] for c in map(lambda r: training_cost(r, s), runs) if c is not None]
+                  for s in ("train/nfe", "train/vjp")}
+        wall = [r.finals.get("wall_seconds", math.nan) for r in runs]
+        lines.append(f"| {arm} | {sweep.describe_arm(arm)} | {cell(totals['train/nfe'])} | {cell(totals['train/vjp'])} "
+                     f"| {cell(wall)} |")
+    return lines + [""]
 
 
 def baseline_of(sweep, arm):
@@ -153,6 +172,7 @@ def main():
         lines += [f"### {title}", "", caption, "", f"![{title}]({png})", f"([PDF]({png[:-4]}.pdf))", ""]
     lines += ["## Final metrics", "", "Mean [95% bootstrap interval] over complete seeds; n = complete/planned.", ""]
     lines += metrics_section(sweep)
+    lines += ["## Cost", ""] + cost_section(sweep)
     lines += ["## GFT against standard fine-tuning (paired by seed)", ""] + comparison_section(sweep)
     (out / "report.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {len(figures)} figures (PNG and PDF) and {out / 'report.md'}")

@@ -139,3 +139,14 @@ def paired(a_runs, b_runs, metric, better):
             warnings.simplefilter("ignore", UserWarning)
             p = float(stats.wilcoxon(d).pvalue)
     return {"mean": mean, "lo": lo, "hi": hi, "n": n, "wins": wins, "p": p}
+
+
+def training_cost(run, series="train/nfe"):
+    """(steps, cumulative count) of a run's per-step cost series: the count spent before each step, then the
+    total after the last. Logged steps may be sparse: each value counts until the next logged step."""
+    steps, per_step = run.series("train/step"), run.series(series)
+    if steps is None or per_step is None or len(steps) == 0:
+        return None
+    steps = np.asarray(steps[:len(per_step)], float)
+    gaps = np.diff(np.append(steps, steps[-1] + 1))
+    return np.append(steps, steps[-1] + 1), np.concatenate([[0.0], np.cumsum(np.asarray(per_step, float) * gaps)])

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from style import MARKERS, PALETTE, label, plt, save, smooth
-from sweep_data import mean_ci, seed_band
+from sweep_data import mean_ci, seed_band, training_cost
 
 
 def arm_colours(sweep):
@@ -69,6 +69,38 @@ def stability_figure(sweep, out):
             ax_beta.text(0.5, 0.5, "no GFT arm", ha="center", va="center", transform=ax_beta.transAxes)
     axes[0][0].legend(loc="best")
     return save(fig, out, "stability")
+
+
+def cost_figure(sweep, out):
+    """The quality metric against the cumulative network evaluations of training, one panel per grid point:
+    the comparison at equal cost. Drawn when some arm's cost per step differs from another's."""
+    runs = sweep.select(status=("complete", "diverged"))
+    costs = {r.run_id: training_cost(r) for r in runs}
+    per_step = {float(c[1][-1] / c[0][-1]) for c in costs.values() if c is not None}
+    if len(per_step) < 2:
+        return None
+    colours = arm_colours(sweep)
+    fig, axes = plt.subplots(1, len(sweep.points), figsize=(4.2 * len(sweep.points), 3.2), squeeze=False,
+                             constrained_layout=True)
+    for ax, point in zip(axes[0], sweep.points):
+        for arm in sweep.arms:
+            for i, r in enumerate(with_files(sweep, arm, point)):
+                quality, cost = r.series("eval/" + r.quality_metric), costs[r.run_id]
+                if quality is None or cost is None:
+                    continue
+                spent = np.interp(r.series("eval/step")[:len(quality)], *cost)
+                # Step 0 is the pretrained model, at no cost: drawn at the axis' left end, one evaluation.
+                ax.plot(np.maximum(spent, 1.0), quality, color=colours[arm], lw=1.0, alpha=0.8, marker=".",
+                        ms=3, label=arm if i == 0 else None)
+                ax.set_ylabel(label(r.quality_metric))
+        ax.set_xscale("log")
+        ax.set(xlabel="network evaluations in training (cumulative)", title="quality at equal cost" +
+               (f" — {point}" if point else ""))
+    handles = {}
+    for ax in axes[0]:
+        handles.update({name: h for h, name in zip(*ax.get_legend_handles_labels())})
+    axes[0][-1].legend(handles.values(), handles.keys(), loc="best", fontsize=7)
+    return save(fig, out, "cost")
 
 
 def series_figure(sweep, out, name, metrics):

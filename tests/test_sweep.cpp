@@ -79,6 +79,19 @@ TEST_CASE("sweeps: expansion counts, layering and stable run_ids", "[sweep]") {
     CHECK(plan_sweep(narrowed, "quick", {}, "x").runs.size() == 6);
     CHECK(plan_sweep(narrowed, "smoke", {}, "x").runs[0].run_id == plan_sweep(narrowed, "quick", {}, "x").runs[2].run_id);
   }
+  SECTION("a profile adjusts named arms over their own blocks, or skips them") {
+    const auto adjusted = experiment("adjusted", "arms:\n  a: {method.name: standard, finetune.steps: 9}\n  b: {method.name: scratch}\n"
+                                                 "profiles:\n  smoke: {finetune.steps: 5, arms: {a: {finetune.steps: 2}}}\n"
+                                                 "  quick: {skip_arms: [b]}\n  paper: {}\n");
+    const auto smoke = plan_sweep(adjusted, "smoke", {}, "x");
+    REQUIRE(smoke.runs.size() == 2);
+    CHECK(smoke.runs[0].config.get_int("finetune.steps") == 2);  // the profile's arm block wins over the arm
+    CHECK(smoke.runs[1].config.get_int("finetune.steps") == 5);  // other arms keep the profile's keys
+    const auto quick = plan_sweep(adjusted, "quick", {}, "x");
+    REQUIRE(quick.runs.size() == 1);  // arm b is skipped at this scale
+    CHECK(quick.runs[0].arm == "a");
+    CHECK(quick.runs[0].config.get_int("finetune.steps") == 9);
+  }
   SECTION("the manifest and per-run configs reproduce every run_id") {
     write_manifest(plan);
     std::ifstream manifest(plan.directory + "/manifest.jsonl");
@@ -118,6 +131,12 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
              Catch::Contains("profiles.smoke.grid.model.depth") && Catch::Contains("not among the grid's values: 2, 3"));
   CHECK_THAT(error_of("grid: {model.depth: [2, 3]}\nprofiles:\n  smoke: {grid: {model.width: [4]}}\n  quick: {}\n  paper: {}\n", "smoke"),
              Catch::Contains("not a grid key"));
+  CHECK_THAT(error_of("arms:\n  alpha: {}\nprofiles:\n  smoke: {arms: {alpa: {model.width: 8}}}\n  quick: {}\n  paper: {}\n", "smoke"),
+             Catch::Contains("profiles.smoke.arms.alpa") && Catch::Contains("did you mean 'alpha'"));
+  CHECK_THAT(error_of("arms:\n  alpha: {}\nprofiles:\n  smoke: {skip_arms: [alpah]}\n  quick: {}\n  paper: {}\n", "smoke"),
+             Catch::Contains("profiles.smoke.skip_arms") && Catch::Contains("did you mean 'alpha'"));
+  CHECK_THAT(error_of("arms:\n  a: {}\nprofiles:\n  smoke: {arms: {a: {model.widht: 8}}}\n  quick: {}\n  paper: {}\n", "smoke"),
+             Catch::Contains("profiles.smoke.arms.a.model.widht") && Catch::Contains("model.width"));
   CHECK_THAT(error_of("profiles:\n  smoke: {base: [blocks/gone.yaml]}\n  quick: {}\n  paper: {}\n", "smoke"),
              Catch::Contains("bad.yaml:2: profiles.smoke.base") && Catch::Contains("does not exist"));
 }

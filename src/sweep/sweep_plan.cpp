@@ -45,19 +45,62 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std:
   }
 }
 
-Config apply_block(Config cfg, const YAML::Node& block, const std::string& where, const Source& src) {
+// A profile's own seeds, base files, grid subset, slurm block and arm adjustments are not run-config keys.
+bool profile_own(const std::string& key) {
+  for (const char* prefix : {"grid.", "slurm.", "arms."})
+    if (key.rfind(prefix, 0) == 0) return true;
+  return key == "seeds" || key == "base" || key == "slurm" || key == "skip_arms";
+}
+
+Config apply_block(Config cfg, const YAML::Node& block, const std::string& where, const Source& src,
+                   bool is_profile = false) {
   if (!block || block.IsNull()) return cfg;
   if (!block.IsMap()) throw src.error(block, where, "needs a mapping of run-config keys");
   std::vector<std::pair<std::string, YAML::Node>> leaves;
   flatten(block, "", leaves);
   for (const auto& [key, value] : leaves) {
-    // A profile's own seeds, base files and grid subset are not run-config keys.
-    const bool profile_own = key == "seeds" || key == "base" || key.rfind("grid.", 0) == 0 || key == "slurm" ||
-                             key.rfind("slurm.", 0) == 0;
-    if (profile_own && where.rfind("profiles.", 0) == 0) continue;
+    if (is_profile && profile_own(key)) continue;
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
   return cfg;
+}
+
+// Names an arm of the experiment, or throws with "did you mean".
+void check_arm(const YAML::Node& name_node, const std::string& where, const std::vector<std::string>& names,
+               const Source& src) {
+  const auto arm = name_node.Scalar();
+  if (std::find(names.begin(), names.end(), arm) != names.end()) return;
+  const auto near = closest_matches(arm, names);
+  throw src.error(name_node, where, fmt::format("'{}' is not an arm of this experiment{}; arms: {}", arm,
+                                                near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
+                                                fmt::join(names, ", ")));
+}
+
+// `profiles.<p>.arms.<arm>`: keys applied over an arm's block at this profile's scale (e.g. a laptop budget
+// for an expensive method).
+YAML::Node profile_arms(const YAML::Node& profile, const std::string& name, const std::vector<std::string>& arms,
+                        const Source& src) {
+  if (!profile.IsMap() || !profile["arms"]) return YAML::Node();
+  const auto node = profile["arms"];
+  const std::string where = "profiles." + name + ".arms";
+  if (!node.IsMap()) throw src.error(node, where, "needs a mapping of arm names to override blocks");
+  for (const auto& item : node) check_arm(item.first, where + "." + item.first.Scalar(), arms, src);
+  return node;
+}
+
+// `profiles.<p>.skip_arms`: arms not run at this profile's scale.
+std::vector<std::string> skipped_arms(const YAML::Node& profile, const std::string& name,
+                                      const std::vector<std::string>& arms, const Source& src) {
+  if (!profile.IsMap() || !profile["skip_arms"]) return {};
+  const auto node = profile["skip_arms"];
+  const std::string where = "profiles." + name + ".skip_arms";
+  if (!node.IsSequence()) throw src.error(node, where, "needs a list of arm names");
+  std::vector<std::string> skipped;
+  for (const auto& item : node) {
+    check_arm(item, where, arms, src);
+    skipped.push_back(item.Scalar());
+  }
+  return skipped;
 }
 
 std::vector<int64_t> read_seeds(const YAML::Node& node, const std::string& where, const Source& src) {
@@ -257,7 +300,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   if (chosen.IsMap()) cfg = apply_files(cfg, chosen["base"], "profiles." + profile + ".base", src);
   read_slurm_block(root["slurm"], "slurm", src, plan.slurm);
   if (chosen.IsMap()) read_slurm_block(chosen["slurm"], "profiles." + profile + ".slurm", src, plan.slurm);
-  cfg = apply_block(cfg, chosen, "profiles." + profile, src);
+  cfg = apply_block(cfg, chosen, "profiles." + profile, src, true);
   cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep")
             .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep")
             .with_value("output.features_dir", (fs::path(results_root) / "features").string(), "sweep");
@@ -275,14 +318,22 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
     arms.emplace_back(cfg.get_string("method.name"), YAML::Node());
   }
 
+  std::vector<std::string> arm_names;
+  for (const auto& [arm, block] : arms) arm_names.push_back(arm);
+  const YAML::Node arm_adjustments = profile_arms(chosen, profile, arm_names, src);
+  const auto skipped = skipped_arms(chosen, profile, arm_names, src);
+
   std::map<std::string, std::string> seen;
-  for (const auto& [arm, block] : arms)
+  for (const auto& [arm, block] : arms) {
+    if (std::find(skipped.begin(), skipped.end(), arm) != skipped.end()) continue;
     for (const auto& point : expand_axes(profile_grid(root["grid"], chosen, profile, src), root["zip"], src))
       for (int64_t seed : seeds) {
         PlannedRun run;
         run.arm = arm;
         run.seed = seed;
         Config c = apply_block(cfg, block, "arms." + arm, src);
+        if (arm_adjustments && arm_adjustments[arm])
+          c = apply_block(c, arm_adjustments[arm], "profiles." + profile + ".arms." + arm, src);
         for (const auto& [key, value] : point) {
           c = c.with_value(key, yaml_text(value), src.origin(value, "grid/zip " + key));
           run.point.emplace_back(key, yaml_text(value));
@@ -300,6 +351,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
                                         "changes nothing", file, it->second, describe(run), run.run_id));
         plan.runs.push_back(std::move(run));
       }
+  }
   if (plan.runs.empty()) throw ConfigError(fmt::format("{}: the sweep expands to zero runs", file));
   return plan;
 }

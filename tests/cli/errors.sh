@@ -37,6 +37,9 @@ expect 2 "not among the evaluated metrics" -- run "$cfg" eval.metrics=[w2] stabi
 expect 2 "does not exist" -- run no_such_file.yaml
 expect 2 "needs at least 10" -- run "$cfg" method.name=adjoint_matching method.reward=log_ratio_classifier target.n_train=5
 expect 2 "needs an analytic Gaussian-mixture target" -- run "$cfg" method.name=adjoint_matching target.kind=moons
+expect 2 'applies to `adjoint_deterministic` only' -- run "$cfg" method.name=adjoint_matching method.adjoint.truncate=0.5
+expect 2 'applies to `adjoint_matching` only' -- run "$cfg" method.name=adjoint_deterministic method.adjoint.t0=0.1
+expect 2 "method.adjoint.regulariser" -- run "$cfg" method.name=adjoint_deterministic method.adjoint.regulariser=kll
 expect 2 "slurm.partition: \"x\$(id)\" is not allowed" -- sweep submit "$exp" --profile smoke --partition 'x$(id)' --dry-run
 expect 2 "slurm.time: \"1\\n#SBATCH --uid=0\" is not allowed" -- sweep submit "$exp" --time $'1\n#SBATCH --uid=0' --dry-run
 expect 2 "set by the sweep" -- sweep submit "$exp" --profile smoke output.dir=../outside --dry-run
@@ -45,7 +48,7 @@ expect 2 "not in {local,slurm}" -- sweep resume "$exp" --backend pbs
 mkdir no_slurm && ln -s "$(command -v grep)" no_slurm/grep
 PATH=$work/no_slurm expect 1 "sbatch not found" -- sweep submit "$exp" --profile smoke
 expect 0 "nothing submitted" -- sweep submit "$exp" --profile smoke --runs-per-task 3 --dry-run
-grep -q -- "--array=0-3$" results/toy_shift/smoke/slurm/array-1.sbatch || { echo "FAIL: 10 runs, 3 per task"; fails=$((fails + 1)); }
+grep -q -- "--array=0-4$" results/toy_shift/smoke/slurm/array-1.sbatch || { echo "FAIL: 14 runs, 3 per task"; fails=$((fails + 1)); }
 expect 2 "config is required" -- run
 expect 2 "" -- frobnicate
 expect 0 "inspect" -- --help
