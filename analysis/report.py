@@ -60,8 +60,9 @@ def draw_figures(sweep, out):
          "What do the fine-tuned models generate? The final evaluation's images from fixed noise, first seed."),
         ("Quality at equal cost", figs.cost_figure(sweep, out),
          "What does each arm's quality cost? The quality metric at each evaluation against the network "
-         "evaluations spent in training so far (log scale; one line per seed, the pretrained model at the left "
-         "end). Reward-based methods pay for trajectories and adjoints at every step."),
+         "evaluations (top) and the time (bottom) spent in fine-tuning steps so far (log scales; one line per "
+         "seed, the pretrained model at the left end). Reward-based methods pay for trajectories and adjoints at "
+         "every step."),
         ("Stability summary", figs.finals_figure(sweep, out, "stability_summary", STABILITY),
          "Final trailing variances, the Spearman correlation of quality with step (−1: monotone improvement) "
          "and the count of gradient-norm spikes."),
@@ -104,16 +105,19 @@ def metrics_section(sweep):
 
 def cost_section(sweep):
     lines = ["Per run, mean [95% bootstrap interval] over complete seeds: network evaluations and "
-             "vector-Jacobian products of the fine-tuning loss (all steps), and the run's wall time (pretraining "
-             "and evaluations included; it depends on the machine and on concurrent runs).", "",
-             "| arm | method | network evaluations | VJPs | wall time (s) |", "|---|---|---|---|---|"]
+             "vector-Jacobian products of the fine-tuning loss (all steps), the time spent in fine-tuning steps "
+             "and the run's wall time (pretraining and evaluations included). Times depend on the machine and "
+             "on concurrent runs.", "",
+             "| arm | method | network evaluations | VJPs | fine-tuning time (s) | wall time (s) |",
+             "|---|---|---|---|---|---|"]
     for arm in sweep.arms:
         runs = [r for point in sweep.points for r in sweep.complete(arm, point)]
         totals = {s: [c[1][-1] for c in map(lambda r: training_cost(r, s), runs) if c is not None]
                   for s in ("train/nfe", "train/vjp")}
         wall = [r.finals.get("wall_seconds", math.nan) for r in runs]
+        tuning = [r.series("eval/train_seconds")[-1] for r in runs if r.series("eval/train_seconds") is not None]
         lines.append(f"| {arm} | {sweep.describe_arm(arm)} | {cell(totals['train/nfe'])} | {cell(totals['train/vjp'])} "
-                     f"| {cell(wall)} |")
+                     f"| {cell(tuning)} | {cell(wall)} |")
     return lines + [""]
 
 

@@ -72,30 +72,36 @@ def stability_figure(sweep, out):
 
 
 def cost_figure(sweep, out):
-    """The quality metric against the cumulative network evaluations of training, one panel per grid point:
-    the comparison at equal cost. Drawn when some arm's cost per step differs from another's."""
+    """The quality metric against what training has cost so far, one column per grid point: cumulative network
+    evaluations (top) and time in fine-tuning steps (bottom), the comparison at equal cost. Drawn when some
+    arm's cost per step differs from another's."""
     runs = sweep.select(status=("complete", "diverged"))
     costs = {r.run_id: training_cost(r) for r in runs}
     per_step = {float(c[1][-1] / c[0][-1]) for c in costs.values() if c is not None}
     if len(per_step) < 2:
         return None
     colours = arm_colours(sweep)
-    fig, axes = plt.subplots(1, len(sweep.points), figsize=(4.2 * len(sweep.points), 3.2), squeeze=False,
+    fig, axes = plt.subplots(2, len(sweep.points), figsize=(4.2 * len(sweep.points), 6.0), squeeze=False,
                              constrained_layout=True)
-    for ax, point in zip(axes[0], sweep.points):
+    for column, point in enumerate(sweep.points):
+        ax_nfe, ax_time = axes[0][column], axes[1][column]
         for arm in sweep.arms:
             for i, r in enumerate(with_files(sweep, arm, point)):
                 quality, cost = r.series("eval/" + r.quality_metric), costs[r.run_id]
                 if quality is None or cost is None:
                     continue
+                style = dict(color=colours[arm], lw=1.0, alpha=0.8, marker=".", ms=3, label=arm if i == 0 else None)
+                # Step 0 is the pretrained model, at no cost: drawn at the axis' left end.
                 spent = np.interp(r.series("eval/step")[:len(quality)], *cost)
-                # Step 0 is the pretrained model, at no cost: drawn at the axis' left end, one evaluation.
-                ax.plot(np.maximum(spent, 1.0), quality, color=colours[arm], lw=1.0, alpha=0.8, marker=".",
-                        ms=3, label=arm if i == 0 else None)
-                ax.set_ylabel(label(r.quality_metric))
-        ax.set_xscale("log")
-        ax.set(xlabel="network evaluations in training (cumulative)", title="quality at equal cost" +
-               (f" — {point}" if point else ""))
+                ax_nfe.plot(np.maximum(spent, 1.0), quality, **style)
+                seconds = r.series("eval/train_seconds")
+                if seconds is not None:
+                    ax_time.plot(np.maximum(seconds[:len(quality)], 1e-2), quality, **style)
+                for ax in (ax_nfe, ax_time):
+                    ax.set_ylabel(label(r.quality_metric))
+        title = "quality at equal cost" + (f" — {point}" if point else "")
+        ax_nfe.set(xscale="log", xlabel="network evaluations in training (cumulative)", title=title)
+        ax_time.set(xscale="log", xlabel="time in fine-tuning steps (s)", title=title)
     handles = {}
     for ax in axes[0]:
         handles.update({name: h for h, name in zip(*ax.get_legend_handles_labels())})

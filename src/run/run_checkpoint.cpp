@@ -8,7 +8,7 @@ namespace gftlab {
 namespace {
 
 // Bumped whenever the layout changes; an older checkpoint is then not continued.
-constexpr int64_t kFormat = 1;
+constexpr int64_t kFormat = 2;  // 2: train_seconds
 
 }  // namespace
 
@@ -30,6 +30,7 @@ void write_run_checkpoint(const std::string& path, const RunCheckpoint& c, const
   archive.write("run_id", c10::IValue(c.run_id));
   archive.write("step", c10::IValue(c.step));
   archive.write("seconds", c10::IValue(c.seconds));
+  archive.write("train_seconds", c10::IValue(c.train_seconds));
   archive.write("resumes", c10::IValue(c.resumes));
   write_vector(archive, "log", c.log);
   write_vector(archive, "history_steps", c.history.steps);
@@ -44,7 +45,7 @@ bool read_run_checkpoint(const std::string& path, RunCheckpoint& c, torch::seria
   if (!std::filesystem::exists(path)) return false;
   torch::serialize::InputArchive archive;
   archive.load_from(path);
-  c10::IValue format, run_id, step, seconds, resumes;
+  c10::IValue format, run_id, step, seconds, train_seconds, resumes;
   archive.read("format", format);
   if (format.toInt() != kFormat)
     throw std::runtime_error(path + " was written by another gftlab version (checkpoint format " +
@@ -52,11 +53,13 @@ bool read_run_checkpoint(const std::string& path, RunCheckpoint& c, torch::seria
   archive.read("run_id", run_id);
   archive.read("step", step);
   archive.read("seconds", seconds);
+  archive.read("train_seconds", train_seconds);
   archive.read("resumes", resumes);
   archive.read("trainer", trainer_state);
   c.run_id = run_id.toStringRef();
   c.step = step.toInt();
   c.seconds = seconds.toDouble();
+  c.train_seconds = train_seconds.toDouble();
   c.resumes = resumes.toInt();
   c.log = read_vector<uint8_t>(archive, "log");
   c.history.steps = read_vector<int64_t>(archive, "history_steps");

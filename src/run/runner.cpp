@@ -241,13 +241,15 @@ RunResult Runner::run() {
   };
   CheckpointClock clock(cfg_.get_float("checkpoint.every_seconds"));
   const auto save_checkpoint = [&](int64_t step) {
-    RunCheckpoint next{cfg_.run_id(), step, elapsed(), checkpoint.resumes + (resuming ? 1 : 0), log.snapshot(), history};
+    RunCheckpoint next{cfg_.run_id(), step, elapsed(), checkpoint.train_seconds,
+                       checkpoint.resumes + (resuming ? 1 : 0), log.snapshot(), history};
     write_run_checkpoint(checkpoint_path, next, trainer);
     clock.restart();
   };
   const auto evaluate = [&](int64_t step) {
     EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_, features_.get());
     log.append("eval/step", std::vector<int64_t>{step});
+    log.append("eval/train_seconds", std::vector<double>{checkpoint.train_seconds});
     for (auto& metric : metrics_) {
       const bool once = final_only_.count(metric->group()) > 0;
       if (once && step != settings.steps) continue;
@@ -268,7 +270,9 @@ RunResult Runner::run() {
   RunStatus status = RunStatus::kComplete;
   int64_t diverged_step = -1;
   for (int64_t s = trainer.steps_done() + 1; s <= settings.steps && status == RunStatus::kComplete; ++s) {
+    const auto step_started = std::chrono::steady_clock::now();
     trainer.step();
+    checkpoint.train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - step_started).count();
     const bool eval_now = s == settings.steps || (every > 0 && s % every == 0);
     const bool checkpoint_now = s < settings.steps && clock.due();
     if (s % kFlushEvery != 0 && !eval_now && !checkpoint_now) continue;

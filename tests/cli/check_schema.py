@@ -40,6 +40,9 @@ def main(path):
         assert np.all(np.isfinite(f["train/loss"][:]))
         eval_steps = f["eval/step"][:]
         assert list(eval_steps) == [0, 30, 60], eval_steps
+        train_seconds = f["eval/train_seconds"][:]
+        assert train_seconds[0] == 0 and np.all(np.diff(train_seconds) > 0), train_seconds
+        assert train_seconds[-1] < f["final/wall_seconds"][()]
         for name in EVAL:
             assert len(f["eval/" + name]) == len(eval_steps), f"/eval/{name}"
             assert f["final/" + name][()] == f["eval/" + name][-1], f"/final/{name} is not the last evaluation"

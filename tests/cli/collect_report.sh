@@ -58,7 +58,7 @@ for name in figures:
 assert report.count("| **diverged** |") == 6 and report.count("| **failed** |") == 6
 assert "*Does collect see every state?*" in report
 # Cost: standard fine-tuning evaluates one network and no VJP per step, 40 steps, in each of its 6 runs.
-assert "| standard | standard, independent | 40 [40, 40] | 0 [0, 0] |" in report
+assert "| standard | standard, independent | 40 [40, 40] | 0 [0, 0] | " in report
 assert "### gft vs standard — target.n_train=64" in report and "| w2 | lower |" in report
 print("collect and report ok")
 PY
