@@ -151,9 +151,9 @@ at::Tensor AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
   const auto traj = simulate(model, batch.x0, noise);
   const auto a = lean_adjoint(traj);
 
-  // Times of the regression: a random subset of tau_k before tau_N = 1 (sigma and 1 / w vanish there). Before
-  // the truncated adjoint's window the control is held at 0, the truncated problem's optimum: left untrained,
-  // the network's shared weights would drift there.
+  // Times of the regression: a random subset of tau_k before tau_N = 1 (sigma, and 1 / w of `kl`, vanish
+  // there). Before the truncated adjoint's window the control is held at 0, the truncated problem's optimum:
+  // left untrained, the network's shared weights would drift there.
   const int64_t first = static_cast<int64_t>(first_regressed()), all = s_.steps - first;
   const int64_t k = s_.time_samples > 0 ? std::min(s_.time_samples, all) : all;
   const auto picked = (at::randperm(all, gen, at::kLong).narrow(0, 0, k) + first).contiguous();
@@ -173,7 +173,8 @@ at::Tensor AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
     at::NoGradGuard no_grad;
     v_pre = pretrained_->forward(t, x);
   }
-  return mean_squared_norm(per_sample(at::cat(c_factors), x) * (model.forward(t, x) - v_pre) + at::cat(scaled_adjoints));
+  const auto scale = per_sample(at::cat(c_factors), x);
+  return mean_squared_norm(scale * (model.forward(t, x) - v_pre) + at::cat(scaled_adjoints));
 }
 
 StepCost AdjointMatching::cost(int64_t /*step*/) const {
