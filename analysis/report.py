@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures (PNG and PDF) and report.md for one collected sweep.
+"""Figures (PNG and PDF), report.md and claims.json for one collected sweep.
 
 usage: report.py SWEEP_DIR      (results/<experiment>/<profile>, holding summary.h5)
 Normally run by `gftlab report EXP.yaml --profile P`, which collects the sweep first.
@@ -9,12 +9,15 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from style import DIVERSITY, HIGHER, LOWER, PATHS, QUALITY, STABILITY, direction  # noqa: E402
-from sweep_data import Sweep, mean_ci, paired, training_cost  # noqa: E402
+import claims  # noqa: E402
 import sweep_figures as figs  # noqa: E402
+from comparisons import compare_all  # noqa: E402
+from style import DIVERSITY, LOWER, PATHS, QUALITY, STABILITY  # noqa: E402
+from sweep_data import Sweep, mean_ci, training_cost  # noqa: E402
 
 TABLE_METRICS = QUALITY + ["recall", "coverage", "vendi", "path_length", "adaptive_nfe", "quality_spearman",
                            "loss_variance_last", "grad_spike_count"]
+INTERVAL = "mean [Student-t 95% interval]"
 
 
 def fmt(x):
@@ -30,30 +33,40 @@ def cell(values):
     return f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]" if n > 1 else fmt(mean)
 
 
-def arms_with_coupling(sweep, arm):
+def arm_tick(sweep, arm):
     couplings = {r.coupling for r in sweep.select(arm)}
     return f"{arm} ({couplings.pop()})" if len(couplings) == 1 else arm
 
 
-def draw_figures(sweep, out):
+def draw_figures(sweep, out, comparisons):
     """[(title, png, what it answers)] for every figure the data allows."""
-    quality = [m for m in QUALITY if sweep.has_final(m)]
-    primary = [m for m in dict.fromkeys(r.quality_metric for r in sweep.runs) if sweep.has_final(m)] or quality[:1]
+    primary = [m for m in dict.fromkeys(r.quality_metric for r in sweep.runs) if sweep.has_final(m)] or \
+        [m for m in QUALITY if sweep.has_final(m)][:1]
     drawn = [
+        ("Effects against the baseline", figs.forest_figure(sweep, out, comparisons),
+         f"How large is each arm's effect on each claim's measures? Mean paired difference from the baseline "
+         f"({sweep.baseline}), relative to the baseline's mean, with its Holm-adjusted Student-t interval (the "
+         "verdicts' interval); the grey line is no effect, the dashed one the non-inferiority margin. The axis is "
+         "linear within ±10% and logarithmic beyond, so small and large effects both show; absolute differences "
+         "where the baseline's mean is 0. Filled markers: the interval excludes no effect (a verdict either way); "
+         "open: inconclusive. Marker shape: grid point."),
         ("Stability", figs.stability_figure(sweep, out),
-         "Does training stay stable? Training loss and the quality metric against step (mean and 95% t-band "
-         "over seeds), and the temperature β of each GFT arm."),
+         "Does training stay stable? The plain flow-matching loss fm_loss of each step's batch (trailing mean; "
+         "comparable across methods, unlike GFT's own scaled loss), the probe loss of the evaluated model on fixed "
+         "held-out triples, the quality metric (mean and 95% t-band over seeds) and each GFT arm's temperature β."),
         ("Diversity during fine-tuning", figs.series_figure(sweep, out, "diversity_steps", ["recall", "coverage", "vendi"]),
          "Does fine-tuning lose modes on the way? Recall, coverage and Vendi score against step (mean and 95% "
          "t-band over seeds)."),
         ("Final quality", figs.finals_figure(sweep, out, "final_quality", QUALITY),
-         "Which arm ends closest to the target? Mean over seeds with 95% bootstrap intervals; dots are seeds."),
+         f"Which arm ends closest to the target? {INTERVAL} over seeds; dots are seeds. MMD² and energy distance "
+         "are unbiased U-statistics (they may dip below 0)."),
         ("Final diversity", figs.finals_figure(sweep, out, "final_diversity", DIVERSITY),
          "Is quality bought with collapse? Precision/recall (k = 3), density/coverage (k = 5), Vendi score and "
-         "mean pairwise distance of the generated samples."),
-        ("Paths and inference cost", figs.finals_figure(sweep, out, "paths", PATHS, arms_with_coupling),
-         "How straight and cheap are the learned flows? Path length, straightness, length/displacement and the "
-         "adaptive solver's network evaluations, per arm (its coupling in brackets, or per grid point)."),
+         "mean pairwise distance of the generated samples; the dashed line is the held-out data's value."),
+        ("Paths and inference cost", figs.finals_figure(sweep, out, "paths", PATHS, arm_tick),
+         "How straight and cheap are the learned flows? Path length E Σ‖x_{k+1} − x_k‖, straightness "
+         "E ∫‖X1 − X0 − v(t, X_t)‖² dt, path length / displacement and the adaptive solver's network evaluations, "
+         "per arm (its coupling in brackets)."),
         ("Few-step quality", figs.euler_ladder_figure(sweep, out),
          "How much quality survives with few Euler steps? FD (images) or exact W2 against the number of steps."),
         ("Samples", figs.samples_figure(sweep, out),
@@ -64,8 +77,8 @@ def draw_figures(sweep, out):
          "seed, the pretrained model at the left end). Reward-based methods pay for trajectories and adjoints at "
          "every step."),
         ("Stability summary", figs.finals_figure(sweep, out, "stability_summary", STABILITY),
-         "Final trailing variances, the Spearman correlation of quality with step (−1: monotone improvement) "
-         "and the count of gradient-norm spikes."),
+         "The final trailing variance of fm_loss and of the quality metric, the Spearman correlation of quality "
+         "with step (−1: monotone improvement) and the count of gradient-norm spikes (> median + 5 MAD)."),
         ("Against the grid parameter", figs.param_figure(sweep, out, primary[:1] + ["coverage", "path_length"]),
          "How do the arms respond to the swept parameter?"),
     ]
@@ -82,7 +95,8 @@ def problems_section(sweep):
             f"non-finite loss at step {fmt(r.finals.get('diverged_step', math.nan))}" if r.status == "diverged"
             else "no run file yet")
         lines.append(f"| `{r.run_id}` | {r.arm} | {r.seed} | {r.point or '–'} | **{r.status}** | {detail} |")
-    return lines + ["", "Diverged and failed runs are left out of the means below and counted in `n`."]
+    return lines + ["", "Diverged and failed runs are left out of the means of the final metrics and counted in their "
+                        "`n`; the comparisons count them as lost seeds, and a diverged run as worse for quality."]
 
 
 def metrics_section(sweep):
@@ -91,12 +105,14 @@ def metrics_section(sweep):
     for point in sweep.points:
         if point:
             lines += [f"### {point}", ""]
-        lines.append("| arm | method | n | " + " | ".join(metrics) + " |")
+        lines.append("| arm | method | n (complete/planned) | " + " | ".join(f"{m}: {INTERVAL}" for m in metrics) + " |")
         lines.append("|---|---|---|" + "---|" * len(metrics))
         for arm in sweep.arms:
             runs = sweep.complete(arm, point)
             planned = len(sweep.select(arm, point))
-            row = [arm, sweep.describe_arm(arm), f"{len(runs)}/{planned}"]
+            if not planned:
+                continue
+            row = [arm, sweep.describe_arm(arm, point), f"{len(runs)}/{planned}"]
             row += [cell([r.finals.get(m, math.nan) for r in runs]) for m in metrics]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
@@ -104,54 +120,52 @@ def metrics_section(sweep):
 
 
 def cost_section(sweep):
-    lines = ["Per run, mean [95% bootstrap interval] over complete seeds: network evaluations and "
-             "vector-Jacobian products of the fine-tuning loss (all steps), the time spent in fine-tuning steps "
-             "and the run's wall time (pretraining and evaluations included). Times depend on the machine and "
-             "on concurrent runs.", "",
-             "| arm | method | network evaluations | VJPs | fine-tuning time (s) | wall time (s) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["Per run over complete seeds: network evaluations and vector-Jacobian products of the fine-tuning loss "
+             "(all steps), the time spent in fine-tuning steps and the run's wall time (pretraining and evaluations "
+             "included). Times depend on the machine and on concurrent runs.", "",
+             f"| arm | method | n | network evaluations: {INTERVAL} | VJPs: {INTERVAL} | fine-tuning time (s): "
+             f"{INTERVAL} | wall time (s): {INTERVAL} |", "|---|---|---|---|---|---|---|"]
     for arm in sweep.arms:
         runs = [r for point in sweep.points for r in sweep.complete(arm, point)]
         totals = {s: [c[1][-1] for c in map(lambda r: training_cost(r, s), runs) if c is not None]
                   for s in ("train/nfe", "train/vjp")}
         wall = [r.finals.get("wall_seconds", math.nan) for r in runs]
         tuning = [r.series("eval/train_seconds")[-1] for r in runs if r.series("eval/train_seconds") is not None]
-        lines.append(f"| {arm} | {sweep.describe_arm(arm)} | {cell(totals['train/nfe'])} | {cell(totals['train/vjp'])} "
-                     f"| {cell(tuning)} | {cell(wall)} |")
+        lines.append(f"| {arm} | {sweep.describe_arm(arm)} | {len(runs)} | {cell(totals['train/nfe'])} | "
+                     f"{cell(totals['train/vjp'])} | {cell(tuning)} | {cell(wall)} |")
     return lines + [""]
 
 
-def baseline_of(sweep, arm):
-    coupling = sweep.select(arm)[0].coupling
-    standards = [a for a in sweep.arms if sweep.select(a)[0].method == "standard"]
-    same = [a for a in standards if sweep.select(a)[0].coupling == coupling]
-    return (same or standards or [None])[0]
-
-
-def comparison_section(sweep):
-    gft_arms = [a for a in sweep.arms if sweep.select(a)[0].method.startswith("gft")]
-    pairs = [(a, baseline_of(sweep, a)) for a in gft_arms]
-    pairs = [(a, b) for a, b in pairs if b]
-    if not pairs:
-        return ["No GFT arm with a standard fine-tuning arm to compare against in this sweep.", ""]
-    metrics = [m for m in TABLE_METRICS if sweep.has_final(m)]
-    lines = ["Differences GFT − standard over seeds run by both (same seed: same pretrained model, target "
-             "samples and evaluation noise). Interval: 95% bootstrap of the mean difference; wins: seeds where "
-             "GFT is better (– where neither direction is better, e.g. Vendi, which should match the data's); "
-             "p: two-sided Wilcoxon signed-rank (n ≥ 6 is needed for p < 0.05).", ""]
-    for a, b in pairs:
-        for point in sweep.points:
-            lines += [f"### {a} vs {b}" + (f" — {point}" if point else ""), "",
-                      "| metric | better | mean difference | 95% interval | wins | p |", "|---|---|---|---|---|---|"]
-            for m in metrics:
-                c = paired(sweep.complete(a, point), sweep.complete(b, point), m, direction(m))
-                if c["n"] == 0:
-                    continue
-                better = {LOWER: "lower", HIGHER: "higher"}.get(direction(m), "–")
-                wins = f"{c['wins']}/{c['n']}" if c["wins"] is not None else f"–/{c['n']}"
-                lines.append(f"| {m} | {better} | {fmt(c['mean'])} | [{fmt(c['lo'])}, {fmt(c['hi'])}] | {wins} | "
-                             f"{fmt(c['p'])} |")
-            lines.append("")
+def comparison_section(sweep, comparisons):
+    if not comparisons:
+        return ["No comparison: the experiment declares no baseline (`report.baseline`).", ""]
+    lines = [f"Every arm against **{sweep.baseline}**, paired by seed (same seed: same pretrained model, target "
+             f"samples and evaluation noise). Difference = arm − baseline, mean with its Student-t 95% interval and "
+             f"its Holm-adjusted interval ({claims.family_statement(comparisons)}); relative = difference / the "
+             "baseline's mean, with a BCa bootstrap 95% interval (a ratio, not a mean); p: two-sided paired t-test "
+             "(of the margin for non-inferiority), Holm-adjusted, and the Wilcoxon signed-rank test (it cannot go "
+             "below 0.0625 with 5 pairs). n: pairs; lost: planned seeds without a pair (failed or missing runs, or "
+             "a diverged run where it does not count as worse); imputed: diverged arm runs counted as the worst "
+             "value, or a quality threshold never reached.", ""]
+    cells = list(dict.fromkeys((c.arm, c.point) for c in comparisons))
+    for arm, point in cells:
+        rows = [c for c in comparisons if (c.arm, c.point) == (arm, point)]
+        against = f" (baseline at {rows[0].baseline_point})" if rows[0].baseline_point != point else ""
+        lines += [f"### {arm} vs {sweep.baseline}" + (f" — {point}" if point else "") + against, "",
+                  f"{sweep.describe_arm(arm, point)} against {sweep.describe_arm(sweep.baseline, rows[0].baseline_point)}.", "",
+                  "| measure | better | n | lost | imputed | difference [t 95%] | Holm interval (level) | relative "
+                  "[BCa 95%] | p (t) | p Holm | p Wilcoxon | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for c in rows:
+            better = "lower" if c.measure.better == LOWER else "higher"
+            if c.measure.noninferiority:
+                better += f", margin {fmt(c.null)}"
+            rel = c.relative(c.mean)
+            lines.append(
+                f"| {c.measure.label} | {better} | {c.n_pairs} | {c.lost} | {c.imputed} | {fmt(c.mean)} "
+                f"[{fmt(c.ci95[0])}, {fmt(c.ci95[1])}] | [{fmt(c.lo)}, {fmt(c.hi)}] ({100 * (1 - c.level):.3g}%) | "
+                f"{claims.percent(rel)} [{claims.percent(c.relative_bca[0])}, {claims.percent(c.relative_bca[1])}] | "
+                f"{fmt(c.p)} | {fmt(c.p_holm)} | {fmt(c.p_wilcoxon)} | {c.verdict} |")
+        lines.append("")
     return lines
 
 
@@ -163,23 +177,26 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("*.png"), *out.glob("*.pdf")]:  # figures of an earlier report of another grid
         old.unlink()
-    figures = draw_figures(sweep, out)
+    comparisons = compare_all(sweep, claims.all_measures(sweep))
+    claim_rows = claims.rows(sweep, comparisons)
+    figures = draw_figures(sweep, out, comparisons)
     a = sweep.attrs
     lines = [f"# {sweep.name}", ""]
     if a.get("description"):
         lines += [f"*{a['description']}*", ""]
     lines += [f"Collected {a['collected_at']}: {a['n_runs']} planned runs — {a['n_complete']} complete, "
-             f"{a['n_diverged']} diverged, {a['n_failed']} failed, {a['n_pending']} pending.", "",
-             "## Runs that are not complete", ""] + problems_section(sweep)
+              f"{a['n_diverged']} diverged, {a['n_failed']} failed, {a['n_pending']} pending.", ""]
+    lines += ["## Claims", ""] + claims.markdown(sweep, claim_rows, comparisons)
+    lines += ["", "## Runs that are not complete", ""] + problems_section(sweep)
     lines += ["", "## Figures", ""]
     for title, png, caption in figures:
         lines += [f"### {title}", "", caption, "", f"![{title}]({png})", f"([PDF]({png[:-4]}.pdf))", ""]
-    lines += ["## Final metrics", "", "Mean [95% bootstrap interval] over complete seeds; n = complete/planned.", ""]
-    lines += metrics_section(sweep)
+    lines += ["## Final metrics", ""] + metrics_section(sweep)
     lines += ["## Cost", ""] + cost_section(sweep)
-    lines += ["## GFT against standard fine-tuning (paired by seed)", ""] + comparison_section(sweep)
+    lines += ["## Every arm against the baseline (paired by seed)", ""] + comparison_section(sweep, comparisons)
     (out / "report.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {len(figures)} figures (PNG and PDF) and {out / 'report.md'}")
+    claims.write_json(out / "claims.json", sweep, claim_rows, comparisons)
+    print(f"wrote {len(figures)} figures (PNG and PDF), {out / 'report.md'} and {out / 'claims.json'}")
 
 
 if __name__ == "__main__":

@@ -17,31 +17,31 @@ plt.rcParams.update({
 
 LOWER, HIGHER, NEITHER = -1, 1, 0
 
-# name -> (axis label with units, which direction is better)
+# name -> (short axis label with units, which direction is better); definitions go in the figure captions.
 METRICS = {
-    "fd": ("FD in classifier features (features²)", LOWER),
-    "w2": ("exact W2 (data units)", LOWER),
+    "fd": ("FD (features²)", LOWER),
+    "w2": ("W2 (data units)", LOWER),
     "sliced_w2": ("sliced W2 (data units)", LOWER),
-    "mmd2": ("MMD² (RBF mix, unitless)", LOWER),
-    "energy": ("energy distance (data units)", LOWER),
-    "nll": ("model NLL of held-out data (nats)", LOWER),
-    "velocity_error": ("velocity error E‖v − u_t‖² (data units²)", LOWER),
+    "mmd2": ("MMD², U-statistic", LOWER),
+    "energy": ("energy distance, U-stat.", LOWER),
+    "nll": ("held-out NLL (nats)", LOWER),
+    "velocity_error": ("E‖v − u_t‖² (units²)", LOWER),
     "target_nll": ("−log q of samples (nats)", LOWER),
-    "precision": ("precision, k = 3 (fraction)", HIGHER),
-    "recall": ("recall, k = 3 (fraction)", HIGHER),
-    "density": ("density, k = 5 (ratio; 1 for matching sets)", NEITHER),
-    "coverage": ("coverage, k = 5 (fraction)", HIGHER),
-    "vendi": ("Vendi score (effective samples)", NEITHER),
-    "mean_pairwise_distance": ("mean pairwise distance (data units)", NEITHER),
-    "path_length": ("path length (data units)", LOWER),
-    "kinetic_energy": ("kinetic energy ∫‖v‖² dt (data units²)", LOWER),
-    "straightness": ("straightness ∫‖X1 − X0 − v‖² dt (data units²)", LOWER),
-    "path_ratio": ("path length / displacement (ratio)", LOWER),
-    "adaptive_nfe": ("adaptive-solver NFE (evaluations)", LOWER),
-    "loss_variance_last": ("final trailing loss variance (loss²)", LOWER),
-    "quality_variance_last": ("final trailing quality variance (metric²)", LOWER),
-    "quality_spearman": ("Spearman(step, quality) (−1 = monotone)", NEITHER),
-    "grad_spike_count": ("gradient-norm spikes (count)", LOWER),
+    "precision": ("precision, k = 3", HIGHER),
+    "recall": ("recall, k = 3", HIGHER),
+    "density": ("density, k = 5", NEITHER),
+    "coverage": ("coverage, k = 5", HIGHER),
+    "vendi": ("Vendi score", NEITHER),
+    "mean_pairwise_distance": ("mean pairwise dist. (units)", NEITHER),
+    "path_length": ("path length (units)", LOWER),
+    "kinetic_energy": ("kinetic energy (units²)", LOWER),
+    "straightness": ("straightness (units²)", LOWER),
+    "path_ratio": ("length / displacement", LOWER),
+    "adaptive_nfe": ("adaptive-solver NFE", LOWER),
+    "loss_variance_last": ("fm_loss trailing var. (loss²)", LOWER),
+    "quality_variance_last": ("quality trailing var.", LOWER),
+    "quality_spearman": ("Spearman(step, quality)", NEITHER),
+    "grad_spike_count": ("grad-norm spikes (count)", LOWER),
     "wall_seconds": ("wall time (s)", LOWER),
 }
 
@@ -53,9 +53,9 @@ STABILITY = ["loss_variance_last", "quality_variance_last", "quality_spearman", 
 
 def label(metric):
     if metric.startswith("w2_euler_"):
-        return f"W2 after {metric[9:]} Euler steps (data units)"
+        return f"W2, {metric[9:]} Euler steps (units)"
     if metric.startswith("fd_euler_"):
-        return f"FD after {metric[9:]} Euler steps (features²)"
+        return f"FD, {metric[9:]} Euler steps"
     return METRICS.get(metric, (metric, NEITHER))[0]
 
 

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 from scipy import stats
 
-BOOTSTRAP_RESAMPLES = 10_000
+from seed_stats import t_interval
 
 
 @dataclass
@@ -59,6 +59,11 @@ class Sweep:
             if run.status in ("complete", "diverged"):
                 run.group = self.file["runs"][run.run_id]
             self.runs.append(run)
+        self.baseline = self.attrs.get("report_baseline", "")
+        self.margin = float(self.attrs.get("report_noninferiority_margin", 0.05))
+        fixed = self.file.get("report")
+        self.baseline_point = dict(zip(fixed["baseline_point_keys"].asstr()[:], fixed["baseline_point_values"].asstr()[:])) \
+            if fixed is not None and "baseline_point_keys" in fixed else {}
         self.arms = list(dict.fromkeys(r.arm for r in self.runs))
         self.points = list(dict.fromkeys(r.point for r in self.runs))
         self.final_names = sorted(finals)
@@ -77,8 +82,14 @@ class Sweep:
     def has_final(self, metric):
         return any(metric in r.finals for r in self.runs)
 
-    def describe_arm(self, arm):
-        r = self.select(arm)[0]
+    def params_of(self, point):
+        runs = self.select(point=point)
+        return runs[0].params if runs else {}
+
+    def describe_arm(self, arm, point=None):
+        """Method, schedule and coupling of an arm at a grid point (the first point's when none is given)."""
+        runs = self.select(arm, point) or self.select(arm)
+        r = runs[0]
         bits = [r.method]
         if r.method.startswith("gft"):
             bits.append(f"{r.schedule} β0={r.beta0:g}")
@@ -97,17 +108,9 @@ class Sweep:
         return None
 
 
-def mean_ci(values, seed=0):
-    """Mean, 95% percentile-bootstrap interval of the mean, and n, over the finite values."""
-    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
-    if len(v) == 0:
-        return math.nan, math.nan, math.nan, 0
-    if len(v) == 1:
-        return float(v[0]), math.nan, math.nan, 1
-    rng = np.random.default_rng(seed)
-    means = v[rng.integers(0, len(v), size=(BOOTSTRAP_RESAMPLES, len(v)))].mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return float(v.mean()), float(lo), float(hi), len(v)
+def mean_ci(values):
+    """Mean, Student-t 95% interval of the mean, and n, over the finite values (stats.t_interval)."""
+    return t_interval(values)
 
 
 def seed_band(curves):
@@ -123,22 +126,6 @@ def seed_band(curves):
         sd = np.nanstd(m, axis=0, ddof=1)
     half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1)), 0.0)
     return mean, mean - half, mean + half
-
-
-def paired(a_runs, b_runs, metric, better):
-    """Paired by seed: mean of a - b with a bootstrap 95% interval, how often a is better, Wilcoxon p."""
-    a = {r.seed: r.finals.get(metric, math.nan) for r in a_runs}
-    b = {r.seed: r.finals.get(metric, math.nan) for r in b_runs}
-    seeds = sorted(s for s in a if s in b and np.isfinite(a[s]) and np.isfinite(b[s]))
-    d = np.array([a[s] - b[s] for s in seeds])
-    mean, lo, hi, n = mean_ci(d)
-    wins = int(np.sum(better * d > 0)) if better else None
-    p = math.nan
-    if n >= 2 and np.any(d != 0):
-        with warnings.catch_warnings():  # zero differences (identical runs) make SciPy fall back, noisily
-            warnings.simplefilter("ignore", UserWarning)
-            p = float(stats.wilcoxon(d).pvalue)
-    return {"mean": mean, "lo": lo, "hi": hi, "n": n, "wins": wins, "p": p}
 
 
 def training_cost(run, series="train/nfe"):

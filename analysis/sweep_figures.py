@@ -35,40 +35,117 @@ def log_if_positive(ax, curves):
 
 
 def stability_figure(sweep, out):
+    """Per grid point: fm_loss per step, the probe loss and the quality metric per evaluation, and beta."""
     if not sweep.select(status=("complete", "diverged")):
         return None
     colours = arm_colours(sweep)
     rows = sweep.points
-    fig, axes = plt.subplots(len(rows), 3, figsize=(12, 2.8 * len(rows)), squeeze=False, constrained_layout=True)
-    for (ax_loss, ax_q, ax_beta), point in zip(axes, rows):
-        all_loss = []
+    fig, axes = plt.subplots(len(rows), 4, figsize=(14, 2.9 * len(rows)), squeeze=False, constrained_layout=True)
+    for (ax_loss, ax_probe, ax_q, ax_beta), point in zip(axes, rows):
+        all_loss, all_probe = [], []
         for arm in sweep.arms:
             runs = with_files(sweep, arm, point)
             if not runs:
                 continue
             steps = max((r.series("train/step") for r in runs), key=len)
             window = max(1, len(steps) // 50)
-            loss = [smooth(r.series("train/loss"), window) for r in runs]
-            all_loss += loss
-            draw_band(ax_loss, steps, loss, colours[arm], arm_label(sweep, arm, point))
+            loss = [smooth(r.series("train/fm_loss"), window) for r in runs if r.series("train/fm_loss") is not None]
+            if loss:
+                all_loss += loss
+                draw_band(ax_loss, steps, loss, colours[arm], arm_label(sweep, arm, point))
+            eval_steps = max((r.series("eval/step") for r in runs), key=len)
+            probe = [r.series("eval/probe_fm_loss") for r in runs if r.series("eval/probe_fm_loss") is not None]
+            if probe:
+                all_probe += probe
+                draw_band(ax_probe, eval_steps, probe, colours[arm], arm_label(sweep, arm, point))
             qm = runs[0].quality_metric
             quality = [r.series("eval/" + qm) for r in runs if r.series("eval/" + qm) is not None]
             if quality:
-                eval_steps = max((r.series("eval/step") for r in runs), key=len)
-                draw_band(ax_q, eval_steps, quality, colours[arm], arm)
+                draw_band(ax_q, eval_steps, quality, colours[arm], arm_label(sweep, arm, point))
                 ax_q.set_ylabel(label(qm))
             beta = runs[0].series("train/beta")
             if beta is not None:
                 ax_beta.plot(steps[:len(beta)], beta, color=colours[arm], lw=1.3, label=arm)
         log_if_positive(ax_loss, all_loss)
-        title = f" — {point}" if point else ""
-        ax_loss.set(xlabel="fine-tuning step", ylabel=f"training loss (trailing mean)", title="training loss" + title)
-        ax_q.set(xlabel="fine-tuning step", title="quality, mean and 95% band over seeds" + title)
-        ax_beta.set(xlabel="fine-tuning step", ylabel="temperature β", title="cooling schedule β(step)" + title)
+        log_if_positive(ax_probe, all_probe)
+        where = f"\n{point}" if point else ""
+        ax_loss.set(xlabel="fine-tuning step", ylabel="fm_loss (trailing mean)", title="training fm_loss" + where)
+        ax_probe.set(xlabel="fine-tuning step", ylabel="probe fm_loss", title="probe loss (held-out)" + where)
+        ax_q.set(xlabel="fine-tuning step", title="quality, mean and 95% t-band" + where)
+        ax_beta.set(xlabel="fine-tuning step", ylabel="temperature β", title="cooling schedule β(step)" + where)
         if not ax_beta.lines:
             ax_beta.text(0.5, 0.5, "no GFT arm", ha="center", va="center", transform=ax_beta.transAxes)
-    axes[0][0].legend(loc="best")
+    shared_legend(fig, axes[0][1])
     return save(fig, out, "stability")
+
+
+def shared_legend(fig, ax):
+    """One legend for the whole figure, below it, so that it hides no data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(labels), 7),
+                   frameon=False)
+
+
+def symlog_percent(ax, values, threshold=10.0):
+    """A relative axis in percent: linear within +-threshold (unlabelled ticks there), logarithmic beyond; labels
+    at 0 and the largest decade only, so that they never run into each other."""
+    big = max([abs(v) for v in values if math.isfinite(v)] + [threshold])
+    ax.set_xscale("symlog", linthresh=threshold, linscale=1.5)
+    ax.set_xlim(-1.3 * big, 1.3 * big)
+    top = threshold * 10 ** max(0, math.floor(math.log10(big / threshold)))
+    ticks = sorted({0.0, threshold, -threshold, top, -top})
+    shown = {0.0, top, -top} if top > threshold else set(ticks)
+    ax.set_xticks(ticks, [("0" if t == 0 else f"{t:+.0f}%") if t in shown else "" for t in ticks])
+    ax.minorticks_off()
+
+
+def forest_figure(sweep, out, comparisons):
+    """One panel per measure of the claims: each arm's paired difference from the baseline at every grid point,
+    relative to the baseline's mean, with the Holm-adjusted interval; no-effect and margin lines."""
+    measures = list(dict.fromkeys(c.measure for c in comparisons))
+    if not measures:
+        return None
+    colours = arm_colours(sweep)
+    cells = list(dict.fromkeys((c.arm, c.point) for c in comparisons))
+    cols = min(3, len(measures))
+    rows = math.ceil(len(measures) / cols)
+    height = max(2.2, 0.22 * len(cells) + 1.0)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, height * rows), squeeze=False, constrained_layout=True)
+    points = sweep.points
+    for ax, measure in zip(axes.flat, measures):
+        cs = {(c.arm, c.point): c for c in comparisons if c.measure == measure}
+        relative = all(math.isfinite(c.relative(1.0)) for c in cs.values() if c.n_pairs)
+        scale = (lambda c, x: 100 * c.relative(x)) if relative else (lambda c, x: x)
+        shown = []
+        for y, cell in enumerate(cells):
+            c = cs.get(cell)
+            if c is None or c.n_pairs == 0:
+                ax.text(0.5, y, "not measured", transform=ax.get_yaxis_transform(), ha="center", va="center",
+                        fontsize=6, color="0.5")
+                continue
+            centre, lo, hi = scale(c, c.mean), scale(c, c.lo), scale(c, c.hi)
+            err = [[centre - lo], [hi - centre]] if math.isfinite(lo) and math.isfinite(hi) else None
+            ax.errorbar(centre, y, xerr=err, fmt=MARKERS[points.index(cell[1]) % len(MARKERS)], color=colours[cell[0]],
+                        ms=4, capsize=2, lw=1.1, mfc="white" if c.verdict == "inconclusive" else colours[cell[0]])
+            shown += [centre, lo, hi]
+            if measure.noninferiority:
+                shown.append(scale(c, c.null))
+                ax.plot([scale(c, c.null)] * 2, [y - 0.4, y + 0.4], color="0.3", ls="--", lw=0.9)
+        ax.axvline(0, color="0.55", lw=1)
+        if relative:
+            symlog_percent(ax, shown)
+        ax.set_yticks(range(len(cells)))
+        ax.set_yticklabels([f"{arm}" + (f" · {point}" if point and len(points) > 1 else "") for arm, point in cells],
+                           fontsize=7)
+        ax.set_ylim(len(cells) - 0.5, -0.5)
+        better = "lower" if measure.better < 0 else "higher"
+        ax.set(title=f"{measure.label} ({better} is better)",
+               xlabel="arm − baseline, % of baseline" if relative else "arm − baseline")
+        ax.title.set_fontsize(8)
+    for ax in axes.flat[len(measures):]:
+        ax.set_visible(False)
+    return save(fig, out, "forest")
 
 
 def cost_figure(sweep, out):
@@ -105,7 +182,8 @@ def cost_figure(sweep, out):
     handles = {}
     for ax in axes[0]:
         handles.update({name: h for h, name in zip(*ax.get_legend_handles_labels())})
-    axes[0][-1].legend(handles.values(), handles.keys(), loc="best", fontsize=7)
+    fig.legend(handles.values(), handles.keys(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+               ncol=min(len(handles), 7), frameon=False)
     return save(fig, out, "cost")
 
 
@@ -126,19 +204,20 @@ def series_figure(sweep, out, name, metrics):
                     steps = max((r.series("eval/step") for r in with_series), key=len)
                     draw_band(ax, steps, [r.series("eval/" + metric) for r in with_series], colours[arm], arm)
             ax.set(xlabel="fine-tuning step", ylabel=label(metric), title=metric + (f" — {point}" if point else ""))
-    axes[0][0].legend(loc="best")
+    shared_legend(fig, axes[0][0])
     return save(fig, out, name)
 
 
 def finals_figure(sweep, out, name, metrics, x_label=None):
-    """One panel per metric: each arm's mean over seeds with its 95% bootstrap interval, seeds as dots."""
+    """One panel per metric: each arm's mean over seeds with its Student-t 95% interval, seeds as dots."""
     metrics = [m for m in metrics if sweep.has_final(m)]
     if not metrics:
         return None
     colours = arm_colours(sweep)
     cols = min(4, len(metrics))
     rows = math.ceil(len(metrics) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.0 * rows), squeeze=False, constrained_layout=True)
+    panel = max(3.4, 0.6 * len(sweep.arms))
+    fig, axes = plt.subplots(rows, cols, figsize=(panel * cols, 3.2 * rows), squeeze=False, constrained_layout=True)
     width = 0.6 / max(1, len(sweep.points))
     for ax, metric in zip(axes.flat, metrics):
         for i, arm in enumerate(sweep.arms):
@@ -157,12 +236,13 @@ def finals_figure(sweep, out, name, metrics, x_label=None):
             ax.text(0.99, np.mean(reference), "held-out data", transform=ax.get_yaxis_transform(), ha="right",
                     va="bottom", fontsize=7, color="0.4")
         ax.set_xticks(range(len(sweep.arms)))
-        ax.set_xticklabels([x_label(sweep, a) if x_label else a for a in sweep.arms], rotation=30, ha="right")
+        ax.set_xticklabels([x_label(sweep, a) if x_label else a for a in sweep.arms], rotation=40, ha="right",
+                           rotation_mode="anchor", fontsize=7)
         ax.set(ylabel=label(metric), title=metric)
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     if len(sweep.points) > 1:
-        axes.flat[0].legend(loc="best", title="markers")
+        shared_legend(fig, axes.flat[0])
     return save(fig, out, name)
 
 
@@ -184,9 +264,9 @@ def euler_ladder_figure(sweep, out):
         ax.set_xscale("log", base=2)
         ax.set_xticks(ks, [str(k) for k in ks])
         ax.minorticks_off()
-        ax.set(xlabel="Euler steps (network evaluations)", ylabel=label(f"{prefix}{ks[0]}").replace(f" after {ks[0]} Euler steps", ""),
+        ax.set(xlabel="Euler steps (network evaluations)", ylabel=label(prefix[:-7]),
                title="few-step quality" + (f" — {point}" if point else ""))
-    axes[0][0].legend(loc="best")
+    shared_legend(fig, axes[0][0])
     return save(fig, out, "euler_ladder")
 
 
@@ -216,7 +296,7 @@ def param_figure(sweep, out, metrics):
             ax.set_xticks(xs, [f"{x:g}" for x in xs])
             ax.minorticks_off()
         ax.set(xlabel=key, ylabel=label(metric), title=f"{metric} against {key}")
-    axes[0][0].legend(loc="best")
+    shared_legend(fig, axes[0][0])
     return save(fig, out, "by_" + key.replace(".", "_"))
 
 

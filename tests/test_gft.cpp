@@ -63,15 +63,47 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
     CHECK(gft.series_values(0) == std::vector<double>{0.5, 0.5 / 1.5});
   }
   SECTION("loss_scale sum keeps (1 + beta); mean drops it; time weights multiply per sample") {
-    const auto sum = make_method(cfg, frozen, target)->loss(*model, batch);
-    const auto mean = make_method(cfg.with_overrides({"method.loss_scale=mean"}), frozen, target)->loss(*model, batch);
+    const auto sum = make_method(cfg, frozen, target)->loss(*model, batch).value;
+    const auto mean = make_method(cfg.with_overrides({"method.loss_scale=mean"}), frozen, target)->loss(*model, batch).value;
     CHECK(sum.item<double>() == Approx(1.5 * mean.item<double>()).epsilon(1e-6));
     const auto y = dynamic_cast<Gft&>(*make_method(cfg, frozen, target)).regression_target(batch, 0.5);
     const auto per_sample = (model->forward(batch.t, batch.xt) - y).pow(2).sum(1).detach();
     CHECK(mean.item<double>() == Approx(per_sample.mean().item<double>()).epsilon(1e-6));
     const auto weighted = make_method(cfg.with_overrides({"method.loss_scale=mean", "method.time_weight=one_minus_t"}),
-                                      frozen, target)->loss(*model, batch);
+                                      frozen, target)->loss(*model, batch).value;
     CHECK(weighted.item<double>() == Approx((per_sample * (1 - batch.t)).mean().item<double>()).epsilon(1e-6));
+  }
+  SECTION("fm_loss: the unscaled loss onto u = x1 - x0 whatever beta, scale, weight or target velocity") {
+    const auto v = model->forward(batch.t, batch.xt).detach();
+    const double by_hand = (v - (batch.x1 - batch.x0)).pow(2).sum(1).mean().item<double>();
+    for (const auto& extra : std::vector<std::vector<std::string>>{
+             {}, {"method.loss_scale=mean"}, {"method.time_weight=t"}, {"method.name=gft_marginal"},
+             {"method.name=standard"}, {"method.name=l2sp"}}) {
+      const auto step = make_method(cfg.with_overrides(extra), frozen, target)->loss(*model, batch);
+      CHECK(!step.fm_loss.requires_grad());
+      CHECK(step.fm_loss.item<double>() == Approx(by_hand).epsilon(1e-6));
+    }
+    // ...while the GFT loss itself regresses onto the mixed target, scaled: another number.
+    CHECK(make_method(cfg, frozen, target)->loss(*model, batch).value.item<double>() != Approx(by_hand).epsilon(0.01));
+  }
+  SECTION("through the trainer: /train/fm_loss equals /train/loss bit for bit where beta = 0") {
+    const auto cosine = gft_config({"method.schedule.kind=cosine", "method.schedule.beta0=2",
+                                    "method.schedule.anneal_steps=10", "finetune.steps=20"});
+    const auto method = make_method(cosine, frozen, target);
+    const auto train_set = target.sample(512, gen);
+    IndependentCoupling coupling;
+    LinearPath path(0.0);
+    Trainer trainer(model, make_velocity_field(cosine, {2}, 0), *method, path, coupling,
+                    [&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); },
+                    TrainSettings::from_config(cosine, "finetune"), make_generator(4));
+    for (int k = 0; k < 20; ++k) trainer.step();
+    const auto chunk = trainer.flush();
+    REQUIRE(chunk.fm_loss.size() == 20);
+    for (int k = 0; k < 20; ++k) {
+      INFO("step " << k);
+      if (k < 10) CHECK(chunk.fm_loss[k] != chunk.loss[k]);
+      else CHECK(chunk.fm_loss[k] == chunk.loss[k]);
+    }
   }
   SECTION("fine-tuning leaves the frozen weights bit-identical and moves the model") {
     const auto frozen_before = snapshot(*frozen), model_before = snapshot(*model);
@@ -97,12 +129,14 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
     const auto l2sp_cfg = cfg.with_overrides({"method.name=l2sp", "method.alpha=0.1"});
     const auto l2sp = make_method(l2sp_cfg, frozen, target);
     const auto standard = make_method(cfg.with_overrides({"method.name=standard"}), frozen, target);
-    CHECK(l2sp->loss(*frozen, batch).item<double>() == Approx(standard->loss(*frozen, batch).item<double>()));
+    CHECK(l2sp->loss(*frozen, batch).value.item<double>() == Approx(standard->loss(*frozen, batch).value.item<double>()));
     double squared = 0;
     const auto a = snapshot(*model), b = snapshot(*frozen);
     for (size_t k = 0; k < a.size(); ++k) squared += (a[k] - b[k]).pow(2).sum().item<double>();
-    CHECK(l2sp->loss(*model, batch).item<double>() ==
-          Approx(standard->loss(*model, batch).item<double>() + 0.1 * squared).epsilon(1e-5));
+    CHECK(l2sp->loss(*model, batch).value.item<double>() ==
+          Approx(standard->loss(*model, batch).value.item<double>() + 0.1 * squared).epsilon(1e-5));
+    // Its fm_loss is the flow-matching term alone.
+    CHECK(at::equal(l2sp->loss(*model, batch).fm_loss, standard->loss(*model, batch).fm_loss));
   }
 }
 
@@ -119,7 +153,7 @@ TEST_CASE("gft: conditional and marginal objectives have the same gradient in ex
 
   const auto gradient = [&](Method& method, const StepBatch& batch) {
     model->zero_grad();
-    method.loss(*model, batch).backward();
+    method.loss(*model, batch).value.backward();
     std::vector<at::Tensor> g;
     for (const auto& p : model->parameters()) g.push_back(p.grad().flatten().clone());
     return at::cat(g);

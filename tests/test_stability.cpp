@@ -34,14 +34,20 @@ TEST_CASE("stability measurements against hand-computed answers", "[stability]")
     s.window = 2;
     s.eval_window = 2;
     s.grad_clip = 1.5;
-    const auto r = measure_stability({10, 11, 12, 13}, {1.0, 2.0, NAN, 4.0}, {1.0, 2.0, 1.0, 50.0}, {0, 100, 200},
-                                     {3.0, 2.0, 1.0}, s);
+    // The loss variance is of fm_loss, not of the method's own loss (here 9x larger, as GFT's at beta = 2).
+    const auto r = measure_stability({10, 11, 12, 13}, {9.0, 18.0, NAN, 36.0}, {1.0, 2.0, 1.0, 4.0},
+                                     {1.0, 2.0, 1.0, 50.0}, {0, 100, 200}, {3.0, 2.0, 1.0}, s);
+    CHECK(r.loss_variance == std::vector<double>{0.25, 0.25, 2.25});
+    CHECK(r.finals.at("loss_variance_last") == 2.25);
     CHECK(r.finals.at("nonfinite_events") == 1);
     CHECK(r.finals.at("clipped_fraction") == 0.5);
     CHECK(r.finals.at("quality_spearman") == Approx(-1.0));
     CHECK(r.spike_steps == std::vector<int64_t>{13});
     CHECK(r.quality_variance == std::vector<double>{0.25, 0.25});
     CHECK(r.finals.at("quality_variance_last") == 0.25);
+    const auto without = measure_stability({10, 11}, {1.0, 2.0}, {}, {1.0, 1.0}, {0}, {1.0}, s);
+    CHECK(without.loss_variance.empty());
+    CHECK(std::isnan(without.finals.at("loss_variance_last")));
   }
 }
 

@@ -139,6 +139,39 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
              Catch::Contains("profiles.smoke.arms.a.model.widht") && Catch::Contains("model.width"));
   CHECK_THAT(error_of("profiles:\n  smoke: {base: [blocks/gone.yaml]}\n  quick: {}\n  paper: {}\n", "smoke"),
              Catch::Contains("bad.yaml:2: profiles.smoke.base") && Catch::Contains("does not exist"));
+  // report: the baseline arm, its fixed grid point and the margin.
+  const std::string two_arms = "arms:\n  a: {method.name: standard}\n  b: {method.name: gft}\ngrid: {method.schedule.beta0: [0, 2]}\n";
+  CHECK_THAT(error_of(two_arms + "report: {baseline: c}\n" + kProfiles),
+             Catch::Contains("bad.yaml:5: report.baseline") && Catch::Contains("'c' is not an arm"));
+  CHECK_THAT(error_of(two_arms + "report: {baselin: a}\n" + kProfiles),
+             Catch::Contains("report.baselin") && Catch::Contains("did you mean 'baseline'"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, noninferiority_margin: 5}\n" + kProfiles),
+             Catch::Contains("report.noninferiority_margin") && Catch::Contains("(0, 1)"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, noninferiority_margin: x}\n" + kProfiles),
+             Catch::Contains("report.noninferiority_margin") && Catch::Contains("number"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: b, baseline_point: {method.schedule.beta0: 1}}\n" + kProfiles),
+             Catch::Contains("report.baseline_point.method.schedule.beta0") && Catch::Contains("'1' is not among") &&
+             Catch::Contains("0, 2"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: b, baseline_point: {model.width: 8}}\n" + kProfiles),
+             Catch::Contains("report.baseline_point.model.width") && Catch::Contains("not a grid or zip key"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline_point: {method.schedule.beta0: 0}}\n" + kProfiles),
+             Catch::Contains("needs report.baseline"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a}\nprofiles:\n  smoke: {}\n  quick: {skip_arms: [a]}\n  paper: {}\n"),
+             Catch::Contains("report.baseline") && Catch::Contains("not run at profile quick"));
+}
+
+TEST_CASE("sweeps: the report block names the baseline, its fixed point and the margin", "[sweep]") {
+  const auto file = experiment("report", "arms:\n  a: {method.name: gft}\n  b: {method.name: standard}\n"
+                                         "grid: {method.schedule.beta0: [0, 2], target.n_train: [64, 128]}\n"
+                                         "report: {baseline: a, baseline_point: {method.schedule.beta0: 0},\n"
+                                         "         noninferiority_margin: 0.1}\n" + kProfiles);
+  const auto plan = plan_sweep(file, "quick", {}, "x");
+  CHECK(plan.report.baseline == "a");
+  CHECK(plan.report.baseline_point == std::vector<std::pair<std::string, std::string>>{{"method.schedule.beta0", "0"}});
+  CHECK(plan.report.noninferiority_margin == 0.1);
+  const auto none = plan_sweep(experiment("noreport", "arms:\n  a: {method.name: gft}\n" + kProfiles), "quick", {}, "x");
+  CHECK(none.report.baseline.empty());
+  CHECK(none.report.noninferiority_margin == 0.05);
 }
 
 TEST_CASE("sweeps: every shipped experiment plans at every profile, with at least 5 seeds at paper scale", "[sweep]") {
@@ -149,6 +182,7 @@ TEST_CASE("sweeps: every shipped experiment plans at every profile, with at leas
     for (const auto& profile : required_profiles()) {
       INFO(entry.path().string() << " --profile " << profile);
       const auto plan = plan_sweep(entry.path().string(), profile, {}, "x");
+      CHECK(!plan.report.baseline.empty());  // every report compares against a declared baseline
       std::set<int64_t> seeds;
       for (const auto& run : plan.runs) seeds.insert(run.seed);
       // The image experiment's quick profile is a 2-core demonstration with fewer seeds; the others are not.

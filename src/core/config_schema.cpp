@@ -236,6 +236,8 @@ std::vector<KeySpec> build_schema() {
   keys.push_back(integer("eval.sliced_projections", 256, "`sliced_w2`: random directions", kAtLeastOne));
   keys.push_back(list("eval.mmd_bandwidths", ValueType::kFloatList, {0.1, 0.2, 0.5, 1.0, 2.0, 5.0},
                       "`mmd`: RBF kernel bandwidths (summed)", kPositive));
+  keys.push_back(integer("eval.probe_samples", 1000, "held-out samples (at most target.n_eval) of the probe "
+                         "loss /eval/probe_fm_loss, the same (x0, x1, t) triples for every arm", kAtLeastOne));
   keys.push_back(integer("eval.nll_samples", 500, "`nll`: held-out samples whose NLL is computed",
                          kAtLeastOne));
   keys.push_back(integer("eval.nll_steps", 50, "`nll`: RK4 steps of the reverse ODE", kAtLeastOne));

@@ -142,7 +142,7 @@ std::vector<at::Tensor> AdjointMatching::lean_adjoint(const Trajectory& traj) co
   return a;
 }
 
-at::Tensor AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
+StepLoss AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
   if (!batch.gen.defined()) throw std::logic_error("AdjointMatching needs the trainer's generator");
   at::Generator gen = batch.gen;
   std::vector<at::Tensor> noise;
@@ -174,7 +174,7 @@ at::Tensor AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
     v_pre = pretrained_->forward(t, x);
   }
   const auto scale = per_sample(at::cat(c_factors), x);
-  return mean_squared_norm(scale * (model.forward(t, x) - v_pre) + at::cat(scaled_adjoints));
+  return {mean_squared_norm(scale * (model.forward(t, x) - v_pre) + at::cat(scaled_adjoints)), {}};
 }
 
 StepCost AdjointMatching::cost(int64_t /*step*/) const {

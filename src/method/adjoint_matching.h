@@ -66,7 +66,8 @@ class AdjointMatching : public Method {
  public:
   AdjointMatching(FieldPtr pretrained, Reward reward, AdjointSettings settings);
   std::string name() const override;
-  at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
+  StepLoss loss(VelocityField& model, const StepBatch& batch) override;
+  bool draws_target_batches() const override { return false; }
   StepCost cost(int64_t step) const override;
 
   static double sigma(double t);

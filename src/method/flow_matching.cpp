@@ -9,20 +9,21 @@ at::Tensor weighted_mean_squared_norm(const at::Tensor& diff, const at::Tensor& 
   return (diff.pow(2).flatten(1).sum(1) * w).mean();
 }
 
-at::Tensor FlowMatching::loss(VelocityField& model, const StepBatch& batch) {
-  return mean_squared_norm(model.forward(batch.t, batch.xt) - batch.u);
+StepLoss FlowMatching::loss(VelocityField& model, const StepBatch& batch) {
+  const auto loss = mean_squared_norm(model.forward(batch.t, batch.xt) - batch.u);
+  return {loss, loss.detach()};
 }
 
 L2sp::L2sp(const VelocityField& pretrained, double alpha) : alpha_(alpha) {
   for (const auto& p : pretrained.parameters()) anchor_.push_back(p.detach().clone());
 }
 
-at::Tensor L2sp::loss(VelocityField& model, const StepBatch& batch) {
-  auto loss = mean_squared_norm(model.forward(batch.t, batch.xt) - batch.u);
+StepLoss L2sp::loss(VelocityField& model, const StepBatch& batch) {
+  const auto fm = mean_squared_norm(model.forward(batch.t, batch.xt) - batch.u);
   const auto params = model.parameters();
   std::vector<at::Tensor> distances;
   for (size_t k = 0; k < params.size(); ++k) distances.push_back((params[k] - anchor_[k]).pow(2).sum());
-  return loss + alpha_ * at::stack(distances).sum();
+  return {fm + alpha_ * at::stack(distances).sum(), fm.detach()};
 }
 
 }  // namespace gftlab

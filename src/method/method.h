@@ -36,12 +36,22 @@ struct StepCost {
   double vjp = 0.0;
 };
 
+// What one step's loss() returns. `fm_loss` is the plain flow-matching loss mean ||v_theta(t, x_t) - u||^2 of
+// the step's batch (detached), logged as /train/fm_loss: the method's own loss is scaled and regresses onto
+// other targets (GFT), so only fm_loss is comparable across arms. Undefined for methods that draw no target
+// batch.
+struct StepLoss {
+  at::Tensor value;  // scalar, differentiable with respect to the model's parameters
+  at::Tensor fm_loss;
+};
+
 class Method {
  public:
   virtual ~Method() = default;
   virtual std::string name() const = 0;
-  // Scalar, differentiable with respect to `model`'s parameters.
-  virtual at::Tensor loss(VelocityField& model, const StepBatch& batch) = 0;
+  virtual StepLoss loss(VelocityField& model, const StepBatch& batch) = 0;
+  // False for methods that use only the batch's noise (the reward-based ones): they log no fm_loss.
+  virtual bool draws_target_batches() const { return true; }
   // Per-step values logged under /train/<name> (host values, no tensor sync).
   virtual std::vector<std::string> series_names() const { return {}; }
   virtual std::vector<double> series_values(int64_t /*step*/) const { return {}; }
@@ -54,7 +64,7 @@ class FlowMatching : public Method {
  public:
   explicit FlowMatching(bool from_pretrained) : from_pretrained_(from_pretrained) {}
   std::string name() const override { return from_pretrained_ ? "standard" : "scratch"; }
-  at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
+  StepLoss loss(VelocityField& model, const StepBatch& batch) override;
 
  private:
   bool from_pretrained_;
@@ -69,7 +79,7 @@ class Gft : public Method {
   Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, std::string time_weight,
       TargetVelocity target);
   std::string name() const override { return name_; }
-  at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
+  StepLoss loss(VelocityField& model, const StepBatch& batch) override;
   // y for this batch at temperature beta (no graph).
   at::Tensor regression_target(const StepBatch& batch, double beta) const;
   std::vector<std::string> series_names() const override { return {"beta", "lambda"}; }
@@ -90,7 +100,7 @@ class L2sp : public Method {
  public:
   L2sp(const VelocityField& pretrained, double alpha);
   std::string name() const override { return "l2sp"; }
-  at::Tensor loss(VelocityField& model, const StepBatch& batch) override;
+  StepLoss loss(VelocityField& model, const StepBatch& batch) override;
 
  private:
   std::vector<at::Tensor> anchor_;

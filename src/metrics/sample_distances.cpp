@@ -43,21 +43,37 @@ double sliced_w2(const at::Tensor& a, const at::Tensor& b, int64_t projections, 
   return std::sqrt((px - py).pow(2).mean().item<double>());
 }
 
+namespace {
+
+// Mean of a square matrix over i != j: the U-statistic's within-set term (the diagonal, a sample with
+// itself, is what biases the V-statistic).
+double off_diagonal_mean(const at::Tensor& m) {
+  const double n = static_cast<double>(m.size(0));
+  return (m.sum() - m.diagonal().sum()).item<double>() / (n * (n - 1.0));
+}
+
+void require_two_each(const at::Tensor& a, const at::Tensor& b) {
+  if (a.size(0) < 2 || b.size(0) < 2) throw std::invalid_argument("U-statistics need at least two samples per set");
+}
+
+}  // namespace
+
 double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths) {
-  const auto kernel_mean = [&](const at::Tensor& u, const at::Tensor& v) {
-    const auto d2 = squared_distances(u, v);
-    double total = 0.0;
-    for (double s : bandwidths) total += at::exp(d2 / (-2.0 * s * s)).mean().item<double>();
-    return total;
-  };
-  return kernel_mean(a, a) + kernel_mean(b, b) - 2.0 * kernel_mean(a, b);
+  require_two_each(a, b);
+  const auto daa = squared_distances(a, a), dbb = squared_distances(b, b), dab = squared_distances(a, b);
+  double total = 0.0;
+  for (double s : bandwidths) {
+    const double scale = -1.0 / (2.0 * s * s);
+    total += off_diagonal_mean(at::exp(daa * scale)) + off_diagonal_mean(at::exp(dbb * scale)) -
+             2.0 * at::exp(dab * scale).mean().item<double>();
+  }
+  return total;
 }
 
 double energy_distance(const at::Tensor& a, const at::Tensor& b) {
-  const auto mean_dist = [](const at::Tensor& u, const at::Tensor& v) {
-    return squared_distances(u, v).sqrt().mean().item<double>();
-  };
-  return 2.0 * mean_dist(a, b) - mean_dist(a, a) - mean_dist(b, b);
+  require_two_each(a, b);
+  return 2.0 * squared_distances(a, b).sqrt().mean().item<double>() -
+         off_diagonal_mean(squared_distances(a, a).sqrt()) - off_diagonal_mean(squared_distances(b, b).sqrt());
 }
 
 }  // namespace gftlab

@@ -16,9 +16,11 @@ at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b);
 double exact_w2(const at::Tensor& a, const at::Tensor& b);
 // Sliced W2 over `projections` random unit directions (equal-size sets).
 double sliced_w2(const at::Tensor& a, const at::Tensor& b, int64_t projections, at::Generator& gen);
-// Biased (V-statistic) squared MMD with the sum of RBF kernels exp(-|x-y|^2 / (2 s^2)).
+// Unbiased (U-statistic) squared MMD with the sum of RBF kernels exp(-|x-y|^2 / (2 s^2)): the within-set means
+// leave out i = j. It can be slightly negative; the V-statistic's positive bias is smaller for less diverse
+// sets and so would reward collapse. At least two samples per set.
 double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths);
-// Energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'| (V-statistics).
+// Energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'|, the within-set means as U-statistics (i != j).
 double energy_distance(const at::Tensor& a, const at::Tensor& b);
 
 }  // namespace gftlab

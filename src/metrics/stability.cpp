@@ -81,10 +81,11 @@ std::vector<int64_t> spike_indices(const std::vector<double>& x, int64_t window,
 }
 
 StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::vector<double>& loss,
-                                  const std::vector<double>& grad_norm, const std::vector<int64_t>& eval_steps,
-                                  const std::vector<double>& quality, const StabilitySettings& s) {
+                                  const std::vector<double>& fm_loss, const std::vector<double>& grad_norm,
+                                  const std::vector<int64_t>& eval_steps, const std::vector<double>& quality,
+                                  const StabilitySettings& s) {
   StabilityReport r;
-  r.loss_variance = trailing_variance(loss, s.window);
+  r.loss_variance = trailing_variance(fm_loss, s.window);
   r.quality_variance = trailing_variance(quality, s.eval_window);
   for (int64_t k : spike_indices(grad_norm, s.window, s.spike_mads)) r.spike_steps.push_back(steps[k]);
   int64_t nonfinite = 0, clipped = 0;

@@ -26,15 +26,18 @@ struct StabilitySettings {
 };
 
 struct StabilityReport {
-  std::vector<double> loss_variance;     // trailing, aligned with steps[window-1:]
+  std::vector<double> loss_variance;     // of fm_loss, trailing, aligned with steps[window-1:]
   std::vector<double> quality_variance;  // trailing over evaluations, aligned with eval steps[eval_window-1:]
   std::vector<int64_t> spike_steps;
   std::map<std::string, double> finals;  // written under /final/
 };
 
-// `loss` and `grad_norm` per training step (the same length as `steps`), `quality` per evaluation.
+// `loss` (the method's own), `fm_loss` and `grad_norm` per training step (the same length as `steps`; fm_loss
+// empty for methods without one, whose loss-variance finals are then NaN), `quality` per evaluation. The loss
+// variances are of fm_loss: the method's own loss is not comparable across methods (GFT's is scaled by
+// 1 + beta and regresses onto a mixed target, so its variance shrinks by (1 + beta)^-2 whatever happens).
 StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::vector<double>& loss,
-                                  const std::vector<double>& grad_norm, const std::vector<int64_t>& eval_steps,
+                                  const std::vector<double>& fm_loss, const std::vector<double>& grad_norm, const std::vector<int64_t>& eval_steps,
                                   const std::vector<double>& quality, const StabilitySettings& settings);
 
 }  // namespace gftlab

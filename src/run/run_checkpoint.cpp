@@ -8,13 +8,14 @@ namespace gftlab {
 namespace {
 
 // Bumped whenever the layout changes; an older checkpoint is then not continued.
-constexpr int64_t kFormat = 2;  // 2: train_seconds
+constexpr int64_t kFormat = 3;  // 2: train_seconds; 3: fm_loss
 
 }  // namespace
 
 void History::add(const SeriesChunk& chunk, size_t n) {
   steps.insert(steps.end(), chunk.step.begin(), chunk.step.begin() + n);
   loss.insert(loss.end(), chunk.loss.begin(), chunk.loss.begin() + n);
+  if (!chunk.fm_loss.empty()) fm_loss.insert(fm_loss.end(), chunk.fm_loss.begin(), chunk.fm_loss.begin() + n);
   grad_norm.insert(grad_norm.end(), chunk.grad_norm.begin(), chunk.grad_norm.begin() + n);
 }
 
@@ -36,6 +37,7 @@ void write_run_checkpoint(const std::string& path, const RunCheckpoint& c, const
   write_vector(archive, "history_steps", c.history.steps);
   write_vector(archive, "history_eval_steps", c.history.eval_steps);
   write_vector(archive, "history_loss", c.history.loss);
+  write_vector(archive, "history_fm_loss", c.history.fm_loss);
   write_vector(archive, "history_grad_norm", c.history.grad_norm);
   write_vector(archive, "history_quality", c.history.quality);
   write_archive_atomically(archive, path);
@@ -65,6 +67,7 @@ bool read_run_checkpoint(const std::string& path, RunCheckpoint& c, torch::seria
   c.history.steps = read_vector<int64_t>(archive, "history_steps");
   c.history.eval_steps = read_vector<int64_t>(archive, "history_eval_steps");
   c.history.loss = read_vector<double>(archive, "history_loss");
+  c.history.fm_loss = read_vector<double>(archive, "history_fm_loss");
   c.history.grad_norm = read_vector<double>(archive, "history_grad_norm");
   c.history.quality = read_vector<double>(archive, "history_quality");
   return true;

@@ -16,6 +16,7 @@ namespace gftlab {
 struct History {
   std::vector<int64_t> steps, eval_steps;
   std::vector<double> loss, grad_norm, quality;
+  std::vector<double> fm_loss;  // empty for methods that draw no target batch
   void add(const SeriesChunk& chunk, size_t n);
 };
 

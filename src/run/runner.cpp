@@ -29,6 +29,7 @@
 #include "run/run_checkpoint.h"
 #include "sampler/sampler.h"
 #include "train/pretrained_store.h"
+#include "train/probe_loss.h"
 #include "train/trainer.h"
 
 namespace gftlab {
@@ -46,6 +47,7 @@ void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::s
   const auto head = [n](const auto& v) { return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin(), v.begin() + n); };
   log.append("train/step", head(chunk.step));
   log.append("train/loss", head(chunk.loss));
+  if (!chunk.fm_loss.empty()) log.append("train/fm_loss", head(chunk.fm_loss));
   log.append("train/grad_norm", head(chunk.grad_norm));
   log.append("train/lr", head(chunk.lr));
   for (size_t k = 0; k < extra_series.size(); ++k) log.append("train/" + extra_series[k], head(chunk.extra[k]));
@@ -57,10 +59,12 @@ void write_stability(RunLog& log, const History& h, const Config& cfg) {
   s.eval_window = cfg.get_int("stability.eval_window");
   s.spike_mads = cfg.get_float("stability.spike_mads");
   s.grad_clip = cfg.get_float("finetune.grad_clip");
-  const auto report = measure_stability(h.steps, h.loss, h.grad_norm, h.eval_steps, h.quality, s);
+  const auto report = measure_stability(h.steps, h.loss, h.fm_loss, h.grad_norm, h.eval_steps, h.quality, s);
   const auto tail = [](const auto& v, size_t n) { return std::vector<int64_t>(v.end() - static_cast<int64_t>(n), v.end()); };
-  log.append("stability/loss_variance", report.loss_variance);
-  log.append("stability/loss_variance_step", tail(h.steps, report.loss_variance.size()));
+  if (!h.fm_loss.empty()) {
+    log.append("stability/loss_variance", report.loss_variance);
+    log.append("stability/loss_variance_step", tail(h.steps, report.loss_variance.size()));
+  }
   log.append("stability/quality_variance", report.quality_variance);
   log.append("stability/quality_variance_step", tail(h.eval_steps, report.quality_variance.size()));
   log.append("stability/grad_spike_step", report.spike_steps);
@@ -209,6 +213,7 @@ RunResult Runner::run() {
   const at::Tensor eval_set = target_->held_out(cfg_.get_int("target.n_eval"), data_gen);
   const int64_t n_eval = cfg_.get_int("eval.n_samples");
   const at::Tensor reference = eval_set.narrow(0, 0, n_eval);
+  const ProbeSet probe = make_probe_set(eval_set, *path_, cfg_.get_int("eval.probe_samples"), seed);
   auto noise_gen = make_generator(seed, "eval-noise");
   const at::Tensor noise = at::randn(reference.sizes(), noise_gen, at::kFloat);
 
@@ -250,6 +255,7 @@ RunResult Runner::run() {
     EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_, features_.get());
     log.append("eval/step", std::vector<int64_t>{step});
     log.append("eval/train_seconds", std::vector<double>{checkpoint.train_seconds});
+    log.append("eval/probe_fm_loss", std::vector<double>{probe_fm_loss(trainer.ema().averaged(), probe)});
     for (auto& metric : metrics_) {
       const bool once = final_only_.count(metric->group()) > 0;
       if (once && step != settings.steps) continue;

@@ -89,6 +89,14 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
   out.attr("description", plan.description);
   out.attr("profile", plan.profile);
   out.attr("collected_at", utc_now_iso8601());
+  out.attr("report_baseline", plan.report.baseline);
+  out.attr("report_noninferiority_margin", plan.report.noninferiority_margin);
+  if (!plan.report.baseline_point.empty()) {
+    std::vector<std::string> keys, values;
+    for (const auto& [key, value] : plan.report.baseline_point) keys.push_back(key), values.push_back(value);
+    out.strings("report/baseline_point_keys", keys);
+    out.strings("report/baseline_point_values", values);
+  }
   out.attr("n_runs", static_cast<int64_t>(rows));
   for (const auto& [name, n] : {std::pair<const char*, int>{"n_complete", counts.complete},
                                 {"n_diverged", counts.diverged}, {"n_failed", counts.failed},

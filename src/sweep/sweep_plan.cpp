@@ -8,14 +8,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <map>
+#include <set>
 
 namespace gftlab {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kTopKeys = {"name",  "description", "base",     "set",  "arms",
-                                           "grid",  "zip",         "seeds",    "profiles", "slurm"};
+const std::vector<std::string> kTopKeys = {"name", "description", "base",     "set",   "arms",  "grid",
+                                           "zip",  "seeds",       "profiles", "slurm", "report"};
+const std::vector<std::string> kReportKeys = {"baseline", "baseline_point", "noninferiority_margin"};
 
 struct Source {
   std::string file;
@@ -224,6 +226,15 @@ std::vector<std::string> read_lines(const YAML::Node& node, const std::string& w
   return lines;
 }
 
+void check_key(const YAML::Node& key, const std::string& where, const std::vector<std::string>& allowed,
+               const Source& src) {
+  if (std::find(allowed.begin(), allowed.end(), key.Scalar()) != allowed.end()) return;
+  const auto near = closest_matches(key.Scalar(), allowed);
+  throw src.error(key, where + "." + key.Scalar(),
+                  fmt::format("unknown key{}; allowed: {}", near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
+                              fmt::join(allowed, ", ")));
+}
+
 // Layers a `slurm:` block over `out`; values stay text until a script is written.
 void read_slurm_block(const YAML::Node& node, const std::string& where, const Source& src, SlurmBlock& out) {
   if (!node) return;
@@ -232,17 +243,66 @@ void read_slurm_block(const YAML::Node& node, const std::string& where, const So
   allowed.insert(allowed.end(), {"sbatch", "setup"});
   for (const auto& item : node) {
     const auto key = item.first.Scalar();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      const auto near = closest_matches(key, allowed);
-      throw src.error(item.first, where + "." + key,
-                      fmt::format("unknown key{}; allowed: {}", near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
-                                  fmt::join(allowed, ", ")));
-    }
+    check_key(item.first, where, allowed, src);
     if (key == "sbatch") out.sbatch = read_lines(item.second, where + ".sbatch", src);
     else if (key == "setup") out.setup = read_lines(item.second, where + ".setup", src);
     else if (!item.second.IsScalar()) throw src.error(item.second, where + "." + key, "needs a single value");
     else out.options[key] = item.second.Scalar();
   }
+}
+
+// `report:`, checked against the planned runs: the baseline must be run at this profile, at the fixed point.
+ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, const std::vector<std::string>& arms,
+                                 const Source& src) {
+  ReportSettings out;
+  if (!node) return out;
+  if (!node.IsMap()) throw src.error(node, "report", "needs a mapping (" + fmt::format("{}", fmt::join(kReportKeys, ", ")) + ")");
+  for (const auto& item : node) check_key(item.first, "report", kReportKeys, src);
+  if (const auto margin = node["noninferiority_margin"]) {
+    try {
+      out.noninferiority_margin = margin.as<double>();
+    } catch (const YAML::Exception&) {
+      throw src.error(margin, "report.noninferiority_margin", "needs a number in (0, 1)");
+    }
+    if (!(out.noninferiority_margin > 0 && out.noninferiority_margin < 1))
+      throw src.error(margin, "report.noninferiority_margin",
+                      fmt::format("{} is out of range: allowed (0, 1), a fraction of the baseline's mean", margin.Scalar()));
+  }
+  const auto baseline = node["baseline"];
+  if (!baseline) {
+    if (node["baseline_point"]) throw src.error(node, "report.baseline_point", "needs report.baseline (an arm)");
+    return out;
+  }
+  if (!baseline.IsScalar()) throw src.error(baseline, "report.baseline", "needs an arm name");
+  check_arm(baseline, "report.baseline", arms, src);
+  out.baseline = baseline.Scalar();
+  std::map<std::string, std::set<std::string>> axis_values;
+  for (const auto& run : plan.runs)
+    for (const auto& [key, value] : run.point) axis_values[key].insert(value);
+  if (const auto point = node["baseline_point"]) {
+    if (!point.IsMap() || point.size() == 0)
+      throw src.error(point, "report.baseline_point", "needs a mapping of grid/zip keys to one of their values");
+    for (const auto& item : point) {
+      const auto key = item.first.Scalar(), where = "report.baseline_point." + key;
+      if (!axis_values.count(key))
+        throw src.error(item.first, where, fmt::format("is not a grid or zip key of this sweep{}", axis_values.empty() ? " (it has none)" : ""));
+      if (!item.second.IsScalar() || !axis_values[key].count(yaml_text(item.second)))
+        throw src.error(item.second, where, fmt::format("'{}' is not among the values run at profile {}: {}",
+                                                        yaml_text(item.second), plan.profile, fmt::join(axis_values[key], ", ")));
+      out.baseline_point.emplace_back(key, yaml_text(item.second));
+    }
+  }
+  const bool run = std::any_of(plan.runs.begin(), plan.runs.end(), [&](const PlannedRun& r) {
+    return r.arm == out.baseline && std::all_of(out.baseline_point.begin(), out.baseline_point.end(), [&](const auto& kv) {
+             return std::find(r.point.begin(), r.point.end(), kv) != r.point.end();
+           });
+  });
+  if (!run)
+    throw src.error(baseline, "report.baseline", fmt::format("arm '{}' is not run at profile {}{}: the report needs "
+                                                             "its baseline (see profiles.{}.skip_arms)", out.baseline,
+                                                             plan.profile, out.baseline_point.empty() ? "" : " at report.baseline_point",
+                                                             plan.profile));
+  return out;
 }
 
 void check_name(const std::string& name, const YAML::Node& node, const std::string& where, const Source& src) {
@@ -353,6 +413,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
       }
   }
   if (plan.runs.empty()) throw ConfigError(fmt::format("{}: the sweep expands to zero runs", file));
+  plan.report = read_report_block(root["report"], plan, arm_names, src);
   return plan;
 }
 

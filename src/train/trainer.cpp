@@ -58,8 +58,8 @@ void Trainer::step() {
   const StepBatch batch{t, pairing.x0, pairing.x1, sample.xt, sample.u, step_, gen_};
 
   optimiser_.zero_grad();
-  const at::Tensor loss = method_.loss(*model_, batch);
-  loss.backward();
+  const StepLoss loss = method_.loss(*model_, batch);
+  loss.value.backward();
 
   std::vector<at::Tensor> norms;
   for (const auto& p : model_->parameters())
@@ -75,7 +75,8 @@ void Trainer::step() {
   if (settings_.ema_decay > 0) ema_.update();
   else copy_weights(*model_, ema_.averaged());
 
-  pending_loss_.push_back(loss.detach());
+  pending_loss_.push_back(loss.value.detach());
+  if (method_.draws_target_batches()) pending_fm_loss_.push_back(loss.fm_loss);
   pending_grad_norm_.push_back(grad_norm.detach());
   pending_lr_.push_back(lr);
   auto values = method_.series_values(step_);
@@ -126,15 +127,17 @@ SeriesChunk Trainer::flush() {
   SeriesChunk chunk;
   const auto n = static_cast<int64_t>(pending_loss_.size());
   if (n == 0) return chunk;
-  const auto losses = at::stack(pending_loss_).to(at::kDouble).contiguous();
-  const auto norms = at::stack(pending_grad_norm_).to(at::kDouble).contiguous();
-  chunk.loss.assign(losses.data_ptr<double>(), losses.data_ptr<double>() + n);
-  chunk.grad_norm.assign(norms.data_ptr<double>(), norms.data_ptr<double>() + n);
+  const auto to_host = [](const std::vector<at::Tensor>& values) {
+    const auto v = at::stack(values).to(at::kDouble).contiguous();
+    return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+  };
+  chunk.loss = to_host(pending_loss_);
+  chunk.grad_norm = to_host(pending_grad_norm_);
+  if (!pending_fm_loss_.empty()) chunk.fm_loss = to_host(pending_fm_loss_);
   chunk.lr = std::move(pending_lr_);
   chunk.extra = std::move(pending_method_);
   for (auto& series : pending_coupling_) {
-    const auto values = at::stack(series).to(at::kDouble).contiguous();
-    chunk.extra.emplace_back(values.data_ptr<double>(), values.data_ptr<double>() + n);
+    chunk.extra.push_back(to_host(series));
     series.clear();
   }
   for (int64_t k = 0; k < n; ++k) {
@@ -142,6 +145,7 @@ SeriesChunk Trainer::flush() {
     if (chunk.first_nonfinite < 0 && !std::isfinite(chunk.loss[k])) chunk.first_nonfinite = k;
   }
   pending_loss_.clear();
+  pending_fm_loss_.clear();
   pending_grad_norm_.clear();
   pending_lr_.clear();
   pending_method_.assign(method_.series_names().size() + kCostSeries.size(), {});

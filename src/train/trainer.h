@@ -32,6 +32,7 @@ struct TrainSettings {
 struct SeriesChunk {
   std::vector<int64_t> step;
   std::vector<double> loss, grad_norm, lr;
+  std::vector<double> fm_loss;              // empty when the method draws no target batch
   std::vector<std::vector<double>> extra;  // [series][step], names from Trainer::series_names()
   int64_t first_nonfinite = -1;             // index into the chunk of the first non-finite loss
 };
@@ -63,7 +64,7 @@ class Trainer {
   Ema ema_;
   torch::optim::Adam optimiser_;
   int64_t step_ = 0;
-  std::vector<at::Tensor> pending_loss_, pending_grad_norm_;
+  std::vector<at::Tensor> pending_loss_, pending_fm_loss_, pending_grad_norm_;
   std::vector<double> pending_lr_;
   std::vector<std::vector<double>> pending_method_;
   std::vector<std::vector<at::Tensor>> pending_coupling_;

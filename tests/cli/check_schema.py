@@ -8,7 +8,7 @@ import numpy as np
 ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "status", "host", "threads",
               "start_time", "end_time", "version_libtorch", "version_hdf5", "version_yaml-cpp", "version_fmt",
               "version_gftlab", "version_blas", "pretrained_id"]
-TRAIN = ["step", "loss", "grad_norm", "lr", "beta", "lambda", "nfe", "vjp", "coupling_cost_ratio",
+TRAIN = ["step", "loss", "fm_loss", "grad_norm", "lr", "beta", "lambda", "nfe", "vjp", "coupling_cost_ratio",
          "coupling_distinct_fraction"]
 STABILITY_FINALS = ["loss_variance_last", "loss_variance_mean", "quality_variance_last", "quality_variance_mean",
                     "quality_spearman", "grad_spike_count", "nonfinite_events", "clipped_fraction"]
@@ -51,6 +51,11 @@ def main(path):
         beta = f["train/beta"][:]
         assert beta[0] == 1.0 and np.all(np.diff(beta) <= 0) and np.all(beta[42:] == 0), beta
         assert np.allclose(f["train/lambda"][:], beta / (1 + beta))
+        # fm_loss is the unscaled loss onto x1 - x0: the same bits as the GFT loss once beta = 0, not before.
+        loss, fm_loss = f["train/loss"][:], f["train/fm_loss"][:]
+        assert np.array_equal(fm_loss[beta == 0], loss[beta == 0]) and np.all(fm_loss[beta > 0] != loss[beta > 0])
+        probe = f["eval/probe_fm_loss"][:]
+        assert len(probe) == len(eval_steps) and np.all(np.isfinite(probe) & (probe > 0)), probe
         # The cost per step: v_theta, and the frozen v_pre only while beta > 0.
         assert np.array_equal(f["train/nfe"][:], np.where(beta > 0, 2.0, 1.0)) and not f["train/vjp"][:].any()
         assert np.all(f["train/coupling_cost_ratio"][:] > 0)

@@ -14,6 +14,7 @@ arms:
   diverging: {method.name: standard, finetune.lr: 1.0e12, finetune.grad_clip: 0}
   broken: {method.name: standard, finetune.steps: 41, output.pretrained_dir: /dev/null/store}
 grid: {target.n_train: [64, 128, 256]}
+report: {baseline: standard}
 seeds: [0, 1]
 profiles: {smoke: {}, quick: {}, paper: {}}
 YAML
@@ -47,7 +48,7 @@ with h5py.File(d / "summary.h5") as f:
             assert run_file[i] == "" and error[i].startswith("gftlab:"), error[i]
     assert sorted(set(t["param/target.n_train"].asstr()[:])) == ["128", "256", "64"]
 figures = ["stability", "diversity_steps", "final_quality", "final_diversity", "paths", "euler_ladder", "stability_summary",
-           "by_target_n_train", "cost"]
+           "by_target_n_train", "cost", "forest"]
 for name in figures:
     for ext in ("png", "pdf"):
         p = d / "figures" / f"{name}.{ext}"
@@ -58,7 +59,14 @@ for name in figures:
 assert report.count("| **diverged** |") == 6 and report.count("| **failed** |") == 6
 assert "*Does collect see every state?*" in report
 # Cost: standard fine-tuning evaluates one network and no VJP per step, 40 steps, in each of its 6 runs.
-assert "| standard | standard, independent | 40 [40, 40] | 0 [0, 0] | " in report
-assert "### gft vs standard — target.n_train=64" in report and "| w2 | lower |" in report
+assert "| standard | standard, independent | 6 | 40 [40, 40] | 0 [0, 0] | " in report, report
+assert "### gft vs standard — target.n_train=64" in report and "| final w2 (non-inferiority) | lower, margin" in report
+assert report.startswith("# check (smoke)") and "## Claims" in report
+import json
+doc = json.loads((d / "figures" / "claims.json").read_text())
+assert doc["baseline"] == "standard" and {r["arm"] for r in doc["claims"]} == {"gft"}
+# The diverging arm: every seed counts as diverged, and its quality as the worst of its comparison.
+diverging = [c for c in report.splitlines() if c.startswith("| diverged seeds |")]
+assert diverging and any("| 2 | 0 | 0 | 1 [1, 1]" in line for line in diverging), diverging
 print("collect and report ok")
 PY
