@@ -34,6 +34,6 @@ with h5py.File(d / "summary.h5") as f:
     tile = np.rint(png[30:58, 60:88] * 255).astype(np.uint8)
     assert (tile == run["eval/samples"][-1][6]).all()
 report = (d / "figures" / "report.md").read_text()
-assert "(samples.png)" in report and "| fd |" in report and "FD (images)" in report
+assert "(samples.png)" in report and "| fd: mean [Student-t 95% interval] |" in report and "FD (images)" in report
 print("image report ok")
 PY
