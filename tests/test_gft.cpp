@@ -34,6 +34,19 @@ StepBatch batch_from(const at::Tensor& x1, at::Generator& gen, int64_t step = 0)
   return {t, x0, x1, sample.xt, sample.u, step, gen};
 }
 
+// `steps` fine-tuning steps of `model` with `method` on 512 samples of `target`, flushed.
+SeriesChunk train(const Config& cfg, Method& method, const FieldPtr& model, const GaussianMixture& target,
+                  at::Generator& gen, int steps) {
+  const auto train_set = target.sample(512, gen);
+  IndependentCoupling coupling;
+  LinearPath path(0.0);
+  Trainer trainer(model, make_velocity_field(cfg, {2}, 0), method, path, coupling,
+                  [&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); },
+                  TrainSettings::from_config(cfg, "finetune"), make_generator(4));
+  for (int k = 0; k < steps; ++k) trainer.step();
+  return trainer.flush();
+}
+
 std::vector<at::Tensor> snapshot(const VelocityField& field) {
   std::vector<at::Tensor> out;
   for (const auto& p : field.parameters()) out.push_back(p.detach().clone());
@@ -90,14 +103,7 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
     const auto cosine = gft_config({"method.schedule.kind=cosine", "method.schedule.beta0=2",
                                     "method.schedule.anneal_steps=10", "finetune.steps=20"});
     const auto method = make_method(cosine, frozen, target);
-    const auto train_set = target.sample(512, gen);
-    IndependentCoupling coupling;
-    LinearPath path(0.0);
-    Trainer trainer(model, make_velocity_field(cosine, {2}, 0), *method, path, coupling,
-                    [&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); },
-                    TrainSettings::from_config(cosine, "finetune"), make_generator(4));
-    for (int k = 0; k < 20; ++k) trainer.step();
-    const auto chunk = trainer.flush();
+    const auto chunk = train(cosine, *method, model, target, gen, 20);
     REQUIRE(chunk.fm_loss.size() == 20);
     for (int k = 0; k < 20; ++k) {
       INFO("step " << k);
@@ -108,13 +114,7 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
   SECTION("fine-tuning leaves the frozen weights bit-identical and moves the model") {
     const auto frozen_before = snapshot(*frozen), model_before = snapshot(*model);
     const auto method = make_method(cfg, frozen, target);
-    const auto train_set = target.sample(512, gen);
-    IndependentCoupling coupling;
-    LinearPath path(0.0);
-    Trainer trainer(model, make_velocity_field(cfg, {2}, 0), *method, path, coupling,
-                    [&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); },
-                    TrainSettings::from_config(cfg, "finetune"), make_generator(4));
-    for (int k = 0; k < 30; ++k) trainer.step();
+    train(cfg, *method, model, target, gen, 30);
     const auto frozen_after = snapshot(*frozen), model_after = snapshot(*model);
     for (size_t k = 0; k < frozen_before.size(); ++k) REQUIRE(at::equal(frozen_before[k], frozen_after[k]));
     CHECK(!at::equal(model_before[0], model_after[0]));
