@@ -6,11 +6,11 @@ seed whose run failed or never ran on either side is lost and counted. A diverge
 for quality (its value is the worst of the comparison's completed runs, and a quality threshold it never
 reached counts as one evaluation past the end); for the other measures its seed is lost and counted."""
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from seed_stats import ALPHA, bca_interval, holm, t_interval, t_test_p, wilcoxon_p
+from seed_stats import ALPHA, bca_interval, holm, pair_by_seed, t_interval, t_test_p, wilcoxon_p
 from style import LOWER, direction
 from sweep_data import training_cost
 
@@ -48,7 +48,6 @@ class Comparison:
     ci95: tuple = (math.nan, math.nan)  # unadjusted t-interval, for the tables
     relative_bca: tuple = (math.nan, math.nan)
     verdict: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def n_pairs(self):
@@ -113,7 +112,7 @@ def steps_and_cost_to(run, threshold, better, end_step):
 
 
 def pair_values(sweep, measure, a_runs, b_runs, margin):
-    """{seed: value} for both sides, the seeds lost, and how many arm-side values were imputed."""
+    """The paired seeds with both sides' values, the seeds lost, and how many arm-side values were imputed."""
     a_by, b_by = {r.seed: r for r in a_runs}, {r.seed: r for r in b_runs}
     planned = sorted(set(a_by) & set(b_by))
     usable = lambda r: r.status in ("complete", "diverged")  # noqa: E731
@@ -144,16 +143,15 @@ def pair_values(sweep, measure, a_runs, b_runs, margin):
             if ra.status != "complete" or rb.status != "complete":
                 continue
             a[s], b[s] = final_value(ra, measure), final_value(rb, measure)
-    seeds = sorted(s for s in a if math.isfinite(a[s]) and math.isfinite(b[s]))
-    return seeds, a, b, len(planned) - len(seeds), imputed
+    seeds, a_values, b_values = pair_by_seed(a, b)
+    return seeds, a_values, b_values, len(planned) - len(seeds), imputed
 
 
 def compare(sweep, arm, point, measure):
     base_point = baseline_cell(sweep, point)
     b_runs = sweep.select(sweep.baseline, base_point) if base_point is not None else []
     seeds, a, b, lost, imputed = pair_values(sweep, measure, sweep.select(arm, point), b_runs, sweep.margin)
-    c = Comparison(arm, point, base_point, measure, seeds, np.array([a[s] for s in seeds]),
-                   np.array([b[s] for s in seeds]), lost, imputed)
+    c = Comparison(arm, point, base_point, measure, seeds, a, b, lost, imputed)
     d = c.a - c.b
     if measure.noninferiority:
         c.null = -measure.better * sweep.margin * abs(c.baseline_mean) if len(d) else math.nan
