@@ -176,12 +176,19 @@ def verdict(c):
     return "supported" if c.lo > c.null else "contradicted" if c.hi < c.null else "inconclusive"
 
 
+def at_baseline_point(sweep, point):
+    """Whether `point` has report.baseline_point's values: there every arm is, by that declaration, the baseline."""
+    params = sweep.params_of(point)
+    return bool(sweep.baseline_point) and all(params.get(k) == v for k, v in sweep.baseline_point.items())
+
+
 def compare_all(sweep, measures):
-    """Every arm but the baseline, at every grid point, on every measure, as one Holm family."""
+    """Every arm but the baseline, at every grid point but the baseline's, on every measure, as one Holm family."""
     if not sweep.baseline:
         return []
     out = [compare(sweep, arm, point, m) for arm in sweep.arms for point in sweep.points for m in measures
-           if (arm, point) != (sweep.baseline, baseline_cell(sweep, point)) and sweep.select(arm, point)]
+           if (arm, point) != (sweep.baseline, baseline_cell(sweep, point)) and not at_baseline_point(sweep, point)
+           and sweep.select(arm, point)]
     adjusted, levels, _ = holm([c.p for c in out])
     for c, p_holm, level in zip(out, adjusted, levels):
         c.p_holm = p_holm

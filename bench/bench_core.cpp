@@ -23,6 +23,7 @@ using namespace gftlab;
 using bench::seconds_of;
 
 int main(int argc, char** argv) {
+  select_blas_kernel();
   tune_allocator();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const Config cfg = Config::load("", {"model.width=256", "model.depth=3", "pretrain.batch_size=256"});

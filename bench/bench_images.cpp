@@ -41,6 +41,7 @@ double train_images_per_second(const Config& cfg, const FashionMnist& data, cons
 }  // namespace
 
 int main(int argc, char** argv) {
+  select_blas_kernel();
   tune_allocator();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const FashionMnist data({5, 6, 7, 8, 9});

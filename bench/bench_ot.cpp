@@ -72,6 +72,7 @@ double step_seconds(const Config& cfg, Method& method, const Coupling& coupling,
 }  // namespace
 
 int main(int argc, char** argv) {
+  select_blas_kernel();
   tune_allocator();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   std::vector<std::string> fields, cases;

@@ -1,7 +1,9 @@
 #include "testing.h"
 
+#include <cstdlib>
 #include <filesystem>
 
+#include "core/rng.h"
 #include "core/runtime.h"
 #include "io/run_file_reader.h"
 #include "io/run_log.h"
@@ -134,4 +136,15 @@ TEST_CASE("runs: gft at beta = 0 takes exactly the steps of standard fine-tuning
   CHECK(gft.series.at("train/coupling_cost_ratio") == std::vector<double>(100, 1.0));
   CHECK(gft.finals.at("nonfinite_events") == 0.0);
   CHECK(gft.series.at("stability/loss_variance").size() == 100 - 50 + 1);
+}
+
+TEST_CASE("runtime: OpenBLAS runs the CPU's vector kernels, and its float GEMM is right", "[run]") {
+  // main() called select_blas_kernel(); the SSE3 fall-back is what OpenBLAS 0.3.21 picks on CPUs it does not know.
+  __builtin_cpu_init();
+  if (!blas_core().empty() && !std::getenv("OPENBLAS_CORETYPE") && __builtin_cpu_supports("avx2"))
+    CHECK(blas_core() != "Prescott");
+  auto gen = make_generator(3);
+  const auto a = at::randn({300, 200}, gen, at::kFloat), b = at::randn({200, 100}, gen, at::kFloat);
+  const auto exact = at::matmul(a.to(at::kDouble), b.to(at::kDouble));
+  CHECK((at::matmul(a, b).to(at::kDouble) - exact).abs().max().item<double>() < 1e-3);
 }

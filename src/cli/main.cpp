@@ -15,6 +15,7 @@
 
 int main(int argc, char** argv) {
   using namespace gftlab;
+  select_blas_kernel();
   tune_allocator();
   CLI::App app{"gftlab: reproducible fine-tuning experiments for flow-matching models"};
   app.require_subcommand(1);

@@ -3,12 +3,14 @@
 #include <ATen/Parallel.h>
 #include <hdf5.h>
 #include <torch/version.h>
+#include <dlfcn.h>
 #include <malloc.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fmt/format.h>
 #include <fstream>
@@ -41,6 +43,47 @@ void tune_allocator() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest: only huge buffers are mapped and unmapped
   mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   mallopt(M_TOP_PAD, 64 << 20);
+}
+
+namespace {
+
+// The OpenBLAS entry points, looked up at run time: the process may have loaded another BLAS.
+template <class F>
+F* openblas_function(const char* name) {
+  return reinterpret_cast<F*>(::dlsym(RTLD_DEFAULT, name));
+}
+
+// OpenBLAS's own fallback order for a CPU it does not recognise (driver/others/dynamic.c), except that
+// 0.3.21 cannot force "Cooperlake" by name; its float32 GEMM is SkylakeX's anyway.
+const char* best_openblas_core() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  if (__builtin_cpu_supports("avx")) return "SandyBridge";
+  return nullptr;
+}
+
+}  // namespace
+
+std::string blas_core() {
+  const auto corename = openblas_function<char*()>("openblas_get_corename");
+  return corename ? corename() : "";
+}
+
+std::string select_blas_kernel() {
+  const auto quit = openblas_function<void()>("gotoblas_dynamic_quit");
+  const auto init = openblas_function<void()>("gotoblas_dynamic_init");
+  const char* better = best_openblas_core();
+  if (blas_core() != "Prescott" || std::getenv("OPENBLAS_CORETYPE") || !quit || !init || !better) return blas_core();
+  // What OPENBLAS_CORETYPE does when set before start-up: drop the detected kernel table, force another.
+  // The variable is removed again, so child processes make the same choice themselves.
+  ::setenv("OPENBLAS_CORETYPE", better, 0);
+  quit();
+  init();
+  ::unsetenv("OPENBLAS_CORETYPE");
+  return blas_core();
 }
 
 std::string loaded_blas() {
@@ -82,7 +125,8 @@ Provenance collect_provenance() {
                 {"yaml-cpp", GFTLAB_YAML_CPP_VERSION},
                 {"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100)},
                 {"compiler", __VERSION__},
-                {"blas", loaded_blas()}};
+                {"blas", loaded_blas()},
+                {"blas_core", blas_core()}};
   return p;
 }
 

@@ -11,6 +11,13 @@ int set_threads(int requested);
 // Keeps freed memory in the process: glibc's defaults return the buffers of every convolution step to the
 // kernel and fault them in again (about 40% of an image run's time was system time).
 void tune_allocator();
+// OpenBLAS 0.3.21 (Debian 12) does not know recent Xeons (e.g. model 207): its detection falls through to
+// the SSE3 "Prescott" kernels, 4x slower at float32 GEMM than the AVX-512 ones the CPU runs. Then this
+// switches to the kernel OpenBLAS's own fallback would choose, as OPENBLAS_CORETYPE would (never when that
+// is set, or with another BLAS). Call it first in main, before any BLAS call. Returns the kernel in use.
+std::string select_blas_kernel();
+// OpenBLAS's kernel name ("" for another BLAS).
+std::string blas_core();
 // Path of the BLAS library mapped into this process ("" if none is mapped yet).
 std::string loaded_blas();
 // A warning line when the loaded BLAS is the slow reference implementation; "" otherwise.

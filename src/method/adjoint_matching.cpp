@@ -99,7 +99,7 @@ size_t AdjointMatching::adjoint_start() const {
 }
 
 at::Tensor AdjointMatching::drift(VelocityField& field, double t, const at::Tensor& x) const {
-  const auto v = field.forward(times(t, x), x);
+  const auto v = field.forward_at(t, x);
   return sde() ? 2.0 * v - x / t : v;
 }
 

@@ -33,11 +33,7 @@ torch::nn::Sequential make_net(int64_t in, int64_t width) {
 at::Tensor flat(const at::Tensor& x) { return x.reshape({x.size(0), -1}); }
 
 at::Tensor pretrained_samples(VelocityField& pretrained, const at::Tensor& like, int64_t steps, at::Generator& gen) {
-  at::NoGradGuard no_grad;
-  const Field f = [&pretrained](double t, const at::Tensor& x) {
-    return pretrained.forward(at::full({x.size(0)}, t, x.options()), x);
-  };
-  return FixedStepSampler(FixedMethod::kEuler, steps).solve(f, at::randn(like.sizes(), gen, like.options()), 0.0, 1.0).x;
+  return FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(pretrained), at::randn(like.sizes(), gen, like.options()), 0.0, 1.0).x;
 }
 
 struct HeldOut {

@@ -54,23 +54,36 @@ at::Tensor kth_neighbour_sq_radius(const at::Tensor& x, int64_t k) {
   return radius;
 }
 
-ManifoldScores manifold_scores(const at::Tensor& real, const at::Tensor& generated, int64_t k_pr, int64_t k_dc) {
-  const auto r = flat64(real), g = flat64(generated);
-  const auto real_pr = kth_neighbour_sq_radius(r, k_pr);
-  const auto gen_pr = kth_neighbour_sq_radius(g, k_pr);
-  const auto real_dc = kth_neighbour_sq_radius(r, k_dc);
+ManifoldReference manifold_reference(const at::Tensor& real, int64_t k_pr, int64_t k_dc) {
+  ManifoldReference ref;
+  ref.points = flat64(real);
+  ref.radius_pr = kth_neighbour_sq_radius(ref.points, k_pr);
+  ref.radius_dc = kth_neighbour_sq_radius(ref.points, k_dc);
+  ref.k_pr = k_pr;
+  ref.k_dc = k_dc;
+  return ref;
+}
+
+ManifoldScores manifold_scores(const ManifoldReference& real, const at::Tensor& generated) {
+  const auto& r = real.points;
+  const auto g = flat64(generated);
+  const auto gen_pr = kth_neighbour_sq_radius(g, real.k_pr);
   ManifoldScores s;
-  s.precision = balls_containing(g, r, real_pr).gt(0).to(at::kDouble).mean().item<double>();
+  s.precision = balls_containing(g, r, real.radius_pr).gt(0).to(at::kDouble).mean().item<double>();
   s.recall = balls_containing(r, g, gen_pr).gt(0).to(at::kDouble).mean().item<double>();
-  s.density = balls_containing(g, r, real_dc).to(at::kDouble).sum().item<double>() /
-              double(k_dc * g.size(0));
+  s.density = balls_containing(g, r, real.radius_dc).to(at::kDouble).sum().item<double>() /
+              double(real.k_dc * g.size(0));
   // Coverage: a real sample counts when its own ball holds its nearest generated sample.
   auto nearest = at::empty({r.size(0)}, at::kDouble);
   for_each_block(r, g, [&](int64_t i, const at::Tensor& d) {
     nearest.narrow(0, i, d.size(0)).copy_(std::get<0>(d.min(1)));
   });
-  s.coverage = nearest.le(real_dc).to(at::kDouble).mean().item<double>();
+  s.coverage = nearest.le(real.radius_dc).to(at::kDouble).mean().item<double>();
   return s;
+}
+
+ManifoldScores manifold_scores(const at::Tensor& real, const at::Tensor& generated, int64_t k_pr, int64_t k_dc) {
+  return manifold_scores(manifold_reference(real, k_pr, k_dc), generated);
 }
 
 double vendi_score(const at::Tensor& x, VendiKernel kernel, double bandwidth) {

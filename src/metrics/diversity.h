@@ -12,6 +12,15 @@ struct ManifoldScores {
   double density = 0, coverage = 0;   // Naeem et al. 2020, k-NN balls of the real samples with k = k_dc
 };
 
+// The real side of the scores: its samples and their k-NN radii, the same at every evaluation of a run.
+struct ManifoldReference {
+  at::Tensor points;             // float64 rows
+  at::Tensor radius_pr, radius_dc;  // squared k-th-neighbour radii for k_pr and k_dc
+  int64_t k_pr = 3, k_dc = 5;
+};
+ManifoldReference manifold_reference(const at::Tensor& real, int64_t k_pr = 3, int64_t k_dc = 5);
+
+ManifoldScores manifold_scores(const ManifoldReference& real, const at::Tensor& generated);
 ManifoldScores manifold_scores(const at::Tensor& real, const at::Tensor& generated, int64_t k_pr = 3,
                                int64_t k_dc = 5);
 

@@ -38,7 +38,7 @@ at::Tensor model_nll(VelocityField& model, const at::Tensor& x1, const Sampler& 
     at::AutoGradMode grad_on(true);
     const auto x = state.narrow(1, 0, d).detach().requires_grad_(true);
     // The state is flat; the model sees samples in their own shape (images for a U-Net).
-    const auto v = model.forward(at::full({n}, t, x.options()), x.view(shape)).flatten(1);
+    const auto v = model.forward_at(t, x.view(shape)).flatten(1);
     const auto div = divergence(v, x, probe);
     return at::cat({v.detach(), div.detach().unsqueeze(1)}, 1);
   };

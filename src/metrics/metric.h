@@ -3,10 +3,13 @@
 
 #include <ATen/ATen.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "metrics/path_metrics.h"
 
 namespace gftlab {
 
@@ -21,6 +24,8 @@ using MetricValues = std::vector<std::pair<std::string, double>>;
 
 // What one evaluation sees: the model, fixed noise, held-out reference samples, and a cache of the
 // samples generated with the configured sampler; for images also the feature space of the image metrics.
+// Euler trajectories from the noise are integrated once per step count, with their path statistics: the
+// sampler (when it is Euler), the path metrics and the ladder's rungs share them.
 class EvalContext {
  public:
   EvalContext(VelocityField& model, const at::Tensor& noise, const at::Tensor& reference, const Sampler& sampler,
@@ -31,11 +36,18 @@ class EvalContext {
   const at::Tensor& reference() const { return reference_; }
   const at::Tensor& generated();
   int64_t generated_nfe();
+  struct EulerRun {
+    at::Tensor x;  // the samples at t = 1
+    PathStats path;
+  };
+  const EulerRun& euler(int64_t steps);
   // Image runs: the feature network's view of samples (what FD and the diversity scores compare).
   bool has_features() const { return features_ != nullptr; }
   at::Tensor features_of(const at::Tensor& images);
   const at::Tensor& generated_features();
   const at::Tensor& reference_features();
+  // Exact W2 of samples against the held-out ones; the generated samples' is computed once.
+  double w2_to_reference(const at::Tensor& x);
   // FD of images against the held-out ones (their statistics are computed once per run).
   double frechet_to_reference(const at::Tensor& images);
 
@@ -47,8 +59,12 @@ class EvalContext {
   FeatureSpace* features_;
   at::Tensor generated_, generated_features_;
   int64_t nfe_ = 0;
+  double generated_w2_ = -1;
+  std::map<int64_t, EulerRun> euler_runs_;
 };
 
+// A metric lives for one run: the reference samples are the same at every call, so what depends on them
+// alone may be computed at the first.
 class Metric {
  public:
   virtual ~Metric() = default;

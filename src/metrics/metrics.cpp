@@ -20,12 +20,25 @@
 namespace gftlab {
 
 const at::Tensor& EvalContext::generated() {
-  if (!generated_.defined()) {
+  if (generated_.defined()) return generated_;
+  const auto* fixed = dynamic_cast<const FixedStepSampler*>(&sampler_);
+  if (fixed && fixed->method() == FixedMethod::kEuler) {
+    generated_ = euler(fixed->steps()).x;
+    nfe_ = fixed->steps();
+  } else {
     const auto solution = sampler_.solve(field_of(model_), noise_, 0.0, 1.0);
     generated_ = solution.x;
     nfe_ = solution.nfe;
   }
   return generated_;
+}
+
+const EvalContext::EulerRun& EvalContext::euler(int64_t steps) {
+  const auto found = euler_runs_.find(steps);
+  if (found != euler_runs_.end()) return found->second;
+  EulerRun run;
+  run.x = FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(model_), noise_, 0.0, 1.0, &run.path).x;
+  return euler_runs_.emplace(steps, std::move(run)).first->second;
 }
 
 int64_t EvalContext::generated_nfe() {
@@ -42,6 +55,12 @@ const at::Tensor& EvalContext::generated_features() {
 
 const at::Tensor& EvalContext::reference_features() { return features_->reference_features(reference_); }
 
+double EvalContext::w2_to_reference(const at::Tensor& x) {
+  if (!generated_.defined() || !x.is_same(generated_)) return exact_w2(x, reference_);
+  if (generated_w2_ < 0) generated_w2_ = exact_w2(x, reference_);
+  return generated_w2_;
+}
+
 double EvalContext::frechet_to_reference(const at::Tensor& images) {
   if (!at::isfinite(images).all().item<bool>()) return std::nan("");
   const auto& features = images.is_same(generated_) ? generated_features() : features_of(images);
@@ -54,7 +73,7 @@ class W2 : public Metric {
  public:
   std::string group() const override { return "w2"; }
   MetricValues compute(EvalContext& ctx) override {
-    return {{"w2", exact_w2(ctx.generated(), ctx.reference())}, {"sampler_nfe", double(ctx.generated_nfe())}};
+    return {{"w2", ctx.w2_to_reference(ctx.generated())}, {"sampler_nfe", double(ctx.generated_nfe())}};
   }
 };
 
@@ -72,24 +91,31 @@ class SlicedW2 : public Metric {
   uint64_t seed_;
 };
 
+// The held-out side of MMD^2 and of the energy distance is the same at every evaluation: computed once.
 class Mmd : public Metric {
  public:
   explicit Mmd(std::vector<double> bandwidths) : bandwidths_(std::move(bandwidths)) {}
   std::string group() const override { return "mmd"; }
   MetricValues compute(EvalContext& ctx) override {
-    return {{"mmd2", mmd2_rbf(ctx.generated(), ctx.reference(), bandwidths_)}};
+    if (reference_within_.empty()) reference_within_ = rbf_within_means(ctx.reference(), bandwidths_);
+    return {{"mmd2", mmd2_rbf(ctx.generated(), ctx.reference(), bandwidths_, reference_within_)}};
   }
 
  private:
   std::vector<double> bandwidths_;
+  std::vector<double> reference_within_;
 };
 
 class Energy : public Metric {
  public:
   std::string group() const override { return "energy"; }
   MetricValues compute(EvalContext& ctx) override {
-    return {{"energy", energy_distance(ctx.generated(), ctx.reference())}};
+    if (std::isnan(reference_within_)) reference_within_ = within_mean_distance(ctx.reference());
+    return {{"energy", energy_distance(ctx.generated(), ctx.reference(), reference_within_)}};
   }
+
+ private:
+  double reference_within_ = std::nan("");
 };
 
 class Nll : public Metric {
@@ -158,6 +184,7 @@ class Diversity : public Metric {
       if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(real);
       reference_ = {{"reference_vendi", vendi_score(real, kernel_, bandwidth_)},
                     {"reference_mean_pairwise_distance", mean_pairwise_distance(real)}};
+      manifold_ = manifold_reference(real);
     }
     MetricValues out;
     if (!at::isfinite(ctx.generated()).all().item<bool>()) {
@@ -165,7 +192,7 @@ class Diversity : public Metric {
         out.emplace_back(name, std::nan(""));
     } else {
       const at::Tensor x = ctx.has_features() ? ctx.generated_features() : ctx.generated();
-      const auto s = manifold_scores(real, x);
+      const auto s = manifold_scores(manifold_, x);
       out = {{"precision", s.precision}, {"recall", s.recall}, {"density", s.density}, {"coverage", s.coverage},
              {"vendi", vendi_score(x, kernel_, bandwidth_)}, {"mean_pairwise_distance", mean_pairwise_distance(x)}};
     }
@@ -177,6 +204,7 @@ class Diversity : public Metric {
   VendiKernel kernel_;
   double bandwidth_;  // fixed per run: from the held-out samples, never from the model's
   MetricValues reference_;
+  ManifoldReference manifold_;
 };
 
 // Fréchet distance in the feature network's space ("FD-<net>-<N>"): image targets only.
@@ -188,17 +216,16 @@ class Fd : public Metric {
 
 class PathMetrics : public Metric {
  public:
-  explicit PathMetrics(int64_t steps) : euler_(FixedMethod::kEuler, steps) {}
+  explicit PathMetrics(int64_t steps) : steps_(steps) {}
   std::string group() const override { return "path"; }
   MetricValues compute(EvalContext& ctx) override {
-    PathStats stats;
-    const auto x1 = euler_.solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0, &stats).x;
-    const auto summary = stats.summary(ctx.noise(), x1);
+    const auto& run = ctx.euler(steps_);
+    const auto summary = run.path.summary(ctx.noise(), run.x);
     return {summary.begin(), summary.end()};
   }
 
  private:
-  FixedStepSampler euler_;
+  int64_t steps_;
 };
 
 class AdaptiveNfe : public Metric {
@@ -220,8 +247,8 @@ class EulerLadder : public Metric {
   MetricValues compute(EvalContext& ctx) override {
     MetricValues out;
     for (int64_t k : steps_) {
-      const auto x = FixedStepSampler(FixedMethod::kEuler, k).solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).x;
-      out.emplace_back(fmt::format("w2_euler_{}", k), exact_w2(x, ctx.reference()));
+      const auto& x = ctx.euler(k).x;
+      out.emplace_back(fmt::format("w2_euler_{}", k), ctx.w2_to_reference(x));
       if (ctx.has_features()) out.emplace_back(fmt::format("fd_euler_{}", k), ctx.frechet_to_reference(x));
     }
     return out;

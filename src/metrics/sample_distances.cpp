@@ -58,22 +58,41 @@ void require_two_each(const at::Tensor& a, const at::Tensor& b) {
 
 }  // namespace
 
-double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths) {
+std::vector<double> rbf_within_means(const at::Tensor& x, const std::vector<double>& bandwidths) {
+  const auto d = squared_distances(x, x);
+  std::vector<double> out;
+  for (double s : bandwidths) out.push_back(off_diagonal_mean(at::exp(d * (-1.0 / (2.0 * s * s)))));
+  return out;
+}
+
+double within_mean_distance(const at::Tensor& x) { return off_diagonal_mean(squared_distances(x, x).sqrt()); }
+
+double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths,
+                const std::vector<double>& b_within) {
   require_two_each(a, b);
-  const auto daa = squared_distances(a, a), dbb = squared_distances(b, b), dab = squared_distances(a, b);
+  const auto a_within = rbf_within_means(a, bandwidths);
+  const auto dab = squared_distances(a, b);
   double total = 0.0;
-  for (double s : bandwidths) {
-    const double scale = -1.0 / (2.0 * s * s);
-    total += off_diagonal_mean(at::exp(daa * scale)) + off_diagonal_mean(at::exp(dbb * scale)) -
-             2.0 * at::exp(dab * scale).mean().item<double>();
+  for (size_t k = 0; k < bandwidths.size(); ++k) {
+    const double scale = -1.0 / (2.0 * bandwidths[k] * bandwidths[k]);
+    total += a_within[k] + b_within[k] - 2.0 * at::exp(dab * scale).mean().item<double>();
   }
   return total;
 }
 
+double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths) {
+  require_two_each(a, b);
+  return mmd2_rbf(a, b, bandwidths, rbf_within_means(b, bandwidths));
+}
+
+double energy_distance(const at::Tensor& a, const at::Tensor& b, double b_within) {
+  require_two_each(a, b);
+  return 2.0 * squared_distances(a, b).sqrt().mean().item<double>() - within_mean_distance(a) - b_within;
+}
+
 double energy_distance(const at::Tensor& a, const at::Tensor& b) {
   require_two_each(a, b);
-  return 2.0 * squared_distances(a, b).sqrt().mean().item<double>() -
-         off_diagonal_mean(squared_distances(a, a).sqrt()) - off_diagonal_mean(squared_distances(b, b).sqrt());
+  return energy_distance(a, b, within_mean_distance(b));
 }
 
 }  // namespace gftlab

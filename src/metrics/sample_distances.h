@@ -23,4 +23,13 @@ double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<doub
 // Energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'|, the within-set means as U-statistics (i != j).
 double energy_distance(const at::Tensor& a, const at::Tensor& b);
 
+// The same with b's within-set terms given: a fixed reference set measured at every evaluation pays for
+// them once. rbf_within_means: per bandwidth, the kernel's mean over pairs i != j; within_mean_distance:
+// the mean |x - x'| over i != j.
+std::vector<double> rbf_within_means(const at::Tensor& x, const std::vector<double>& bandwidths);
+double within_mean_distance(const at::Tensor& x);
+double mmd2_rbf(const at::Tensor& a, const at::Tensor& b, const std::vector<double>& bandwidths,
+                const std::vector<double>& b_within);
+double energy_distance(const at::Tensor& a, const at::Tensor& b, double b_within);
+
 }  // namespace gftlab

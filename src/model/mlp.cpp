@@ -32,12 +32,16 @@ class Mlp : public VelocityField {
   }
 
   at::Tensor forward(const at::Tensor& t, const at::Tensor& x) override {
-    at::Tensor h = at::cat({x, time_embedding(t, freqs_, x.scalar_type())}, 1);
-    for (size_t k = 0; k < layers_.size(); ++k) {
-      h = layers_[k]->forward(h);
-      if (k + 1 < layers_.size()) h = activate(activation_, h);
-    }
-    return h;
+    return after_first_layer(layers_[0]->forward(at::cat({x, time_embedding(t, freqs_, x.scalar_type())}, 1)));
+  }
+
+  // One time for the batch: the embedding's share of the first layer is a bias, computed once, so neither
+  // the sines nor that part of the product are repeated per sample.
+  at::Tensor forward_at(double t, const at::Tensor& x) override {
+    const auto& first = layers_[0];
+    const auto embedding = time_embedding(at::full({1}, t, x.options()), freqs_, x.scalar_type());
+    const auto bias = at::addmm(first->bias, embedding, first->weight.narrow(1, dim_, embed_dim_).t());
+    return after_first_layer(at::addmm(bias, x, first->weight.narrow(1, 0, dim_).t()));
   }
 
   void initialise(at::Generator& gen) override {
@@ -51,6 +55,11 @@ class Mlp : public VelocityField {
   }
 
  private:
+  at::Tensor after_first_layer(at::Tensor h) {
+    for (size_t k = 1; k < layers_.size(); ++k) h = layers_[k]->forward(activate(activation_, h));
+    return h;
+  }
+
   int64_t dim_, embed_dim_;
   std::string activation_;
   std::vector<torch::nn::Linear> layers_;

@@ -85,30 +85,10 @@ class UNet : public VelocityField {
     conv_out_ = register_module("conv_out", Conv2d(Conv2dOptions(width, s.image_channels, 3).padding(1)));
   }
 
-  at::Tensor forward(const at::Tensor& t, const at::Tensor& x) override {
-    const auto temb = time2_->forward(at::silu(time1_->forward(time_embedding(t, freqs_, x.scalar_type()))));
-    std::vector<at::Tensor> skips = {conv_in_->forward(x)};
-    at::Tensor h = skips.back();
-    size_t block = 0, down = 0;
-    for (size_t level = 0; level < settings_.mults.size(); ++level) {
-      for (int64_t b = 0; b < settings_.blocks; ++b) skips.push_back(h = down_[block++]->as<ResBlockImpl>()->forward(h, temb));
-      if (level + 1 < settings_.mults.size()) skips.push_back(h = downsample_[down++]->as<torch::nn::Conv2dImpl>()->forward(h));
-    }
-    for (const auto& m : *mid_) h = m->as<ResBlockImpl>()->forward(h, temb);
-    block = 0;
-    size_t up = 0;
-    for (size_t level = settings_.mults.size(); level-- > 0;) {
-      for (int64_t b = 0; b <= settings_.blocks; ++b) {
-        h = up_[block++]->as<ResBlockImpl>()->forward(at::cat({h, skips.back()}, 1), temb);
-        skips.pop_back();
-      }
-      if (level > 0) {
-        h = at::upsample_nearest2d(h, {h.size(2) * 2, h.size(3) * 2});
-        h = upsample_[up++]->as<torch::nn::Conv2dImpl>()->forward(h);
-      }
-    }
-    return conv_out_->forward(at::silu(norm_out_->forward(h)));
-  }
+  at::Tensor forward(const at::Tensor& t, const at::Tensor& x) override { return with_time(embed(t, x), x); }
+
+  // One time for the batch: the time MLPs run on one row, which every block broadcasts over the batch.
+  at::Tensor forward_at(double t, const at::Tensor& x) override { return with_time(embed(at::full({1}, t, x.options()), x), x); }
 
   // PyTorch's default bounds U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for convolutions and linear layers, unit
   // group norms, and a zero output layer so that training starts from v = 0.
@@ -132,6 +112,34 @@ class UNet : public VelocityField {
   }
 
  private:
+  at::Tensor embed(const at::Tensor& t, const at::Tensor& x) {
+    return time2_->forward(at::silu(time1_->forward(time_embedding(t, freqs_, x.scalar_type()))));
+  }
+
+  at::Tensor with_time(const at::Tensor& temb, const at::Tensor& x) {
+    std::vector<at::Tensor> skips = {conv_in_->forward(x)};
+    at::Tensor h = skips.back();
+    size_t block = 0, down = 0;
+    for (size_t level = 0; level < settings_.mults.size(); ++level) {
+      for (int64_t b = 0; b < settings_.blocks; ++b) skips.push_back(h = down_[block++]->as<ResBlockImpl>()->forward(h, temb));
+      if (level + 1 < settings_.mults.size()) skips.push_back(h = downsample_[down++]->as<torch::nn::Conv2dImpl>()->forward(h));
+    }
+    for (const auto& m : *mid_) h = m->as<ResBlockImpl>()->forward(h, temb);
+    block = 0;
+    size_t up = 0;
+    for (size_t level = settings_.mults.size(); level-- > 0;) {
+      for (int64_t b = 0; b <= settings_.blocks; ++b) {
+        h = up_[block++]->as<ResBlockImpl>()->forward(at::cat({h, skips.back()}, 1), temb);
+        skips.pop_back();
+      }
+      if (level > 0) {
+        h = at::upsample_nearest2d(h, {h.size(2) * 2, h.size(3) * 2});
+        h = upsample_[up++]->as<torch::nn::Conv2dImpl>()->forward(h);
+      }
+    }
+    return conv_out_->forward(at::silu(norm_out_->forward(h)));
+  }
+
   UNetSettings settings_;
   at::Tensor freqs_;
   Linear time1_{nullptr}, time2_{nullptr};

@@ -141,7 +141,7 @@ std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& pref
 Field field_of(VelocityField& model) {
   return [&model](double t, const at::Tensor& x) {
     at::NoGradGuard no_grad;
-    return model.forward(at::full({x.size(0)}, t, x.options()), x);
+    return model.forward_at(t, x);
   };
 }
 

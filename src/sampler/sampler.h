@@ -43,6 +43,8 @@ class FixedStepSampler : public Sampler {
   FixedStepSampler(FixedMethod method, int64_t steps) : method_(method), steps_(steps) {}
   std::string name() const override;
   Solution solve(const Field& f, at::Tensor x, double t0, double t1, StepObserver* obs = nullptr) const override;
+  FixedMethod method() const { return method_; }
+  int64_t steps() const { return steps_; }
 
  private:
   FixedMethod method_;

@@ -7,7 +7,7 @@ import numpy as np
 
 ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "status", "host", "threads",
               "start_time", "end_time", "version_libtorch", "version_hdf5", "version_yaml-cpp", "version_fmt",
-              "version_gftlab", "version_blas", "pretrained_id"]
+              "version_gftlab", "version_blas", "version_blas_core", "pretrained_id"]
 TRAIN = ["step", "loss", "fm_loss", "grad_norm", "lr", "beta", "lambda", "nfe", "vjp", "coupling_cost_ratio",
          "coupling_distinct_fraction"]
 STABILITY_FINALS = ["loss_variance_last", "loss_variance_mean", "quality_variance_last", "quality_variance_mean",

@@ -4,7 +4,9 @@ import math
 import pathlib
 import sys
 import tempfile
+import types
 import unittest
+from unittest import mock
 
 import h5py
 import numpy as np
@@ -12,6 +14,7 @@ from scipy import stats
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "analysis"))
 import claims  # noqa: E402
+import comparisons  # noqa: E402
 from comparisons import compare_all  # noqa: E402
 from seed_stats import bca_interval, holm, pair_by_seed, t_interval, t_test_p, wilcoxon_p  # noqa: E402
 from sweep_data import Sweep  # noqa: E402
@@ -141,6 +144,23 @@ class PlantedClaimsTest(unittest.TestCase):
         self.assertTrue(claims.aggregate(["too few pairs", "too few pairs"]).startswith("too few pairs"))
         self.assertEqual(claims.aggregate(["supported", "contradicted"]), "mixed")
         self.assertEqual(claims.aggregate(["supported", "inconclusive", "too few pairs"]), "supported")
+
+
+class BaselinePointTest(unittest.TestCase):
+    def test_arms_at_the_baseline_point_are_not_compared(self):
+        """temperature's design: baseline gft-cosine at beta0 = 0, where gft-constant is the same method."""
+        sweep = types.SimpleNamespace(
+            baseline="gft-cosine", baseline_point={"beta0": "0"}, arms=["gft-cosine", "gft-constant"],
+            points=["beta0=0", "beta0=2"], params_of=lambda p: {"beta0": p.split("=")[1]}, select=lambda a, p: True)
+        measure = types.SimpleNamespace(name="w2")
+
+        def fake_compare(sweep, arm, point, m):
+            return types.SimpleNamespace(arm=arm, point=point, p=0.5, a=np.array([1.0, 2.0, 3.0]), b=np.array([1.0, 2.0, 2.5]))
+
+        with mock.patch.object(comparisons, "compare", fake_compare), \
+                mock.patch.object(comparisons, "verdict", lambda c: "inconclusive"):
+            compared = {(c.arm, c.point) for c in compare_all(sweep, [measure])}
+        self.assertEqual(compared, {("gft-cosine", "beta0=2"), ("gft-constant", "beta0=2")})
 
 
 if __name__ == "__main__":
