@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,7 @@ class EvalContext {
   const at::Tensor& generated();
   int64_t generated_nfe();
   struct EulerRun {
-    at::Tensor x;  // the samples at t = 1
+    Solution solution;  // x: the samples at t = 1
     PathStats path;
   };
   const EulerRun& euler(int64_t steps);
@@ -59,7 +60,7 @@ class EvalContext {
   FeatureSpace* features_;
   at::Tensor generated_, generated_features_;
   int64_t nfe_ = 0;
-  double generated_w2_ = -1;
+  std::optional<double> generated_w2_;
   std::map<int64_t, EulerRun> euler_runs_;
 };
 

@@ -22,14 +22,10 @@ namespace gftlab {
 const at::Tensor& EvalContext::generated() {
   if (generated_.defined()) return generated_;
   const auto* fixed = dynamic_cast<const FixedStepSampler*>(&sampler_);
-  if (fixed && fixed->method() == FixedMethod::kEuler) {
-    generated_ = euler(fixed->steps()).x;
-    nfe_ = fixed->steps();
-  } else {
-    const auto solution = sampler_.solve(field_of(model_), noise_, 0.0, 1.0);
-    generated_ = solution.x;
-    nfe_ = solution.nfe;
-  }
+  const auto solution = fixed && fixed->method() == FixedMethod::kEuler ? euler(fixed->steps()).solution
+                                                                        : sampler_.solve(field_of(model_), noise_, 0.0, 1.0);
+  generated_ = solution.x;
+  nfe_ = solution.nfe;
   return generated_;
 }
 
@@ -37,7 +33,7 @@ const EvalContext::EulerRun& EvalContext::euler(int64_t steps) {
   const auto found = euler_runs_.find(steps);
   if (found != euler_runs_.end()) return found->second;
   EulerRun run;
-  run.x = FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(model_), noise_, 0.0, 1.0, &run.path).x;
+  run.solution = FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(model_), noise_, 0.0, 1.0, &run.path);
   return euler_runs_.emplace(steps, std::move(run)).first->second;
 }
 
@@ -57,8 +53,8 @@ const at::Tensor& EvalContext::reference_features() { return features_->referenc
 
 double EvalContext::w2_to_reference(const at::Tensor& x) {
   if (!generated_.defined() || !x.is_same(generated_)) return exact_w2(x, reference_);
-  if (generated_w2_ < 0) generated_w2_ = exact_w2(x, reference_);
-  return generated_w2_;
+  if (!generated_w2_) generated_w2_ = exact_w2(x, reference_);
+  return *generated_w2_;
 }
 
 double EvalContext::frechet_to_reference(const at::Tensor& images) {
@@ -110,12 +106,12 @@ class Energy : public Metric {
  public:
   std::string group() const override { return "energy"; }
   MetricValues compute(EvalContext& ctx) override {
-    if (std::isnan(reference_within_)) reference_within_ = within_mean_distance(ctx.reference());
-    return {{"energy", energy_distance(ctx.generated(), ctx.reference(), reference_within_)}};
+    if (!reference_within_) reference_within_ = within_mean_distance(ctx.reference());
+    return {{"energy", energy_distance(ctx.generated(), ctx.reference(), *reference_within_)}};
   }
 
  private:
-  double reference_within_ = std::nan("");
+  std::optional<double> reference_within_;
 };
 
 class Nll : public Metric {
@@ -220,7 +216,7 @@ class PathMetrics : public Metric {
   std::string group() const override { return "path"; }
   MetricValues compute(EvalContext& ctx) override {
     const auto& run = ctx.euler(steps_);
-    const auto summary = run.path.summary(ctx.noise(), run.x);
+    const auto summary = run.path.summary(ctx.noise(), run.solution.x);
     return {summary.begin(), summary.end()};
   }
 
@@ -247,7 +243,7 @@ class EulerLadder : public Metric {
   MetricValues compute(EvalContext& ctx) override {
     MetricValues out;
     for (int64_t k : steps_) {
-      const auto& x = ctx.euler(k).x;
+      const auto& x = ctx.euler(k).solution.x;
       out.emplace_back(fmt::format("w2_euler_{}", k), ctx.w2_to_reference(x));
       if (ctx.has_features()) out.emplace_back(fmt::format("fd_euler_{}", k), ctx.frechet_to_reference(x));
     }
