@@ -1,9 +1,13 @@
-// Prints JSON: pretraining steps/s of the 2-D MLP (width 256, depth 3, batch 256), exact W2 time for
-// n = 1000 and 2000, and sampling throughput. `make bench` runs it; README.md quotes the figures.
-#include <ATen/Parallel.h>
+// Prints JSON: the machine's float32 GEMM rate (so that figures from different machines compare), gftlab's
+// whole fine-tuning step against a bare forward/backward/Adam loop of the same network in this binary, the
+// exact-OT coupling's share of a step at B = 256, pretraining steps/s, exact W2 and sampling throughput.
+// 2-D MLP width 256, depth 3, batch 256. `make bench` runs it; README.md quotes the figures.
+#include <torch/optim/adam.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 #include <vector>
 
 #include "core/config.h"
@@ -21,15 +25,114 @@
 
 using namespace gftlab;
 using bench::seconds_of;
+using bench::seconds_once;
+
+namespace {
+
+constexpr int kSteps = 200;    // per timed block
+constexpr int kRounds = 7;     // blocks of each loop, alternated; the median ratio is reported
+constexpr int kFlushEvery = 25;  // as Runner::run flushes its series
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double gemm_gflops() {
+  const int64_t n = 1024;
+  auto gen = make_generator(7);
+  const auto a = at::randn({n, n}, gen, at::kFloat), b = at::randn({n, n}, gen, at::kFloat);
+  return 2.0 * n * n * n / seconds_of([&] { at::mm(a, b); }, 10) / 1e9;
+}
+
+// The loop a PyTorch user writes for conditional flow matching: draw, interpolate, regress, step.
+class BareLoop {
+ public:
+  BareLoop(const Config& cfg, const Distribution& target)
+      : model_(make_velocity_field(cfg, {2}, 0)),
+        target_(target),
+        adam_(model_->parameters(), torch::optim::AdamOptions(cfg.get_float("finetune.lr"))),
+        gen_(make_generator(1)),
+        batch_(cfg.get_int("finetune.batch_size")) {}
+  void step() {
+    const auto x1 = target_.sample(batch_, gen_);
+    const auto x0 = at::randn(x1.sizes(), gen_, x1.options());
+    const auto t = at::rand({batch_}, gen_, x1.options());
+    const auto xt = x0 + t.unsqueeze(1) * (x1 - x0);
+    adam_.zero_grad();
+    (model_->forward(t, xt) - (x1 - x0)).pow(2).sum(1).mean().backward();
+    adam_.step();
+  }
+
+ private:
+  FieldPtr model_;
+  const Distribution& target_;
+  torch::optim::Adam adam_;
+  at::Generator gen_;
+  int64_t batch_;
+};
+
+// gftlab's fine-tuning step as a run takes it: the configured coupling and path, lr schedule, gradient
+// clipping, EMA, the series kept on the device and flushed to the host every kFlushEvery steps.
+struct FineTuning {
+  FineTuning(const Config& cfg, const Distribution& target)
+      : coupling(make_coupling(cfg)),
+        trainer(make_velocity_field(cfg, {2}, 0), make_velocity_field(cfg, {2}, 0), method, path, *coupling,
+                [&target](int64_t n, at::Generator& g) { return target.sample(n, g); },
+                TrainSettings::from_config(cfg, "finetune"), make_generator(1)) {}
+  void steps(int n) {
+    for (int k = 0; k < n; ++k) {
+      trainer.step();
+      if ((k + 1) % kFlushEvery == 0) trainer.flush();
+    }
+    trainer.flush();
+  }
+  FlowMatching method{true};
+  LinearPath path{0.0};
+  std::unique_ptr<Coupling> coupling;
+  Trainer trainer;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   select_blas_kernel();
   tune_allocator();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
-  const Config cfg = Config::load("", {"model.width=256", "model.depth=3", "pretrain.batch_size=256"});
-  const auto source = make_distribution(cfg, "source");
+  const std::vector<std::string> keys = {"model.width=256", "model.depth=3", "pretrain.batch_size=256",
+                                         "finetune.batch_size=256", "finetune.steps=1000000",
+                                         "finetune.lr_schedule=warmup_cosine", "finetune.warmup_steps=100"};
+  const Config cfg = Config::load("", keys);
+  auto with_ot = keys;
+  with_ot.push_back("coupling.kind=ot");
+  const Config ot_cfg = Config::load("", with_ot);
+  const auto source = make_distribution(cfg, "source"), target = make_distribution(cfg, "target");
   std::vector<std::string> fields;
+  fields.push_back(fmt::format("\"blas_core\": \"{}\"", blas_core()));
+  fields.push_back(fmt::format("\"gemm_float32_1024_gflops\": {:.1f}", gemm_gflops()));
 
+  {
+    FineTuning full(cfg, *target), ot(ot_cfg, *target);
+    BareLoop bare(cfg, *target);
+    full.steps(kSteps);  // warm-up of each
+    ot.steps(kSteps / 4);
+    for (int k = 0; k < kSteps; ++k) bare.step();
+    std::vector<double> ratio, full_rate, bare_rate, ot_share;
+    for (int r = 0; r < kRounds; ++r) {
+      const double t_full = seconds_once([&] { full.steps(kSteps); });
+      const double t_bare = seconds_once([&] { for (int k = 0; k < kSteps; ++k) bare.step(); });
+      const double t_ot = seconds_once([&] { ot.steps(kSteps / 4); }) / (kSteps / 4);
+      full_rate.push_back(kSteps / t_full);
+      bare_rate.push_back(kSteps / t_bare);
+      ratio.push_back(t_bare / t_full);
+      ot_share.push_back(1.0 - (t_full / kSteps) / t_ot);  // what the assignment adds, as a share of its step
+    }
+    fields.push_back(fmt::format("\"finetune_steps_per_second\": {:.1f}", median(full_rate)));
+    fields.push_back(fmt::format("\"bare_loop_steps_per_second\": {:.1f}", median(bare_rate)));
+    fields.push_back(fmt::format("\"finetune_over_bare_loop\": {:.3f}", median(ratio)));
+    fields.push_back(fmt::format("\"finetune_over_bare_loop_target\": 0.9"));
+    fields.push_back(fmt::format("\"exact_ot_share_of_step_b256\": {:.3f}", median(ot_share)));
+  }
   {
     auto model = make_velocity_field(cfg, {2}, 0);
     FlowMatching objective(true);

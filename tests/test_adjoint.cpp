@@ -5,7 +5,6 @@
 #include "analytic_field.h"
 #include "core/config.h"
 #include "core/rng.h"
-#include "core/runtime.h"
 #include "coupling/coupling.h"
 #include "method/adjoint_matching.h"
 #include "method/reward_classifier.h"
@@ -85,7 +84,7 @@ std::pair<at::Tensor, double> tune_standard_normal(const AdjointSettings& s, dou
   const FieldPtr base = std::make_shared<testing::MixtureField>(base_law);
   const Reward reward = [a, b](const at::Tensor& x) { return (-0.5 * a * x * x + b * x).sum(1); };
   const auto cfg = Config::load("", {"model.width=64", "model.depth=3", "pretrain.steps=400", "pretrain.lr=2e-3",
-                                     "pretrain.ema_decay=0", "finetune.steps=600", "finetune.lr=2e-3",
+                                     "pretrain.ema_decay=0", "finetune.steps=300", "finetune.lr=2e-3",
                                      "finetune.lr_schedule=constant", "finetune.batch_size=256",
                                      "finetune.ema_decay=0.99"});
   IndependentCoupling coupling;
@@ -116,7 +115,6 @@ std::pair<at::Tensor, double> tune_standard_normal(const AdjointSettings& s, dou
 
 TEST_CASE("adjoint matching: N(0, 1) tilted by a quadratic reward reaches the Gaussian N(b / (1 + a), 1 / (1 + a))",
           "[adjoint][theory][slow]") {
-  set_threads(2);
   // The tilt of N(0, 1) by exp(-a x^2 / 2 + b x) is N(b / (1 + a), 1 / (1 + a)).
   const double a = 1.0, b = 1.0;
   AdjointSettings s;
@@ -131,7 +129,6 @@ TEST_CASE("adjoint matching: N(0, 1) tilted by a quadratic reward reaches the Ga
 
 TEST_CASE("deterministic adjoint matching: N(0, 1) under a quadratic reward reaches the linear-quadratic optimum",
           "[adjoint][theory][slow]") {
-  set_threads(2);
   // Base flow of N(0, 1): v_pre = A(t) x with flow map Phi(1, t) = 1 / s(t), s(t)^2 = (1 - t)^2 + t^2, and
   // Phi(1, 0) = 1. With dv trained on [t_a, 1] and r = -x^2 / 2 + x, the optimal control gives
   // X_1 = x0 + lambda G r'(X_1), G = int_{t_a}^1 Phi(1, t)^2 / w(t) dt: X_1 = (x0 + lambda G) / (1 + lambda G).
@@ -169,7 +166,6 @@ TEST_CASE("deterministic adjoint matching: N(0, 1) under a quadratic reward reac
 
 TEST_CASE("reward classifier: its logit estimates log q - log p_pre with held-out accuracy near Bayes, stored and reused",
           "[adjoint]") {
-  set_threads(2);
   // p_pre = N(0, 1) through its exact field, q = N(1, 1): log q(x) - log p_pre(x) = x - 1/2, and the Bayes
   // accuracy of balanced classes is Phi(1/2) = 0.6915.
   const GaussianMixture base_law(at::ones({1}, at::kDouble), at::zeros({1, 1}, at::kDouble),

@@ -19,9 +19,10 @@ double fd(const FeatureExtractor& f, const at::Tensor& a, const at::Tensor& b) {
 }  // namespace
 
 TEST_CASE("feature network: at least 90% test accuracy, stored once and reused, and an FD that sees shifts",
-          "[images][features]") {
+          "[images][features][feature_store]") {
+  // Trained on first use, on 2 threads, as the one test then running (PROCESSORS 2 in CMakeLists.txt); the
+  // tests that use this store (fixture feature_store) start after it.
   set_threads(2);
-  // Trained on first use (about 100 s on 2 cores); the other test processes wait for it on the store's lock.
   const auto f = get_or_train_feature_net(FeatureNetSettings{}, "test_features_store");
   SECTION("accuracy and the store") {
     INFO(f.name << ": " << f.test_accuracy);
@@ -51,8 +52,7 @@ TEST_CASE("feature network: at least 90% test accuracy, stored once and reused, 
   }
 }
 
-TEST_CASE("feature network: the same settings train the same weights", "[images][features]") {
-  set_threads(2);
+TEST_CASE("feature network: the same settings train the same weights", "[images][features][slow]") {
   FeatureNetSettings small;
   small.width = 4;
   small.epochs = 1;

@@ -2,7 +2,6 @@
 
 #include "core/config.h"
 #include "core/rng.h"
-#include "core/runtime.h"
 #include "coupling/coupling.h"
 #include "data/gaussian_mixture.h"
 #include "method/method.h"
@@ -56,7 +55,6 @@ std::vector<at::Tensor> snapshot(const VelocityField& field) {
 }  // namespace
 
 TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched", "[gft]") {
-  set_threads(2);
   const auto target = shifted_target();
   const auto cfg = gft_config({"method.schedule.kind=constant", "method.schedule.beta0=0.5"});
   const FieldPtr frozen = make_velocity_field(cfg, {2}, 1);
@@ -141,7 +139,6 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
 }
 
 TEST_CASE("gft: conditional and marginal objectives have the same gradient in expectation", "[gft][theory]") {
-  set_threads(2);
   const auto target = shifted_target();
   const auto cfg = gft_config({"method.schedule.kind=constant", "method.schedule.beta0=1"});
   const FieldPtr frozen = make_velocity_field(cfg, {2}, 1);
@@ -231,7 +228,6 @@ struct ShiftExperiment {
 
 TEST_CASE("gft on a Gaussian-mixture shift: constant beta reaches (u + beta v_pre) / (1 + beta), annealing the target",
           "[gft][theory][slow]") {
-  set_threads(2);
   const auto source_means = at::tensor({-1.5, -1.5, 1.5, -1.5, 0.0, 1.5}, at::kDouble).reshape({3, 2});
   GaussianMixture source(at::ones({3}, at::kDouble), source_means, at::eye(2, at::kDouble).expand({3, 2, 2}).contiguous() * 0.15);
   const auto cfg = Config::load("", {"model.width=64", "model.depth=3", "pretrain.steps=1500", "pretrain.lr=2e-3",

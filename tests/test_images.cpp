@@ -13,7 +13,6 @@
 
 #include "core/config.h"
 #include "core/rng.h"
-#include "core/runtime.h"
 #include "data/distribution.h"
 #include "data/idx_reader.h"
 #include "data/image_dataset.h"
@@ -124,8 +123,7 @@ TEST_CASE("Fréchet distance: closed form for Gaussians, SciPy's sqrtm on random
   }
 }
 
-TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a whole tiny image run", "[images][run]") {
-  set_threads(2);
+TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a whole tiny image run", "[images][run][uses_feature_store]") {
   SECTION("class subsets: sizes, pixel range, distinct seeded draws, the test split for held-out samples") {
     const FashionMnist shirts_to_boots({5, 6, 7, 8, 9});
     CHECK(shirts_to_boots.sample_shape() == std::vector<int64_t>{1, 28, 28});

@@ -28,7 +28,6 @@ Config tiny(const std::string& dir, std::vector<std::string> extra = {}) {
 }  // namespace
 
 TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]") {
-  set_threads(2);
   const std::string dir = "test_run_repro";
   std::filesystem::remove_all(dir);
   const auto first = Runner(tiny(dir)).run();
@@ -72,7 +71,6 @@ TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]")
 }
 
 TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files never look complete", "[run]") {
-  set_threads(2);
   const std::string dir = "test_run_diverge";
   std::filesystem::remove_all(dir);
   SECTION("a huge learning rate without clipping diverges; the file says so") {
@@ -114,7 +112,6 @@ TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files neve
 }
 
 TEST_CASE("runs: gft at beta = 0 takes exactly the steps of standard fine-tuning", "[run][gft]") {
-  set_threads(2);
   const std::string dir = "test_run_gft";
   std::filesystem::remove_all(dir);
   const std::vector<std::string> fast = {"eval.metrics=[w2]", "eval.every=0"};

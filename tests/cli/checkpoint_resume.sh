@@ -21,7 +21,7 @@ expect_exit() {  # code, PID
   [[ $code -eq $1 ]] || { echo "expected exit $1, got $code"; cat ./*.log; exit 1; }
 }
 
-toy=("$repo/configs/examples/toy.yaml" pretrain.steps=1500 finetune.steps=2000 eval.every=500 eval.n_samples=200
+toy=("$repo/configs/examples/toy.yaml" pretrain.steps=800 finetune.steps=800 eval.every=200 eval.n_samples=200
      target.n_eval=200 eval.nll_samples=20 eval.nll_steps=5 method.name=gft coupling.kind=ot_sampled progress=none checkpoint.every_seconds=0.3)
 "$gftlab" --threads 1 run "${toy[@]}" output.file=ref/toy.h5 output.pretrained_dir=ref/pretrained > ref.log 2>&1
 
@@ -49,7 +49,7 @@ $same ref/toy.h5 int/toy.h5
 cat > images.yaml <<YAML
 name: images
 base: [$repo/configs/blocks/fmnist_shift.yaml, $repo/configs/profiles/smoke_images.yaml]
-set: {method.name: gft, method.schedule.beta0: 1, finetune.steps: 150, eval.every: 50}
+set: {method.name: gft, method.schedule.beta0: 1, finetune.steps: 60, eval.every: 20}
 profiles: {smoke: {}, quick: {}, paper: {}}
 YAML
 "$gftlab" sweep plan images.yaml --profile smoke > plan.log

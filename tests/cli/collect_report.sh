@@ -18,7 +18,7 @@ report: {baseline: standard}
 seeds: [0, 1]
 profiles: {smoke: {}, quick: {}, paper: {}}
 YAML
-if "$gftlab" --threads 2 sweep run check.yaml --profile smoke --jobs 2 > run.log 2>&1; then
+if "$gftlab" --threads 1 sweep run check.yaml --profile smoke --jobs 2 > run.log 2>&1; then
   cat run.log; echo "sweep run should exit 1 when runs failed"; exit 1
 fi
 grep -q "6 run(s) failed" run.log || { cat run.log; exit 1; }

@@ -12,7 +12,7 @@ arms:
 seeds: [0, 1]
 profiles: {smoke: {}, quick: {}, paper: {}}
 YAML
-"$gftlab" --threads 2 sweep run images.yaml --profile smoke --jobs 2 output.features_dir="$features" > run.log 2>&1 \
+"$gftlab" --threads 1 sweep run images.yaml --profile smoke --jobs 2 output.features_dir="$features" > run.log 2>&1 \
   || { cat run.log logs/* 2>/dev/null; exit 1; }
 "$gftlab" report images.yaml --profile smoke output.features_dir="$features" > report.log 2>&1 || { cat report.log; exit 1; }
 "$python" - results/images/smoke <<'PY'
