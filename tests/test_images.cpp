@@ -31,7 +31,7 @@ void write_gz(const std::string& path, const std::vector<unsigned char>& bytes) 
   gzclose(f);
 }
 
-std::string error_of(const std::function<void()>& f) {
+std::string failure_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const std::exception& e) {
@@ -69,21 +69,21 @@ TEST_CASE("Fashion-MNIST IDX files: the real ones read whole, corrupt ones refus
     const std::string dir = "test_images_idx";
     std::filesystem::create_directories(dir);
     write_gz(dir + "/magic.gz", {0, 0, 8, 9, 0, 0, 0, 1});
-    CHECK_THAT(error_of([&] { read_idx_gz(dir + "/magic.gz"); }), Catch::Contains("bad IDX magic"));
+    CHECK_THAT(failure_of([&] { read_idx_gz(dir + "/magic.gz"); }), Catch::Contains("bad IDX magic"));
     write_gz(dir + "/type.gz", {0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0});
-    CHECK_THAT(error_of([&] { read_idx_gz(dir + "/type.gz"); }), Catch::Contains("element type 0x0d"));
+    CHECK_THAT(failure_of([&] { read_idx_gz(dir + "/type.gz"); }), Catch::Contains("element type 0x0d"));
     write_gz(dir + "/short.gz", {0, 0, 8, 1, 0, 0, 0, 5, 1, 2, 3});
-    CHECK_THAT(error_of([&] { read_idx_gz(dir + "/short.gz"); }), Catch::Contains("truncated data (3 of 5 bytes)"));
+    CHECK_THAT(failure_of([&] { read_idx_gz(dir + "/short.gz"); }), Catch::Contains("truncated data (3 of 5 bytes)"));
     write_gz(dir + "/long.gz", {0, 0, 8, 1, 0, 0, 0, 2, 1, 2, 3});
-    CHECK_THAT(error_of([&] { read_idx_gz(dir + "/long.gz"); }), Catch::Contains("beyond"));
+    CHECK_THAT(failure_of([&] { read_idx_gz(dir + "/long.gz"); }), Catch::Contains("beyond"));
     write_gz(dir + "/ok.gz", {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6});
     const auto ok = read_idx_gz(dir + "/ok.gz");
     CHECK(ok.sizes() == at::IntArrayRef({2, 3}));
     CHECK(ok[1][2].item<int>() == 6);
     std::ofstream(dir + "/plain.gz") << "not gzip at all";  // zlib reads plain files transparently
-    CHECK_THAT(error_of([&] { read_idx_gz(dir + "/plain.gz"); }), Catch::Contains("bad IDX magic"));
+    CHECK_THAT(failure_of([&] { read_idx_gz(dir + "/plain.gz"); }), Catch::Contains("bad IDX magic"));
     setenv("GFTLAB_FASHION_MNIST_DIR", (dir + "/nowhere").c_str(), 1);
-    const auto missing = error_of([] { load_fashion_mnist("train"); });
+    const auto missing = failure_of([] { load_fashion_mnist("train"); });
     unsetenv("GFTLAB_FASHION_MNIST_DIR");
     CHECK_THAT(missing, Catch::Contains("dataset-fashion-mnist"));
     CHECK_THROWS_AS(([&] { setenv("GFTLAB_FASHION_MNIST_DIR", "/nowhere", 1); load_fashion_mnist("test"); })(), ConfigError);
