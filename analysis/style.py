@@ -59,6 +59,11 @@ def label(metric):
     return METRICS.get(metric, (metric, NEITHER))[0]
 
 
+def better(metric):
+    """A panel's title: which way the metric improves (it is labelled on the axis)."""
+    return {LOWER: "lower is better", HIGHER: "higher is better"}.get(direction(metric), "")
+
+
 def direction(metric):
     if metric.startswith(("w2_euler_", "fd_euler_")):
         return LOWER
