@@ -39,14 +39,20 @@ test: deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # A failed run does not stop the other experiments or the reports, which list it; the exit status does.
+# Each report (one single-threaded Python process) is drawn while the next sweep runs, so that it and the
+# sweep's last runs fill each other's idle core; its output goes to report.log beside the sweep.
 reproduce: deps
 	$(MAKE) build TARGET=gftlab
 	$(GFTLAB) features  # FD's feature network, trained once on all cores before the image sweep needs it
-	@status=0; for e in $(EXPERIMENTS); do \
+	@status=0; reports=(); for e in $(EXPERIMENTS); do \
 	  $(GFTLAB) sweep run experiments/$$e.yaml --profile $(PROFILE) --jobs $(JOBS) || status=1; \
-	  $(GFTLAB) report experiments/$$e.yaml --profile $(PROFILE) || status=1; \
+	  mkdir -p results/$$e/$(PROFILE); \
+	  $(GFTLAB) report experiments/$$e.yaml --profile $(PROFILE) > results/$$e/$(PROFILE)/report.log 2>&1 & \
+	  reports+=($$!); \
 	done; \
-	for e in $(EXPERIMENTS); do echo "report: results/$$e/$(PROFILE)/figures/report.md"; done; \
+	for pid in "$${reports[@]}"; do wait $$pid || status=1; done; \
+	for e in $(EXPERIMENTS); do cat results/$$e/$(PROFILE)/report.log; \
+	  echo "report: results/$$e/$(PROFILE)/figures/report.md"; done; \
 	exit $$status
 
 bench: deps

@@ -147,6 +147,12 @@ def pair_values(sweep, measure, a_runs, b_runs, margin):
     return seeds, a_values, b_values, len(planned) - len(seeds), imputed
 
 
+def relative_difference(a, b, axis=-1):
+    """(mean a - mean b) / |mean b| along `axis`: the effect relative to the baseline."""
+    mean_b = np.mean(b, axis=axis)
+    return (np.mean(a, axis=axis) - mean_b) / np.abs(mean_b)
+
+
 def compare(sweep, arm, point, measure):
     base_point = baseline_cell(sweep, point)
     b_runs = sweep.select(sweep.baseline, base_point) if base_point is not None else []
@@ -160,7 +166,7 @@ def compare(sweep, arm, point, measure):
     c.p = t_test_p(d, c.null) if c.n_pairs >= MIN_PAIRS else math.nan
     c.p_wilcoxon = wilcoxon_p(d - c.null)
     if c.n_pairs >= MIN_PAIRS and abs(c.baseline_mean) > 0:
-        c.relative_bca = bca_interval((c.a, c.b), lambda x, y: (np.mean(x) - np.mean(y)) / abs(np.mean(y)))
+        c.relative_bca = bca_interval((c.a, c.b), relative_difference)
     return c
 
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "core/rng.h"
 #include "coupling/coupling.h"
 #include "metrics/sample_distances.h"
@@ -100,7 +102,23 @@ TEST_CASE("ot_sampled and sinkhorn: pairs drawn from the plan", "[coupling]") {
     }
     CHECK(previous == Approx(exact).epsilon(0.02));
     const auto pairing = SinkhornCoupling(0.05, 2000, 1e-6).pair(x0, x1, gen);
+    CHECK(at::isfinite(SinkhornCoupling(1e-4, 300, 1e-9).plan(x0, x1)).all().item<bool>());  // absorbs, no overflow
     CHECK(pairing.series[0].item<double>() < 1.0);
     CHECK(pairing.series[1].item<double>() > 0.3);
+  }
+}
+
+TEST_CASE("sinkhorn: the plan equals POT's log-domain Sinkhorn on the same cost", "[coupling][sinkhorn]") {
+  auto gen = make_generator(5);
+  const auto x0 = at::randn({96, 2}, gen), x1 = at::randn({96, 2}, gen) * 0.5 + 2.0;
+  const auto cost = squared_distances(x0, x1);
+  const auto cost_path = testing::scratch_path("sinkhorn_cost.bin"), plan_path = testing::scratch_path("sinkhorn_plan.bin");
+  testing::write_raw(cost_path, cost);
+  for (double eps : {0.5, 0.05, 0.01}) {
+    INFO("eps " << eps);
+    testing::write_raw(plan_path, SinkhornCoupling(eps, 50000, 1e-12).plan(x0, x1));
+    const double reg = eps * cost.mean().item<double>();
+    CHECK(testing::run_python(fmt::format("{} {}/py/pot_sinkhorn.py {} {} 96 {:.17g}", GFTLAB_PYTHON, GFTLAB_TEST_DIR,
+                                          cost_path, plan_path, reg)) < 1e-8);
   }
 }

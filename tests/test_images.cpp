@@ -40,19 +40,6 @@ std::string failure_of(const std::function<void()>& f) {
   return "no error";
 }
 
-void write_raw(const std::string& path, const at::Tensor& x) {
-  const auto c = x.to(at::kDouble).contiguous();
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(c.data_ptr<double>()), c.numel() * 8);
-}
-
-double run_python(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  REQUIRE(pipe);
-  char buffer[256] = {0};
-  REQUIRE(fgets(buffer, sizeof buffer, pipe.get()) != nullptr);
-  return std::stod(buffer);
-}
-
 }  // namespace
 
 TEST_CASE("Fashion-MNIST IDX files: the real ones read whole, corrupt ones refused with the reason", "[images][data]") {
@@ -107,10 +94,11 @@ TEST_CASE("Fréchet distance: closed form for Gaussians, SciPy's sqrtm on random
     const auto mix = at::randn({16, 16}, gen, at::kDouble);
     const auto a = at::matmul(at::randn({500, 16}, gen, at::kDouble), mix);
     const auto b = at::matmul(at::randn({400, 16}, gen, at::kDouble), mix * 0.8) + 0.3;
-    write_raw("test_images_a.bin", a);
-    write_raw("test_images_b.bin", b);
-    const double scipy = run_python(std::string(GFTLAB_PYTHON) + " " + GFTLAB_TEST_DIR +
-                                    "/py/scipy_frechet.py test_images_a.bin test_images_b.bin 16");
+    const auto path_a = testing::scratch_path("frechet_a.bin"), path_b = testing::scratch_path("frechet_b.bin");
+    testing::write_raw(path_a, a);
+    testing::write_raw(path_b, b);
+    const double scipy = testing::run_python(std::string(GFTLAB_PYTHON) + " " + GFTLAB_TEST_DIR +
+                                             "/py/scipy_frechet.py " + path_a + " " + path_b + " 16");
     const double ours = frechet_distance(gaussian_stats(a), gaussian_stats(b));
     CHECK(ours == Approx(scipy).epsilon(1e-6));
     CHECK(ours > 1.0);

@@ -4,3 +4,29 @@
 #include <ATen/ATen.h>
 #undef CHECK
 #include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "scratch.h"
+
+namespace gftlab::testing {
+
+// A tensor as raw float64 values, for the reference scripts under tests/py.
+inline void write_raw(const std::string& path, const at::Tensor& x) {
+  const auto c = x.to(at::kDouble).contiguous();
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(c.data_ptr<double>()), c.numel() * 8);
+}
+
+// The number a reference script prints on its first line.
+inline double run_python(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  REQUIRE(pipe);
+  char buffer[256] = {0};
+  REQUIRE(fgets(buffer, sizeof buffer, pipe.get()) != nullptr);
+  return std::stod(buffer);
+}
+
+}  // namespace gftlab::testing

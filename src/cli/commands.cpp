@@ -7,9 +7,12 @@
 
 #include "core/config.h"
 #include "core/runtime.h"
+#include "data/distribution.h"
 #include "features/feature_net.h"
 #include "io/run_file_reader.h"
+#include "method/method.h"
 #include "run/runner.h"
+#include "train/pretrained_store.h"
 
 namespace gftlab {
 namespace {
@@ -56,6 +59,20 @@ int command_run(const RunArgs& args) {
   const auto result = runner.run();
   fmt::print("{} {}\n", result.status == RunStatus::kComplete ? "complete" : "diverged", result.path);
   return result.exit_code();
+}
+
+int command_pretrain(const RunArgs& args) {
+  const Config cfg = Config::load(args.config, args.overrides);
+  const int threads = set_threads(args.threads > 0 ? args.threads : static_cast<int>(cfg.get_int("threads")));
+  if (!uses_pretrained(cfg)) {
+    fmt::print("method.name {} fine-tunes no pretrained model\n", cfg.get_string("method.name"));
+    return 0;
+  }
+  const auto source = make_distribution(cfg, "source");
+  fmt::print(stderr, "gftlab pretrain {} ({} threads)\n", pretrained_id(cfg), threads);
+  const auto pre = get_or_pretrain(cfg, *source);
+  fmt::print("{} {}\n", pre.reused ? "stored" : "trained", pre.path);
+  return 0;
 }
 
 int command_config(const ConfigArgs& args) {

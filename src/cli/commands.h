@@ -37,6 +37,7 @@ struct SweepArgs {
 };
 
 int command_run(const RunArgs& args);
+int command_pretrain(const RunArgs& args);
 int command_sweep_plan(const SweepArgs& args);
 int command_sweep_run(const SweepArgs& args);
 int command_sweep_status(const SweepArgs& args);

@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   run->add_option("overrides", run_args.overrides, "key=value overrides with dotted key paths");
   run->add_option("--out", run_args.out, "run-file path (default <output.dir>/<run_id>.h5)");
 
+  RunArgs pretrain_args;
+  auto* pretrain = app.add_subcommand("pretrain", "pretrain (or find in the store) the model a configuration fine-tunes");
+  pretrain->add_option("config", pretrain_args.config, "run configuration (YAML)")->required()->check(CLI::ExistingFile);
+  pretrain->add_option("overrides", pretrain_args.overrides, "key=value overrides with dotted key paths");
+
   ConfigArgs config_args;
   auto* config = app.add_subcommand("config", "print the resolved configuration and its run_id");
   config->add_option("config", config_args.config, "run configuration (YAML); omit for the defaults");
@@ -93,11 +98,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  run_args.threads = threads;
+  run_args.threads = pretrain_args.threads = threads;
   try {
     if (*run) {
       install_stop_handlers();
       return command_run(run_args);
+    }
+    if (*pretrain) {
+      install_stop_handlers();
+      return command_pretrain(pretrain_args);
     }
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);

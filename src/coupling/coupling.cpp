@@ -1,5 +1,8 @@
 #include "coupling/coupling.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/config.h"
 #include "metrics/sample_distances.h"
 #include "ot/assignment.h"
@@ -8,6 +11,8 @@ namespace gftlab {
 namespace {
 
 constexpr int64_t kSinkhornCheckEvery = 10;
+// A scaling above this is folded into the log potentials before it can overflow (POT's default tau).
+constexpr double kSinkhornAbsorbAbove = 1e3;
 
 // The re-paired batch with its cost relative to the identity pairing of (x0, x1).
 Pairing repaired(at::Tensor new_x0, at::Tensor new_x1, const at::Tensor& x0, const at::Tensor& x1) {
@@ -64,18 +69,30 @@ at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) co
   const double reg = eps_ * cost.mean().item<double>();
   if (reg == 0.0) return at::eye(n, at::kDouble) / n;  // all samples coincide: any plan is optimal
   const auto scaled = cost / -reg;
-  const double log_mass = -std::log(static_cast<double>(n));
-  auto f = at::zeros({n}, at::kDouble), g = at::zeros({n}, at::kDouble);
-  for (int64_t it = 1; it <= max_iters_; ++it) {
-    f = log_mass - at::logsumexp(scaled + g.unsqueeze(0), 1);
-    g = log_mass - at::logsumexp(scaled + f.unsqueeze(1), 0);
-    // After the g update the columns are exact; the rows measure convergence.
+  const double mass = 1.0 / static_cast<double>(n);
+  // One log-domain sweep first, so that no row of the kernel underflows whole; then the cheap scaling
+  // iterations (two matrix-vector products), whose scalings u, v are absorbed into the log potentials
+  // f, g whenever they grow, as in Schmitzer's stabilised Sinkhorn (POT's sinkhorn_stabilized).
+  auto f = std::log(mass) - at::logsumexp(scaled, 1);
+  auto g = std::log(mass) - at::logsumexp(scaled + f.unsqueeze(1), 0);
+  auto kernel = (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp();
+  auto u = at::ones({n}, at::kDouble), v = at::ones({n}, at::kDouble);
+  for (int64_t it = 2; it <= max_iters_; ++it) {
+    u = mass / at::mv(kernel, v);
+    v = mass / at::mv(kernel.t(), u);
+    // After the v update the columns are exact; the rows measure convergence.
     if (it % kSinkhornCheckEvery == 0 || it == max_iters_) {
-      const auto rows = (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp().sum(1);
-      if ((rows - 1.0 / n).abs().sum().item<double>() < tol_) break;
+      if ((u * at::mv(kernel, v) - mass).abs().sum().item<double>() < tol_) break;
+    }
+    if (std::max(u.max().item<double>(), v.max().item<double>()) > kSinkhornAbsorbAbove) {
+      f += u.log();
+      g += v.log();
+      kernel = (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp();
+      u.fill_(1.0);
+      v.fill_(1.0);
     }
   }
-  return (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp();
+  return u.unsqueeze(1) * kernel * v.unsqueeze(0);
 }
 
 std::vector<std::string> SinkhornCoupling::series_names() const {

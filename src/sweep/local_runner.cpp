@@ -9,13 +9,16 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
 
 #include "core/stop_signal.h"
 #include "io/run_file_reader.h"
+#include "method/method.h"
 #include "run/runner.h"
 #include "sweep/child_process.h"
+#include "train/pretrained_store.h"
 
 namespace gftlab {
 namespace {
@@ -40,6 +43,62 @@ void remove_orphaned_temporaries(const fs::path& runs) {
     const pid_t pid = static_cast<pid_t>(std::atol(name.c_str() + mark + 5));
     if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) fs::remove(entry.path());
   }
+}
+
+struct PoolTask {
+  std::vector<std::string> command;
+  std::string log;
+};
+
+// Runs the tasks as child processes, at most `jobs` at a time; on_end(index, exit code, seconds) as each ends.
+void run_pool(const std::vector<PoolTask>& tasks, int jobs, const std::function<void(size_t, int, double)>& on_end) {
+  std::map<pid_t, std::pair<size_t, std::chrono::steady_clock::time_point>> running;
+  size_t next = 0;
+  while (next < tasks.size() || !running.empty()) {
+    while (next < tasks.size() && static_cast<int>(running.size()) < jobs) {
+      running[spawn_logged(tasks[next].command, tasks[next].log, false)] = {next, std::chrono::steady_clock::now()};
+      ++next;
+    }
+    int wstatus = 0;
+    const pid_t pid = waitpid(-1, &wstatus, 0);
+    if (pid < 0) break;
+    const auto [index, started] = running.at(pid);
+    running.erase(pid);
+    on_end(index, exit_code_of(wstatus), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+}
+
+// The pretrained models that the runs share and the store lacks, trained before the runs with the cores split
+// between them. Otherwise the first run of each trains it on its job's share of the cores while the runs
+// that need it wait on its lock. A failure is reported here and again by every run that needs the model.
+void pretrain_missing(const SweepPlan& plan, const std::vector<const PlannedRun*>& runs, int cores, int jobs,
+                      const std::string& exe) {
+  std::map<std::string, const PlannedRun*> missing;  // the model's path in its store -> a run that needs it
+  for (const auto* run : runs)
+    if (uses_pretrained(run->config) && !fs::exists(pretrained_path(run->config)))
+      missing.emplace(pretrained_path(run->config), run);
+  if (missing.empty()) return;
+  const int parallel = std::min(jobs, static_cast<int>(missing.size()));
+  const int threads = std::max(1, cores / parallel);
+  std::vector<PoolTask> tasks;
+  std::vector<std::string> paths;
+  for (const auto& [path, run] : missing) {
+    const auto config = (fs::path(plan.directory) / "configs" / (run->run_id + ".yaml")).string();
+    // Numbered as well: the same id may be missing from two stores (an arm with its own pretrained_dir).
+    const auto log = fmt::format("pretrain-{}-{}.log", tasks.size(), pretrained_id(run->config));
+    tasks.push_back({{exe, "--threads", std::to_string(threads), "pretrain", config},
+                     (fs::path(plan.directory) / "logs" / log).string()});
+    paths.push_back(path);
+  }
+  fmt::print("pretraining {} model(s) first: {} at a time x {} threads\n", tasks.size(), parallel, threads);
+  std::fflush(stdout);
+  run_pool(tasks, parallel, [&](size_t i, int code, double seconds) {
+    if (code == 0)
+      fmt::print("pretrained {} ({:.1f} s)\n", paths[i], seconds);
+    else
+      fmt::print("pretraining {} FAILED (exit {}): {}\n", paths[i], code, first_error_line(tasks[i].log));
+    std::fflush(stdout);
+  });
 }
 
 }  // namespace
@@ -103,30 +162,23 @@ int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& s) {
              plan.runs.size(), done_before, to_run.size(), jobs, threads);
   std::fflush(stdout);
 
-  std::map<pid_t, std::pair<const PlannedRun*, std::chrono::steady_clock::time_point>> running;
-  size_t next = 0, finished = 0;
+  pretrain_missing(plan, to_run, cores, jobs, exe);
+  std::vector<PoolTask> tasks;
+  for (const auto* run : to_run) {
+    const auto log = log_file_of(plan, *run);
+    fs::remove(log + ".failed");
+    tasks.push_back({worker_command(exe, threads, plan.directory, run->run_id, "none"), log});
+  }
+  size_t finished = 0;
   int failed = 0;
-  while (next < to_run.size() || !running.empty()) {
-    while (next < to_run.size() && static_cast<int>(running.size()) < jobs) {
-      const PlannedRun* run = to_run[next++];
-      const auto log = log_file_of(plan, *run);
-      fs::remove(log + ".failed");
-      const pid_t pid = spawn_logged(worker_command(exe, threads, plan.directory, run->run_id, "none"), log, false);
-      running[pid] = {run, std::chrono::steady_clock::now()};
-    }
-    int wstatus = 0;
-    const pid_t pid = waitpid(-1, &wstatus, 0);
-    if (pid < 0) break;
-    const auto [run, started] = running.at(pid);
-    running.erase(pid);
-    const int code = exit_code_of(wstatus);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  run_pool(tasks, jobs, [&](size_t i, int code, double seconds) {
+    const PlannedRun* run = to_run[i];
     const auto outcome = record_outcome(plan.directory, run->run_id, code);
     if (!outcome.done) ++failed;
     fmt::print("[{}/{}] {} {} seed {}: {} ({:.1f} s)\n", done_before + ++finished, plan.runs.size(), run->run_id,
                run->arm, run->seed, outcome.text, seconds);
     std::fflush(stdout);
-  }
+  });
   return failed;
 }
 

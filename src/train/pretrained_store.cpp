@@ -98,13 +98,17 @@ std::string pretrained_id(const Config& cfg) {
       .substr(0, 16);
 }
 
+std::string pretrained_path(const Config& cfg) {
+  return (std::filesystem::path(cfg.get_string("output.pretrained_dir")) / (pretrained_id(cfg) + ".pt")).string();
+}
+
 Pretrained get_or_pretrain(const Config& cfg, const Distribution& source) {
   const Config pcfg = pretraining_config(cfg);
   Pretrained out;
   out.id = pretrained_id(cfg);
   const std::filesystem::path dir = cfg.get_string("output.pretrained_dir");
   std::filesystem::create_directories(dir);
-  out.path = (dir / (out.id + ".pt")).string();
+  out.path = pretrained_path(cfg);
   out.field = make_velocity_field(pcfg, source.sample_shape(), pretrain_seed(pcfg));
   FileLock lock((dir / (out.id + ".lock")).string());
   if (std::filesystem::exists(out.path)) {

@@ -22,6 +22,8 @@ struct Pretrained {
 // The pretraining part of `cfg`, with pretrain.seed resolved, whose hash is the store id.
 Config pretraining_config(const Config& cfg);
 std::string pretrained_id(const Config& cfg);
+// Where the store keeps that model: <output.pretrained_dir>/<id>.pt.
+std::string pretrained_path(const Config& cfg);
 
 Pretrained get_or_pretrain(const Config& cfg, const Distribution& source);
 

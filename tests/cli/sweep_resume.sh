@@ -33,7 +33,12 @@ before=$(ls "$runs" | grep -c '\.h5$')
 [[ $before -ge 2 && $before -lt $total ]] || { echo "expected a partial sweep, found $before runs"; exit 1; }
 for f in "$runs"/*.h5; do "$gftlab" inspect "$f" | grep -q "status complete" || { echo "$f is not complete"; exit 1; }; done
 
+# Each seed's pretrained model, shared by both arms: trained once, before the runs, not inside them.
+grep -q "pretraining 3 model(s) first" first.log || { cat first.log; echo "the shared model was not pretrained first"; exit 1; }
+ls results/resume/smoke/logs/pretrain-*.log > /dev/null || { echo "no pretraining log"; exit 1; }
+
 "$gftlab" --threads 1 "${args[@]}" > second.log 2>&1
+grep -q "pretraining" second.log && { cat second.log; echo "the restart pretrained again"; exit 1; }
 grep -q "$before already done" second.log || { cat second.log; echo "restart did not skip the $before done runs"; exit 1; }
 [[ $(ls "$runs" | grep -c '\.h5$') -eq $total ]] || { ls "$runs"; echo "expected $total run files"; exit 1; }
 ls "$runs" | grep -q '\.tmp\.' && { ls "$runs"; echo "temporary files left behind"; exit 1; }
