@@ -50,6 +50,9 @@ PATH=$work/no_slurm expect 1 "sbatch not found" -- sweep submit "$exp" --profile
 expect 0 "nothing submitted" -- sweep submit "$exp" --profile smoke --runs-per-task 3 --dry-run
 grep -q -- "--array=0-4$" results/toy_shift/smoke/slurm/array-1.sbatch || { echo "FAIL: 14 runs, 3 per task"; fails=$((fails + 1)); }
 expect 2 "config is required" -- run
+expect 2 "did you mean 'seed'" -- pretrain "$cfg" seeed=1
+expect 2 "does not exist" -- pretrain no_such_file.yaml
+expect 0 "fine-tunes no pretrained model" -- pretrain "$cfg" method.name=scratch
 expect 2 "" -- frobnicate
 expect 0 "inspect" -- --help
 expect 0 "key=value" -- run --help
