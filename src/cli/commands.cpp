@@ -46,13 +46,18 @@ Config config_of(const ConfigArgs& args) {
   return Config::load("", overrides);
 }
 
+// --threads when given, else the config's `threads`; applied, and returned as resolved.
+int apply_threads(int requested, const Config& cfg) {
+  return set_threads(requested > 0 ? requested : static_cast<int>(cfg.get_int("threads")));
+}
+
 }  // namespace
 
 int command_run(const RunArgs& args) {
   std::vector<std::string> overrides = args.overrides;
   if (!args.out.empty()) overrides.push_back("output.file=" + args.out);
   Config cfg = Config::load(args.config, overrides);
-  const int threads = set_threads(args.threads > 0 ? args.threads : static_cast<int>(cfg.get_int("threads")));
+  const int threads = apply_threads(args.threads, cfg);
   Runner runner(cfg);  // every configuration error surfaces here, before any work
   if (const auto warning = blas_warning(); !warning.empty()) fmt::print(stderr, "{}\n", warning);
   fmt::print(stderr, "gftlab run {} ({} threads) -> {}\n", cfg.run_id(), threads, runner.output_path());
@@ -63,7 +68,7 @@ int command_run(const RunArgs& args) {
 
 int command_pretrain(const RunArgs& args) {
   const Config cfg = Config::load(args.config, args.overrides);
-  const int threads = set_threads(args.threads > 0 ? args.threads : static_cast<int>(cfg.get_int("threads")));
+  const int threads = apply_threads(args.threads, cfg);
   if (!uses_pretrained(cfg)) {
     fmt::print("method.name {} fine-tunes no pretrained model\n", cfg.get_string("method.name"));
     return 0;
@@ -109,7 +114,7 @@ int command_inspect(const std::string& path) {
 
 int command_features(const ConfigArgs& args, int threads) {
   const Config cfg = config_of(args);
-  set_threads(threads > 0 ? threads : static_cast<int>(cfg.get_int("threads")));
+  apply_threads(threads, cfg);
   const auto f = get_or_train_feature_net(FeatureNetSettings::from_config(cfg), cfg.get_string("output.features_dir"));
   fmt::print("{} {}: test accuracy {:.2f}% ({}/{}.pt)\n", f.reused ? "stored" : "trained", f.name,
              100 * f.test_accuracy, cfg.get_string("output.features_dir"), f.id);

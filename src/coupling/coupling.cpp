@@ -75,7 +75,8 @@ at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) co
   // f, g whenever they grow, as in Schmitzer's stabilised Sinkhorn (POT's sinkhorn_stabilized).
   auto f = std::log(mass) - at::logsumexp(scaled, 1);
   auto g = std::log(mass) - at::logsumexp(scaled + f.unsqueeze(1), 0);
-  auto kernel = (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp();
+  const auto kernel_of = [&] { return (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp(); };
+  auto kernel = kernel_of();
   auto u = at::ones({n}, at::kDouble), v = at::ones({n}, at::kDouble);
   for (int64_t it = 2; it <= max_iters_; ++it) {
     u = mass / at::mv(kernel, v);
@@ -87,7 +88,7 @@ at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) co
     if (std::max(u.max().item<double>(), v.max().item<double>()) > kSinkhornAbsorbAbove) {
       f += u.log();
       g += v.log();
-      kernel = (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp();
+      kernel = kernel_of();
       u.fill_(1.0);
       v.fill_(1.0);
     }

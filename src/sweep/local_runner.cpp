@@ -74,19 +74,20 @@ void run_pool(const std::vector<PoolTask>& tasks, int jobs, const std::function<
 void pretrain_missing(const SweepPlan& plan, const std::vector<const PlannedRun*>& runs, int cores, int jobs,
                       const std::string& exe) {
   std::map<std::string, const PlannedRun*> missing;  // the model's path in its store -> a run that needs it
-  for (const auto* run : runs)
-    if (uses_pretrained(run->config) && !fs::exists(pretrained_path(run->config)))
-      missing.emplace(pretrained_path(run->config), run);
+  for (const auto* run : runs) {
+    if (!uses_pretrained(run->config)) continue;
+    const auto path = pretrained_path(run->config);
+    if (!fs::exists(path)) missing.emplace(path, run);
+  }
   if (missing.empty()) return;
   const int parallel = std::min(jobs, static_cast<int>(missing.size()));
   const int threads = std::max(1, cores / parallel);
   std::vector<PoolTask> tasks;
   std::vector<std::string> paths;
   for (const auto& [path, run] : missing) {
-    const auto config = (fs::path(plan.directory) / "configs" / (run->run_id + ".yaml")).string();
     // Numbered as well: the same id may be missing from two stores (an arm with its own pretrained_dir).
     const auto log = fmt::format("pretrain-{}-{}.log", tasks.size(), pretrained_id(run->config));
-    tasks.push_back({{exe, "--threads", std::to_string(threads), "pretrain", config},
+    tasks.push_back({{exe, "--threads", std::to_string(threads), "pretrain", config_file_of(plan.directory, run->run_id)},
                      (fs::path(plan.directory) / "logs" / log).string()});
     paths.push_back(path);
   }
@@ -116,8 +117,7 @@ std::string log_file_of(const SweepPlan& plan, const PlannedRun& run) { return l
 
 std::vector<std::string> worker_command(const std::string& exe, int threads, const std::string& sweep_dir,
                                         const std::string& run_id, const std::string& progress) {
-  const auto config = (fs::path(sweep_dir) / "configs" / (run_id + ".yaml")).string();
-  return {exe, "--threads", std::to_string(threads), "run", config, "progress=" + progress};
+  return {exe, "--threads", std::to_string(threads), "run", config_file_of(sweep_dir, run_id), "progress=" + progress};
 }
 
 RunOutcome record_outcome(const std::string& sweep_dir, const std::string& run_id, int code) {

@@ -43,14 +43,18 @@ void write_atomically(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+std::string config_file_of(const std::string& sweep_dir, const std::string& run_id) {
+  return (fs::path(sweep_dir) / "configs" / (run_id + ".yaml")).string();
+}
+
 std::string manifest_line(const SweepPlan& plan, const PlannedRun& run) {
-  const auto config_path = fs::path(plan.directory) / "configs" / (run.run_id + ".yaml");
+  const auto config_path = config_file_of(plan.directory, run.run_id);
   std::vector<std::string> point;
   for (const auto& [k, v] : run.point) point.push_back(json_string(k) + ": " + json_string(v));
   return fmt::format("{{\"run_id\": {}, \"arm\": {}, \"seed\": {}, \"point\": {{{}}}, \"config_path\": {}, "
                      "\"config_yaml\": {}}}\n",
                      json_string(run.run_id), json_string(run.arm), run.seed, fmt::join(point, ", "),
-                     json_string(config_path.string()), json_string(run.config.canonical_yaml()));
+                     json_string(config_path), json_string(run.config.canonical_yaml()));
 }
 
 void write_manifest(const SweepPlan& plan) {
@@ -58,7 +62,7 @@ void write_manifest(const SweepPlan& plan) {
   fs::create_directories(dir / "configs");
   std::string lines;
   for (const auto& run : plan.runs) {
-    write_atomically(dir / "configs" / (run.run_id + ".yaml"), run.config.canonical_yaml());
+    write_atomically(config_file_of(plan.directory, run.run_id), run.config.canonical_yaml());
     lines += manifest_line(plan, run);
   }
   write_atomically(dir / "manifest.jsonl", lines);

@@ -61,6 +61,9 @@ const std::vector<std::string>& required_profiles();
 SweepPlan plan_sweep(const std::string& file, const std::string& profile, const std::vector<std::string>& overrides,
                      const std::string& results_root = "results");
 
+// <sweep_dir>/configs/<run_id>.yaml: the resolved configuration write_manifest writes for each run.
+std::string config_file_of(const std::string& sweep_dir, const std::string& run_id);
+
 // Writes <directory>/manifest.jsonl (one JSON object per run: run_id, arm, seed, point, config path and the
 // resolved config) and <directory>/configs/<run_id>.yaml, each atomically.
 void write_manifest(const SweepPlan& plan);
