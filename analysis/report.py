@@ -39,7 +39,7 @@ def arm_tick(sweep, arm):
 
 
 def draw_figures(sweep, out, comparisons):
-    """[(title, png, what it answers)] for every figure the data allows."""
+    """[(title, png, what it answers)] for every figure; png is None where the data does not allow it."""
     primary = [m for m in dict.fromkeys(r.quality_metric for r in sweep.runs) if sweep.has_final(m)] or \
         [m for m in QUALITY if sweep.has_final(m)][:1]
     drawn = [
@@ -82,7 +82,7 @@ def draw_figures(sweep, out, comparisons):
         ("Against the grid parameter", figs.param_figure(sweep, out, primary[:1] + ["coverage", "path_length"]),
          "How do the arms respond to the swept parameter?"),
     ]
-    return [(title, png, caption) for title, png, caption in drawn if png]
+    return drawn
 
 
 def problems_section(sweep):
@@ -190,7 +190,11 @@ def main():
     lines += ["", "## Runs that are not complete", ""] + problems_section(sweep)
     lines += ["", "## Figures", ""]
     for title, png, caption in figures:
-        lines += [f"### {title}", "", caption, "", f"![{title}]({png})", f"([PDF]({png[:-4]}.pdf))", ""]
+        if png:
+            lines += [f"### {title}", "", caption, "", f"![{title}]({png})", f"([PDF]({png[:-4]}.pdf))", ""]
+    if missing := [title for title, png, _ in figures if not png]:
+        lines += [f"Not drawn, for lack of data in these runs (a metric group not evaluated, or evaluated only at "
+                  f"the end by `eval.final_only`; no images; no grid): {', '.join(missing)}.", ""]
     lines += ["## Final metrics", ""] + metrics_section(sweep)
     lines += ["## Cost", ""] + cost_section(sweep)
     lines += ["## Every arm against the baseline (paired by seed)", ""] + comparison_section(sweep, comparisons)
