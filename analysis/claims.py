@@ -1,5 +1,5 @@
 """The claims of the GFT paper (arXiv 2601.22495) as computed verdicts: one row per claim, GFT arm and grid
-point, from the paired comparisons with the baseline (comparisons.py). The rules are in README.md
+point, from the paired comparisons with the baseline (comparisons.py). The rules are in docs/reports.md
 ("Claims"); nothing here is written by hand."""
 import json
 import math
@@ -54,7 +54,7 @@ def is_gft(sweep, arm):
 
 
 def aggregate(verdicts):
-    """A claim's verdict from its measures' (README): supported when at least one measure supports it and none
+    """A claim's verdict from its measures' (docs/reports.md): supported when at least one measure supports it and none
     contradicts it, contradicted in the mirror case, mixed when both happen, inconclusive when neither."""
     measured = [v for v in verdicts if v != "too few pairs"]
     if not measured:
@@ -138,7 +138,7 @@ def markdown(sweep, claim_rows, comparisons):
              + f", paired by seed. Effects: mean paired difference relative to the baseline's mean, with its "
              f"Holm-adjusted Student-t interval; {family_statement(comparisons)}. Comparable quality is "
              f"non-inferiority within {100 * sweep.margin:g}% of the baseline's mean (`report.noninferiority_margin`). "
-             "Verdict rules: README.md, \"Claims\". n = pairs; lost = seeds without a pair.", "",
+             "Verdict rules: docs/reports.md, \"Claims\". n = pairs; lost = seeds without a pair.", "",
              "| claim | arm | point | verdict | evidence (measure: effect [interval], n, verdict) |", "|---|---|---|---|---|"]
     for r in claim_rows:
         evidence = "<br>".join(

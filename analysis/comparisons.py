@@ -1,5 +1,6 @@
 """Paired comparisons of every arm with the experiment's declared baseline (report.baseline), by seed, on the
-measures of the paper's claims, Holm-Bonferroni-corrected over the report's whole family (method.md section 6).
+measures of the paper's claims, Holm-Bonferroni-corrected over the report's whole family (docs/method.md,
+"Measurements").
 
 A seed pairs the two runs that share the pretrained model, the target samples and the evaluation noise. A
 seed whose run failed or never ran on either side is lost and counted. A diverged run is counted as worse
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seed_stats import ALPHA, bca_interval, holm, pair_by_seed, t_interval, t_test_p, wilcoxon_p
-from style import LOWER, direction
+from style import LOWER
 from sweep_data import training_cost
 
 MIN_PAIRS = 3
@@ -131,7 +132,7 @@ def pair_values(sweep, measure, a_runs, b_runs, margin):
         elif measure.kind in ("steps_to", "nfe_to"):
             if rb.status != "complete" or not math.isfinite(rb.finals.get(rb.quality_metric, math.nan)):
                 continue
-            final, better = rb.finals[rb.quality_metric], direction(rb.quality_metric)
+            final, better = rb.finals[rb.quality_metric], sweep.direction(rb.quality_metric)
             threshold = final - better * margin * abs(final)
             end = max([float(r.series("eval/step")[-1]) for r in a_runs if r.status == "complete"
                        and r.series("eval/step") is not None] or [float(ra.series("eval/step")[-1])])
@@ -171,7 +172,7 @@ def compare(sweep, arm, point, measure):
 
 
 def verdict(c):
-    """The rule (README, "Claims"): supported when the Holm-adjusted interval excludes no effect (for
+    """The rule (docs/reports.md, "Claims"): supported when the Holm-adjusted interval excludes no effect (for
     non-inferiority: the margin) on the claimed side, contradicted when it excludes it on the other side."""
     if c.n_pairs < MIN_PAIRS:
         return "too few pairs"

@@ -12,11 +12,12 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import claims  # noqa: E402
 import sweep_figures as figs  # noqa: E402
 from comparisons import compare_all  # noqa: E402
-from style import DIVERSITY, LOWER, PATHS, QUALITY, STABILITY  # noqa: E402
+from style import LOWER  # noqa: E402
 from sweep_data import Sweep, mean_ci, training_cost  # noqa: E402
 
-TABLE_METRICS = QUALITY + ["recall", "coverage", "vendi", "path_length", "adaptive_nfe", "quality_spearman",
-                           "loss_variance_last", "grad_spike_count"]
+# The final-metrics table: every quality metric, then these.
+TABLE_EXTRA = ["recall", "coverage", "vendi", "path_length", "adaptive_nfe", "quality_spearman", "loss_variance_last",
+               "grad_spike_count"]
 INTERVAL = "mean [Student-t 95% interval]"
 
 
@@ -41,7 +42,7 @@ def arm_tick(sweep, arm):
 def draw_figures(sweep, out, comparisons):
     """[(title, png, what it answers)] for every figure; png is None where the data does not allow it."""
     primary = [m for m in dict.fromkeys(r.quality_metric for r in sweep.runs) if sweep.has_final(m)] or \
-        [m for m in QUALITY if sweep.has_final(m)][:1]
+        [m for m in sweep.family("quality") if sweep.has_final(m)][:1]
     drawn = [
         ("Effects against the baseline", figs.forest_figure(sweep, out, comparisons),
          f"How large is each arm's effect on each claim's measures? Mean paired difference from the baseline "
@@ -57,15 +58,16 @@ def draw_figures(sweep, out, comparisons):
         ("Diversity during fine-tuning", figs.series_figure(sweep, out, "diversity_steps", ["recall", "coverage", "vendi"]),
          "Does fine-tuning lose modes on the way? Recall, coverage and Vendi score against step (mean and 95% "
          "t-band over seeds)."),
-        ("Final quality", figs.finals_figure(sweep, out, "final_quality", QUALITY),
+        ("Final quality", figs.finals_figure(sweep, out, "final_quality", sweep.family("quality")),
          f"Which arm ends closest to the target? {INTERVAL} over seeds; dots are seeds. MMD² and energy distance "
          "are unbiased U-statistics (they may dip below 0)."),
-        ("Final diversity", figs.finals_figure(sweep, out, "final_diversity", DIVERSITY),
+        ("Final diversity", figs.finals_figure(sweep, out, "final_diversity", sweep.family("diversity")),
          "Is quality bought with collapse? Precision/recall (k = 3), density/coverage (k = 5), Vendi score and "
          "mean pairwise distance of the generated samples; the dashed line is the held-out data's value."),
-        ("Paths and inference cost", figs.finals_figure(sweep, out, "paths", PATHS, arm_tick),
-         "How straight and cheap are the learned flows? Path length E Σ‖x_{k+1} − x_k‖, straightness "
-         "E ∫‖X1 − X0 − v(t, X_t)‖² dt, path length / displacement and the adaptive solver's network evaluations, "
+        ("Paths and inference cost", figs.finals_figure(sweep, out, "paths", sweep.family("paths"), arm_tick),
+         "How straight and cheap are the learned flows? Path length E Σ‖x_{k+1} − x_k‖, kinetic energy "
+         "E ∫‖v‖² dt, straightness E ∫‖X1 − X0 − v(t, X_t)‖² dt, path length / displacement and the adaptive "
+         "solver's network evaluations, "
          "per arm (its coupling in brackets)."),
         ("Few-step quality", figs.euler_ladder_figure(sweep, out),
          "How much quality survives with few Euler steps? FD (images) or exact W2 against the number of steps."),
@@ -76,7 +78,7 @@ def draw_figures(sweep, out, comparisons):
          "evaluations (top) and the time (bottom) spent in fine-tuning steps so far (log scales; one line per "
          "seed, the pretrained model at the left end). Reward-based methods pay for trajectories and adjoints at "
          "every step."),
-        ("Stability summary", figs.finals_figure(sweep, out, "stability_summary", STABILITY),
+        ("Stability summary", figs.finals_figure(sweep, out, "stability_summary", sweep.family("stability")),
          "The final trailing variance of fm_loss and of the quality metric, the Spearman correlation of quality "
          "with step (−1: monotone improvement) and the count of gradient-norm spikes (> median + 5 MAD)."),
         ("Against the grid parameter", figs.param_figure(sweep, out, primary[:1] + ["coverage", "path_length"]),
@@ -100,7 +102,7 @@ def problems_section(sweep):
 
 
 def metrics_section(sweep):
-    metrics = [m for m in TABLE_METRICS if sweep.has_final(m)]
+    metrics = [m for m in sweep.family("quality") + TABLE_EXTRA if sweep.has_final(m)]
     lines = []
     for point in sweep.points:
         if point:

@@ -1,4 +1,4 @@
-"""Statistics over seeds (method.md section 6): Student-t intervals of means, BCa bootstrap intervals of
+"""Statistics over seeds (docs/method.md, "Measurements"): Student-t intervals of means, BCa bootstrap intervals of
 statistics that are not means, paired comparisons by seed, and the Holm-Bonferroni correction of a family.
 
 Every function takes plain sequences and returns plain numbers, so each is tested on its own

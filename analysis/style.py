@@ -1,4 +1,4 @@
-"""One look for every gftlab figure: palette, rc settings, metric names with units and direction."""
+"""One look for every gftlab figure: palette, rc settings, metric labels with units."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,40 +15,36 @@ plt.rcParams.update({
     "axes.spines.right": False,
 })
 
+# Which way a metric gets better, as summary.h5's /metrics/better says it (gftlab's metric table).
 LOWER, HIGHER, NEITHER = -1, 1, 0
 
-# name -> (short axis label with units, which direction is better); definitions go in the figure captions.
-METRICS = {
-    "fd": ("FD (features²)", LOWER),
-    "w2": ("W2 (data units)", LOWER),
-    "sliced_w2": ("sliced W2 (data units)", LOWER),
-    "mmd2": ("MMD², U-statistic", LOWER),
-    "energy": ("energy distance, U-stat.", LOWER),
-    "nll": ("held-out NLL (nats)", LOWER),
-    "velocity_error": ("E‖v − u_t‖² (units²)", LOWER),
-    "target_nll": ("−log q of samples (nats)", LOWER),
-    "precision": ("precision, k = 3", HIGHER),
-    "recall": ("recall, k = 3", HIGHER),
-    "density": ("density, k = 5", NEITHER),
-    "coverage": ("coverage, k = 5", HIGHER),
-    "vendi": ("Vendi score", NEITHER),
-    "mean_pairwise_distance": ("mean pairwise dist. (units)", NEITHER),
-    "path_length": ("path length (units)", LOWER),
-    "kinetic_energy": ("kinetic energy (units²)", LOWER),
-    "straightness": ("straightness (units²)", LOWER),
-    "path_ratio": ("length / displacement", LOWER),
-    "adaptive_nfe": ("adaptive-solver NFE", LOWER),
-    "loss_variance_last": ("fm_loss trailing var. (loss²)", LOWER),
-    "quality_variance_last": ("quality trailing var.", LOWER),
-    "quality_spearman": ("Spearman(step, quality)", NEITHER),
-    "grad_spike_count": ("grad-norm spikes (count)", LOWER),
-    "wall_seconds": ("wall time (s)", LOWER),
+# name -> short axis label with units; definitions go in the figure captions, directions come from summary.h5.
+LABELS = {
+    "fd": "FD (features²)",
+    "w2": "W2 (data units)",
+    "sliced_w2": "sliced W2 (data units)",
+    "mmd2": "MMD², U-statistic",
+    "energy": "energy distance, U-stat.",
+    "nll": "held-out NLL (nats)",
+    "velocity_error": "E‖v − u_t‖² (units²)",
+    "target_nll": "−log q of samples (nats)",
+    "precision": "precision, k = 3",
+    "recall": "recall, k = 3",
+    "density": "density, k = 5",
+    "coverage": "coverage, k = 5",
+    "vendi": "Vendi score",
+    "mean_pairwise_distance": "mean pairwise dist. (units)",
+    "path_length": "path length (units)",
+    "kinetic_energy": "kinetic energy (units²)",
+    "straightness": "straightness (units²)",
+    "path_ratio": "length / displacement",
+    "adaptive_nfe": "adaptive-solver NFE",
+    "loss_variance_last": "fm_loss trailing var. (loss²)",
+    "quality_variance_last": "quality trailing var.",
+    "quality_spearman": "Spearman(step, quality)",
+    "grad_spike_count": "grad-norm spikes (count)",
+    "wall_seconds": "wall time (s)",
 }
-
-QUALITY = ["fd", "w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll"]
-DIVERSITY = ["precision", "recall", "density", "coverage", "vendi", "mean_pairwise_distance"]
-PATHS = ["path_length", "straightness", "path_ratio", "adaptive_nfe"]
-STABILITY = ["loss_variance_last", "quality_variance_last", "quality_spearman", "grad_spike_count"]
 
 
 def label(metric):
@@ -56,18 +52,12 @@ def label(metric):
         return f"W2, {metric[9:]} Euler steps (units)"
     if metric.startswith("fd_euler_"):
         return f"FD, {metric[9:]} Euler steps"
-    return METRICS.get(metric, (metric, NEITHER))[0]
+    return LABELS.get(metric, metric)
 
 
-def better(metric):
+def better_text(better):
     """A panel's title: which way the metric improves (it is labelled on the axis)."""
-    return {LOWER: "lower is better", HIGHER: "higher is better"}.get(direction(metric), "")
-
-
-def direction(metric):
-    if metric.startswith(("w2_euler_", "fd_euler_")):
-        return LOWER
-    return METRICS.get(metric, (metric, NEITHER))[1]
+    return {LOWER: "lower is better", HIGHER: "higher is better"}.get(better, "")
 
 
 def smooth(y, window):

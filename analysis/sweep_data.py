@@ -1,4 +1,5 @@
-"""Reading a collected sweep (summary.h5, schema in README.md) and the statistics over seeds."""
+"""Reading a collected sweep (summary.h5, schema in docs/sweeps.md) and the statistics over seeds."""
+import fnmatch
 import math
 import pathlib
 import warnings
@@ -67,6 +68,18 @@ class Sweep:
         self.arms = list(dict.fromkeys(r.arm for r in self.runs))
         self.points = list(dict.fromkeys(r.point for r in self.runs))
         self.final_names = sorted(finals)
+        if "metrics" not in self.file:
+            raise SystemExit(f"{path} has no /metrics table (collected by an older gftlab): run `gftlab sweep collect`")
+        m = self.file["metrics"]
+        self.metric_table = list(zip(m["name"].asstr()[:], (int(b) for b in m["better"][:]), m["family"].asstr()[:]))
+
+    def direction(self, metric):
+        """-1 when lower is better, +1 when higher, 0 when neither (gftlab's metric table, via /metrics)."""
+        return next((better for name, better, _ in self.metric_table if fnmatch.fnmatchcase(metric, name)), 0)
+
+    def family(self, name):
+        """The metrics of one family (quality, diversity, paths, stability), in the table's order."""
+        return [metric for metric, _, fam in self.metric_table if fam == name]
 
     @property
     def name(self):

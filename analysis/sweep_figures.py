@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from style import MARKERS, PALETTE, better, label, plt, save, smooth
+from style import MARKERS, PALETTE, better_text, label, plt, save, smooth
 from sweep_data import mean_ci, seed_band, training_cost
 
 
@@ -238,7 +238,7 @@ def finals_figure(sweep, out, name, metrics, x_label=None):
         ax.set_xticks(range(len(sweep.arms)))
         ax.set_xticklabels([x_label(sweep, a) if x_label else a for a in sweep.arms], rotation=40, ha="right",
                            rotation_mode="anchor", fontsize=7)
-        ax.set(ylabel=label(metric), title=better(metric))
+        ax.set(ylabel=label(metric), title=better_text(sweep.direction(metric)))
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     if len(sweep.points) > 1:

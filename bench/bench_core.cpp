@@ -1,7 +1,7 @@
 // Prints JSON: the machine's float32 GEMM rate (so that figures from different machines compare), gftlab's
 // whole fine-tuning step against a bare forward/backward/Adam loop of the same network in this binary, the
 // exact-OT coupling's share of a step at B = 256, pretraining steps/s, exact W2 and sampling throughput.
-// 2-D MLP width 256, depth 3, batch 256. `make bench` runs it; README.md quotes the figures.
+// 2-D MLP width 256, depth 3, batch 256. `make bench` runs it; docs/benchmarks.md quotes the figures.
 #include <torch/optim/adam.h>
 
 #include <fmt/format.h>
@@ -30,7 +30,7 @@ using bench::seconds_once;
 namespace {
 
 constexpr int kSteps = 200;    // per timed block
-constexpr int kRounds = 7;     // blocks of each loop, alternated; the median ratio is reported
+constexpr int kRounds = 13;    // blocks of each loop, in the order AB BA AB ... (odd: a true median ratio)
 constexpr int kFlushEvery = 25;  // as Runner::run flushes its series
 constexpr double kRatioTarget = 0.9;  // issue 15: the whole step within 10% of the bare loop
 
@@ -120,14 +120,22 @@ int main(int argc, char** argv) {
     ot.steps(kSteps / 4);
     for (int k = 0; k < kSteps; ++k) bare.step();
     std::vector<double> ratio, full_rate, bare_rate, ot_share;
+    // Each loop goes first in half of the rounds, so that neither pays more often for what the other left
+    // in the caches or for the VM's drift within a round.
     for (int r = 0; r < kRounds; ++r) {
-      const double t_full = seconds_once([&] { full.steps(kSteps); });
-      const double t_bare = seconds_once([&] { for (int k = 0; k < kSteps; ++k) bare.step(); });
-      const double t_ot = seconds_once([&] { ot.steps(kSteps / 4); }) / (kSteps / 4);
+      double t_full = 0, t_bare = 0;
+      const auto time_full = [&] { t_full = seconds_once([&] { full.steps(kSteps); }); };
+      const auto time_bare = [&] { t_bare = seconds_once([&] { for (int k = 0; k < kSteps; ++k) bare.step(); }); };
+      if (r % 2 == 0) time_full(), time_bare();
+      else time_bare(), time_full();
       full_rate.push_back(kSteps / t_full);
       bare_rate.push_back(kSteps / t_bare);
       ratio.push_back(t_bare / t_full);
-      ot_share.push_back(1.0 - (t_full / kSteps) / t_ot);  // what the assignment adds, as a share of its step
+    }
+    for (int r = 0; r < 5; ++r) {
+      const double t_full = seconds_once([&] { full.steps(kSteps / 4); }) / (kSteps / 4);
+      const double t_ot = seconds_once([&] { ot.steps(kSteps / 4); }) / (kSteps / 4);
+      ot_share.push_back(1.0 - t_full / t_ot);  // what the assignment adds, as a share of its step
     }
     fields.push_back(fmt::format("\"finetune_steps_per_second\": {:.1f}", median(full_rate)));
     fields.push_back(fmt::format("\"bare_loop_steps_per_second\": {:.1f}", median(bare_rate)));

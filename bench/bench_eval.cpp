@@ -4,7 +4,7 @@
 // (its own work only); `evaluation_seconds` is what the runner pays per evaluation: every group.
 // Once-per-run work (reference statistics) is paid in the warm-up call, as in a run's first evaluation.
 // Optional arguments: threads (default 1, what each job of `sweep run --jobs N` uses) and "toy" to skip
-// the image configuration. `make bench` runs it; README.md quotes the figures.
+// the image configuration. `make bench` runs it; docs/benchmarks.md quotes the figures.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

@@ -1,7 +1,7 @@
 // Prints JSON: U-Net training images/s at batch 64 (standard and GFT with beta > 0, which adds a forward of
 // the frozen model), Euler sampling images/s, the Fréchet distance of 10 000 samples (features included),
 // and exact OT on real Fashion-MNIST batches of 256. Trains the feature network into results/features
-// if it is not there yet. `make bench` runs it; README.md quotes the figures.
+// if it is not there yet. `make bench` runs it; docs/benchmarks.md quotes the figures.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <vector>
@@ -13,7 +13,7 @@
 #include "data/image_dataset.h"
 #include "features/feature_net.h"
 #include "method/method.h"
-#include "metrics/frechet.h"
+#include "features/frechet.h"
 #include "model/velocity_field.h"
 #include "path/path.h"
 #include "sampler/sampler.h"

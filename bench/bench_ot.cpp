@@ -1,6 +1,6 @@
 // Prints JSON: exact OT (assignment) time for B = 64, 256, 1024 at d = 2 and 784 beside POT's ot.emd on
 // the same matrices (bench/pot_emd.py), Sinkhorn time, the GFT step time over the standard step time,
-// and the OT coupling's share of a training step. `make bench` runs it; README.md quotes the figures.
+// and the OT coupling's share of a training step. `make bench` runs it; docs/benchmarks.md quotes the figures.
 #include <ATen/Parallel.h>
 
 #include <cstdio>

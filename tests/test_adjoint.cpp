@@ -174,8 +174,7 @@ TEST_CASE("reward classifier: its logit estimates log q - log p_pre with held-ou
   testing::MixtureField base(base_law);
   auto gen = make_generator(11);
   const auto samples = target.sample(4000, gen).to(at::kFloat);
-  const std::string store = "test_reward_classifier_store";
-  std::filesystem::remove_all(store);
+  const std::string store = gftlab::testing::scratch_path("reward_classifier_store");
   const ClassifierSettings s;
   const auto trained = get_or_train_reward_classifier(s, base, samples, 3, "unit-test", store);
   CHECK_FALSE(trained.reused);

@@ -11,7 +11,7 @@ using gftlab::ConfigError;
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = "test_config_" + name + ".yaml";
+  const std::string path = gftlab::testing::scratch_path("config_" + name + ".yaml");
   std::ofstream(path) << text;
   return path;
 }
@@ -94,6 +94,15 @@ TEST_CASE("config: every kind of bad input is refused with file, key path and wh
     const std::string path = write_temp("yaml", "seed: [1\n");
     CHECK_THAT(error_of([&] { Config::load(path); }), Catch::Contains("invalid YAML"));
     CHECK_THAT(error_of([] { Config::load("no/such/file.yaml"); }), Catch::Contains("cannot open"));
+  }
+  SECTION("a key given twice names both lines, at any depth") {
+    const std::string top = write_temp("dup_top", "seed: 1\nmodel:\n  width: 8\nseed: 2\n");
+    CHECK_THAT(error_of([&] { Config::load(top); }),
+               Catch::Contains(top + ":4: seed: the key is given twice in one mapping, on lines 1 and 4"));
+    const std::string nested = write_temp("dup_nested", "eval:\n  sampler: {kind: euler, steps: 4, steps: 8}\n");
+    CHECK_THAT(error_of([&] { Config::load(nested); }), Catch::Contains(nested + ":2: eval.sampler.steps: the key is given twice"));
+    const std::string listed = write_temp("dup_list", "method:\n  schedule:\n    stages:\n      - {beta: 1, beta: 2}\n");
+    CHECK_THAT(error_of([&] { Config::load(listed); }), Catch::Contains("method.schedule.stages[0].beta: the key is given twice"));
   }
   SECTION("semantic errors raised later still name their origin") {
     const Config cfg = Config::load("", {"model.time_embed_dim=7"});

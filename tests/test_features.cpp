@@ -6,7 +6,7 @@
 #include "core/runtime.h"
 #include "data/image_dataset.h"
 #include "features/feature_net.h"
-#include "metrics/frechet.h"
+#include "features/frechet.h"
 
 using namespace gftlab;
 
@@ -57,9 +57,8 @@ TEST_CASE("feature network: the same settings train the same weights", "[images]
   small.width = 4;
   small.epochs = 1;
   small.batch_size = 1000;
-  std::filesystem::remove_all("test_features_a");
-  std::filesystem::remove_all("test_features_b");
-  const auto a = get_or_train_feature_net(small, "test_features_a"), b = get_or_train_feature_net(small, "test_features_b");
+  const auto a = get_or_train_feature_net(small, gftlab::testing::scratch_path("features_a")),
+             b = get_or_train_feature_net(small, gftlab::testing::scratch_path("features_b"));
   CHECK(!a.reused);
   CHECK(a.test_accuracy == b.test_accuracy);
   const auto pa = a.net->parameters(), pb = b.net->parameters();

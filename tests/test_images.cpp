@@ -17,7 +17,7 @@
 #include "data/idx_reader.h"
 #include "data/image_dataset.h"
 #include "io/run_file_reader.h"
-#include "metrics/frechet.h"
+#include "features/frechet.h"
 #include "model/velocity_field.h"
 #include "run/runner.h"
 
@@ -53,7 +53,7 @@ TEST_CASE("Fashion-MNIST IDX files: the real ones read whole, corrupt ones refus
     CHECK(train.images.min().item<int>() == 0);
   }
   SECTION("corrupt, truncated and missing files") {
-    const std::string dir = "test_images_idx";
+    const std::string dir = gftlab::testing::scratch_path("images_idx");
     std::filesystem::create_directories(dir);
     write_gz(dir + "/magic.gz", {0, 0, 8, 9, 0, 0, 0, 1});
     CHECK_THAT(failure_of([&] { read_idx_gz(dir + "/magic.gz"); }), Catch::Contains("bad IDX magic"));
@@ -173,8 +173,7 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
                       Catch::Contains("twice"));
   }
   SECTION("a tiny image run: classes 0-4 pretrained, fine-tuned with GFT to classes 5-9, every image metric") {
-    const std::string dir = "test_images_run";
-    std::filesystem::remove_all(dir);
+    const std::string dir = gftlab::testing::scratch_path("images_run");
     const auto cfg = Config::load("", {
         "source.kind=fashion_mnist", "source.classes=[0, 1, 2, 3, 4]", "target.kind=fashion_mnist",
         "target.classes=[5, 6, 7, 8, 9]", "target.n_train=64", "target.n_eval=64", "model.kind=unet",

@@ -2,9 +2,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <set>
 
 #include "core/rng.h"
 #include "core/runtime.h"
+#include "io/content_store.h"
 #include "io/run_file_reader.h"
 #include "io/run_log.h"
 #include "run/runner.h"
@@ -28,8 +31,7 @@ Config tiny(const std::string& dir, std::vector<std::string> extra = {}) {
 }  // namespace
 
 TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]") {
-  const std::string dir = "test_run_repro";
-  std::filesystem::remove_all(dir);
+  const std::string dir = gftlab::testing::scratch_path("run_repro");
   const auto first = Runner(tiny(dir)).run();
   REQUIRE(first.status == RunStatus::kComplete);
   const auto a = read_run_file(first.path);
@@ -71,8 +73,7 @@ TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]")
 }
 
 TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files never look complete", "[run]") {
-  const std::string dir = "test_run_diverge";
-  std::filesystem::remove_all(dir);
+  const std::string dir = gftlab::testing::scratch_path("run_diverge");
   SECTION("a huge learning rate without clipping diverges; the file says so") {
     const auto result = Runner(tiny(dir, {"finetune.lr=1e12", "finetune.grad_clip=0"})).run();
     CHECK(result.status == RunStatus::kDiverged);
@@ -112,8 +113,7 @@ TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files neve
 }
 
 TEST_CASE("runs: gft at beta = 0 takes exactly the steps of standard fine-tuning", "[run][gft]") {
-  const std::string dir = "test_run_gft";
-  std::filesystem::remove_all(dir);
+  const std::string dir = gftlab::testing::scratch_path("run_gft");
   const std::vector<std::string> fast = {"eval.metrics=[w2]", "eval.every=0"};
   auto with = [&](std::vector<std::string> o) { o.insert(o.end(), fast.begin(), fast.end()); return o; };
   const auto standard = read_run_file(Runner(tiny(dir, with({}))).run().path);
@@ -144,4 +144,38 @@ TEST_CASE("runtime: OpenBLAS runs the CPU's vector kernels, and its float GEMM i
   const auto a = at::randn({300, 200}, gen, at::kFloat), b = at::randn({200, 100}, gen, at::kFloat);
   const auto exact = at::matmul(a.to(at::kDouble), b.to(at::kDouble));
   CHECK((at::matmul(a, b).to(at::kDouble) - exact).abs().max().item<double>() < 1e-3);
+}
+
+TEST_CASE("content store: an artefact is made once, its sidecar read back exactly, nothing left half written",
+          "[store]") {
+  const ContentStore store(gftlab::testing::scratch_path("store"));
+  int made = 0;
+  const auto make = [&](const std::string& path) {
+    ++made;
+    std::ofstream(path) << "artefact";
+    YAML::Node record;
+    record["value"] = 0.1 + 0.2;  // not a short decimal: the sidecar must keep every digit
+    record["name"] = "quoted: text";
+    return record;
+  };
+  double value = 0;
+  std::string name;
+  const auto load = [&](const std::string& path, const YAML::Node& record) {
+    CHECK(path == store.path("abc", ".pt"));
+    value = record["value"].as<double>();
+    name = record["name"].as<std::string>();
+  };
+  CHECK_FALSE(store.get_or_make("abc", load, make));
+  CHECK(store.get_or_make("abc", load, make));
+  CHECK(made == 1);
+  CHECK(value == 0.1 + 0.2);
+  CHECK(name == "quoted: text");
+  std::set<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(gftlab::testing::scratch_path("store")))
+    files.insert(entry.path().filename().string());
+  CHECK(files == std::set<std::string>{"abc.lock", "abc.pt", "abc.yaml"});
+  // An artefact without its sidecar (an older store's crash between the two files) is made again.
+  std::filesystem::remove(store.path("abc", ".yaml"));
+  CHECK_FALSE(store.get_or_make("abc", load, make));
+  CHECK(made == 2);
 }

@@ -28,7 +28,7 @@ std::vector<std::string> read_nul_separated(const std::string& path) {
 // A directory whose own name needs quoting, holding a fake `gftlab` that writes its arguments (NUL-separated)
 // to args.bin and exits with $FAKE_EXIT, and a fake `scontrol` that records its arguments.
 fs::path fake_tools() {
-  const fs::path dir = fs::absolute("test_slurm_files") / "we'ird $(touch pwned) dir";
+  const fs::path dir = fs::path(gftlab::testing::scratch_path("slurm_scripts")) / "we'ird $(touch pwned) dir";
   fs::remove_all(dir.parent_path());
   fs::create_directories(dir);
   std::ofstream(dir / "gftlab") << "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$FAKE_DIR/args.bin\"\nexit ${FAKE_EXIT:-0}\n";
@@ -121,10 +121,10 @@ TEST_CASE("slurm options: strict values, what is allowed named, reserved options
 }
 
 TEST_CASE("slurm: unsafe experiment, profile and arm names and output paths stop the plan", "[slurm][sweep]") {
-  fs::create_directories("test_slurm_files");
-  const auto plan_of = [](const std::string& body, const std::string& profile = "smoke") {
-    std::ofstream("test_slurm_files/exp.yaml") << body;
-    return plan_sweep("test_slurm_files/exp.yaml", profile, {}, "test_slurm_results");
+  const std::string file = gftlab::testing::scratch_path("exp.yaml");
+  const auto plan_of = [&file](const std::string& body, const std::string& profile = "smoke") {
+    std::ofstream(file) << body;
+    return plan_sweep(file, profile, {}, "test_slurm_results");
   };
   const std::string profiles = "profiles: {smoke: {}, quick: {}, paper: {}}\n";
   for (const std::string name : {"../escape", "a b", "x$(touch pwned)", "`id`", "'q'", ".hidden"})
@@ -135,8 +135,8 @@ TEST_CASE("slurm: unsafe experiment, profile and arm names and output paths stop
                     Catch::Contains("not a safe name"));
   CHECK_THROWS_WITH(plan_of("name: ok\narms: {a: {output.dir: /tmp/elsewhere}}\n" + profiles),
                     Catch::Contains("output.dir is set by the sweep"));
-  std::ofstream("test_slurm_files/exp.yaml") << "name: ok\n" + profiles;
-  CHECK_THROWS_WITH(plan_sweep("test_slurm_files/exp.yaml", "smoke", {"output.file=../../x.h5"}, "r"),
+  std::ofstream(file) << "name: ok\n" + profiles;
+  CHECK_THROWS_WITH(plan_sweep(file, "smoke", {"output.file=../../x.h5"}, "r"),
                     Catch::Contains("output.file is set by the sweep"));
   CHECK_THROWS_WITH(plan_of("name: ok\nslurm: {partiton: gpu}\n" + profiles), Catch::Contains("did you mean 'partition'"));
   const auto plan = plan_of("name: ok\nslurm: {partition: a, setup: [module load x]}\n"

@@ -4,23 +4,27 @@
 #include <fstream>
 #include <set>
 
-#include <unistd.h>
-
 #include "sweep/sweep_plan.h"
 
 using namespace gftlab;
 
 namespace {
 
-// Writes an experiment file beside a base config and returns its path.
+std::string describe_point(const std::vector<std::pair<std::string, std::string>>& point) {
+  std::string out;
+  for (const auto& [key, value] : point) out += (out.empty() ? "" : " ") + key + "=" + value;
+  return out;
+}
+
+// The experiment files of this process (ctest runs each case in its own), in its scratch directory.
+std::string files_dir() { return gftlab::testing::scratch_path("sweep_files"); }
+
+// Writes an experiment file beside a base config and returns its path. Planning writes nothing: the results
+// root that the cases pass is only a name.
 std::string experiment(const std::string& name, const std::string& body) {
-  const std::string dir = "test_sweep_files";
+  const std::string dir = files_dir();
   std::filesystem::create_directories(dir + "/blocks");
-  // Written under a temporary name and renamed: ctest runs the sweep cases in parallel processes, and a
-  // reader must never see this shared file half written.
-  const std::string temp = dir + "/blocks/base.yaml.tmp." + std::to_string(::getpid());
-  std::ofstream(temp) << "target:\n  kind: checkerboard\nfinetune:\n  steps: 50\n";
-  std::filesystem::rename(temp, dir + "/blocks/base.yaml");
+  std::ofstream(dir + "/blocks/base.yaml") << "target:\n  kind: checkerboard\nfinetune:\n  steps: 50\n";
   const std::string path = dir + "/" + name + ".yaml";
   std::ofstream(path) << body;
   return path;
@@ -59,8 +63,26 @@ TEST_CASE("sweeps: expansion counts, layering and stable run_ids", "[sweep]") {
   CHECK(plan_sweep(file, "quick", {"finetune.lr=1e-4"}, "x").runs.front().run_id != first.run_id);
   CHECK(plan_sweep(file, "paper", {}, "x").runs.size() == 2 * 3 * 2 * 2 * 3);  // the profile's seeds
 
+  SECTION("an arm that drops a grid axis runs only at its own value of it") {
+    const auto dropping = experiment("drop",
+                                     "arms:\n  standard: {method.name: standard}\n"
+                                     "  reward: {method.name: adjoint_matching, drop: [coupling.kind]}\n"
+                                     "grid:\n  coupling.kind: [ot, independent]\n  target.n_train: [64, 128]\n"
+                                     "seeds: 2\n" + kProfiles);
+    const auto p = plan_sweep(dropping, "quick", {}, "x");
+    REQUIRE(p.runs.size() == 2 * 2 * 2 + 2 * 2);
+    std::set<std::string> reward_points;
+    for (const auto& run : p.runs)
+      if (run.arm == "reward") {
+        CHECK(run.config.get_string("coupling.kind") == "independent");
+        reward_points.insert(describe_point(run.point));
+      }
+    CHECK(reward_points == std::set<std::string>{"coupling.kind=independent target.n_train=64",
+                                                 "coupling.kind=independent target.n_train=128"});
+  }
+
   SECTION("a profile's base files layer before the profile's own keys") {
-    std::ofstream("test_sweep_files/blocks/profile.yaml") << "model:\n  width: 16\nfinetune:\n  steps: 3\n";
+    std::ofstream(files_dir() + "/blocks/profile.yaml") << "model:\n  width: 16\nfinetune:\n  steps: 3\n";
     const auto layered = experiment("layered", "base: [blocks/base.yaml]\nprofiles:\n  smoke: {base: [blocks/profile.yaml], "
                                                "finetune.steps: 7, seeds: [4]}\n  quick: {}\n  paper: {}\n");
     const auto smoke = plan_sweep(layered, "smoke", {}, "x");
@@ -120,6 +142,15 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
              Catch::Contains("bad.yaml:2") && Catch::Contains("finetune.steps") && Catch::Contains("integer"));
   CHECK_THAT(error_of("zip:\n  model.depth: [2, 3]\n  model.width: [8]\n" + kProfiles), Catch::Contains("has 1 values"));
   CHECK_THAT(error_of("grid:\n  model.depth: []\n" + kProfiles), Catch::Contains("zero runs"));
+  CHECK_THAT(error_of("arms:\n  r: {method.name: adjoint_matching}\ngrid:\n  coupling.kind: [independent, ot]\n" + kProfiles),
+             Catch::Contains("bad.yaml:4") && Catch::Contains("`adjoint_matching` draws no target batches") &&
+             Catch::Contains("drop: [coupling.kind]"));
+  CHECK_THAT(error_of("arms:\n  r: {method.name: adjoint_matching, drop: [coupling]}\ngrid:\n  coupling.kind: [ot]\n" + kProfiles),
+             Catch::Contains("bad.yaml:2: arms.r.drop: 'coupling' is not a grid key; the grid's keys: coupling.kind"));
+  CHECK_THAT(error_of("arms:\n  r: {method.name: adjoint_matching, drop: [coupling.kind]}\ngrid:\n  coupling.kind: [ot, sinkhorn]\n" + kProfiles),
+             Catch::Contains("arms.r.drop: no grid point has the arm's own value"));
+  CHECK_THAT(error_of("arms:\n  a: {seed: 1}\n  a: {seed: 2}\n" + kProfiles),
+             Catch::Contains("bad.yaml:3: arms.a: the key is given twice in one mapping, on lines 2 and 3"));
   CHECK_THAT(error_of("arms:\n  a: {seed: 1}\n  b: {seed: 2}\nseeds: [0]\n" + kProfiles),
              Catch::Contains("same config") && Catch::Contains("arm a") && Catch::Contains("arm b"));
   CHECK_THAT(error_of("arms:\n  a: {model.width: 8}\n  b: {model.width: 8}\n" + kProfiles), Catch::Contains("same config"));

@@ -1,5 +1,6 @@
-// Run configuration: a flat, validated map from dotted key paths to typed values.
-// The schema (config_schema.cpp) is the single source of keys, types, defaults, ranges and docs.
+// Run configuration: a flat, validated map from dotted key paths to typed values. The schema (assembled in
+// run/config_schema.cpp from each layer's config_keys.cpp) is the single source of keys, types, defaults, ranges
+// and docs.
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/config.h"
-#include "metrics/sample_distances.h"
+#include "ot/cost.h"
 #include "ot/assignment.h"
 
 namespace gftlab {

@@ -1,4 +1,4 @@
-// Coupling: re-pairs a minibatch (x0, x1) before the path is sampled (method.md section 3). Every coupling
+// Coupling: re-pairs a minibatch (x0, x1) before the path is sampled (docs/method.md, "Couplings"). Every coupling
 // reports per-step series: the cost of the pairing it returns over the cost of the identity pairing
 // (squared Euclidean, flattened samples) and, for plans sampled with replacement, the fraction of the
 // batch's 2B samples that appear in the pairs.

@@ -1,5 +1,5 @@
 // Gaussian mixture with exact log-density and the exact marginal velocity of the linear path
-// x_t = t*x1 + (1-t)*x0 + sigma*eps (method.md section 2). Computations in float64.
+// x_t = t*x1 + (1-t)*x0 + sigma*eps (docs/method.md, "Gradual Fine-Tuning"). Computations in float64.
 #pragma once
 
 #include "data/distribution.h"

@@ -8,10 +8,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
 #include "core/config.h"
-#include "core/file_lock.h"
+#include "io/content_store.h"
 #include "core/rng.h"
 #include "core/sha256.h"
 #include "data/idx_reader.h"
@@ -45,21 +44,6 @@ void train(FeatureNet& net, const FeatureNetSettings& s) {
     }
   }
   net.eval();
-}
-
-void write_meta(const std::string& path, const FeatureExtractor& f, const FeatureNetSettings& s, double seconds) {
-  std::ofstream meta(path);
-  meta << fmt::format("# gftlab feature network {}\nname: {}\ntest_accuracy: {:.6f}\nseconds: {:.1f}\n"
-                      "width: {}\nepochs: {}\nbatch_size: {}\nlr: {}\nseed: {}\nnumerics: {}\n",
-                      f.id, f.name, f.test_accuracy, seconds, s.width, s.epochs, s.batch_size, s.lr, s.seed,
-                      kFeatureNumerics);
-}
-
-double read_accuracy(const std::string& yaml_path) {
-  std::ifstream in(yaml_path);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("test_accuracy: ", 0) == 0) return std::stod(line.substr(15));
-  return std::nan("");
 }
 
 }  // namespace
@@ -133,25 +117,34 @@ FeatureExtractor get_or_train_feature_net(const FeatureNetSettings& s, const std
   f.id = s.id();
   f.name = fmt::format("fmnist-cnn{}-{}", s.width, f.id.substr(0, 8));
   f.net = std::make_shared<FeatureNet>(s.width);
-  std::filesystem::create_directories(dir);
-  const auto base = std::filesystem::path(dir) / f.id;
-  FileLock lock(base.string() + ".lock");
-  if (std::filesystem::exists(base.string() + ".pt")) {
-    torch::load(f.net, base.string() + ".pt");
-    f.net->eval();
-    f.test_accuracy = read_accuracy(base.string() + ".yaml");
-    f.reused = true;
-    return f;
-  }
-  const auto started = std::chrono::steady_clock::now();
-  train(*f.net, s);
-  f.test_accuracy = test_accuracy(*f.net);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print("feature network {}: test accuracy {:.2f}% ({:.0f} s)\n", f.name, 100 * f.test_accuracy, seconds);
-  write_meta(base.string() + ".yaml", f, s, seconds);
-  torch::serialize::OutputArchive archive;
-  f.net->save(archive);
-  write_archive_atomically(archive, base.string() + ".pt");
+  f.reused = ContentStore(dir).get_or_make(
+      f.id,
+      [&](const std::string& pt, const YAML::Node& record) {
+        torch::load(f.net, pt);
+        f.net->eval();
+        f.test_accuracy = record["test_accuracy"].as<double>();
+      },
+      [&](const std::string& pt) {
+        const auto started = std::chrono::steady_clock::now();
+        train(*f.net, s);
+        f.test_accuracy = test_accuracy(*f.net);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        fmt::print("feature network {}: test accuracy {:.2f}% ({:.0f} s)\n", f.name, 100 * f.test_accuracy, seconds);
+        torch::serialize::OutputArchive archive;
+        f.net->save(archive);
+        write_archive_atomically(archive, pt);
+        YAML::Node record;
+        record["name"] = f.name;
+        record["test_accuracy"] = f.test_accuracy;
+        record["seconds"] = seconds;
+        record["width"] = s.width;
+        record["epochs"] = s.epochs;
+        record["batch_size"] = s.batch_size;
+        record["lr"] = s.lr;
+        record["seed"] = s.seed;
+        record["numerics"] = kFeatureNumerics;
+        return record;
+      });
   return f;
 }
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "features/feature_net.h"
-#include "metrics/frechet.h"
+#include "features/frechet.h"
 
 namespace gftlab {
 

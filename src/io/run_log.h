@@ -1,4 +1,4 @@
-// RunLog: one HDF5 file per run (schema in README.md). Written under a temporary name beside the
+// RunLog: one HDF5 file per run (schema in docs/runs.md). Written under a temporary name beside the
 // final path and renamed only by commit(), so a killed run never leaves a file that looks complete.
 // The sweep summary (summary.h5) is written with the same atomic writer.
 #pragma once

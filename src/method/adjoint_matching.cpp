@@ -38,13 +38,9 @@ Reward make_reward(const Config& cfg, const Distribution& source, const Distribu
   };
 }
 
-bool is_reward_method(const std::string& method_name) {
-  return method_name == "adjoint_matching" || method_name == "adjoint_deterministic";
-}
-
 AdjointSettings adjoint_settings(const Config& cfg) {
   AdjointSettings s;
-  const bool ode = cfg.get_string("method.name") == "adjoint_deterministic";
+  const bool ode = method_kind(cfg) == MethodKind::kAdjointDeterministic;
   s.dynamics = ode ? AdjointDynamics::kOde : AdjointDynamics::kMemorylessSde;
   s.steps = cfg.get_int("method.adjoint.steps");
   s.time_samples = cfg.get_int("method.adjoint.time_samples");

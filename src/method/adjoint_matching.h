@@ -1,4 +1,4 @@
-// Reward fine-tuning as optimal control (method.md section 4), in two variants that share the machinery:
+// Reward fine-tuning as optimal control (docs/method.md, "Baselines"), in two variants that share the machinery:
 // simulate trajectories of the current model without gradient on a time grid tau_0 < ... < tau_N = 1,
 // integrate the lean adjoint backward from a_N = -lambda grad r(X_N) with vector-Jacobian products of the
 // base dynamics, and regress the model's deviation from the base, dv = v_theta - v_pre, onto the minimiser
@@ -53,8 +53,6 @@ struct Trajectory {
 class Config;
 class Distribution;
 
-// True for the methods built here (`adjoint_matching`, `adjoint_deterministic`).
-bool is_reward_method(const std::string& method_name);
 // method.reward `log_ratio_exact`: r(x) = log q(x) - log p_source(x) for analytic Gaussian-mixture source and
 // target, the pretrained model's distribution taken as the source's; the tilted p_pre exp(r) is then q.
 // ConfigError when either is not analytic.

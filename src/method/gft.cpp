@@ -2,19 +2,20 @@
 #include <stdexcept>
 
 #include "core/config.h"
+#include "core/names.h"
 #include "data/gaussian_mixture.h"
 #include "method/adjoint_matching.h"
 #include "method/method.h"
 
 namespace gftlab {
 
-Gft::Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, std::string time_weight,
+Gft::Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, TimeWeight time_weight,
          TargetVelocity target)
     : name_(std::move(name)),
       frozen_(std::move(frozen)),
       schedule_(std::move(schedule)),
       sum_scale_(sum_scale),
-      time_weight_(std::move(time_weight)),
+      time_weight_(time_weight),
       target_(std::move(target)) {}
 
 at::Tensor Gft::regression_target(const StepBatch& batch, double beta) const {
@@ -30,9 +31,11 @@ StepLoss Gft::loss(VelocityField& model, const StepBatch& batch) {
   const at::Tensor v = model.forward(batch.t, batch.xt);
   const at::Tensor diff = v - regression_target(batch, beta);
   at::Tensor loss;
-  if (time_weight_ == "t") loss = weighted_mean_squared_norm(diff, batch.t);
-  else if (time_weight_ == "one_minus_t") loss = weighted_mean_squared_norm(diff, 1.0 - batch.t);
-  else loss = mean_squared_norm(diff);
+  switch (time_weight_) {
+    case TimeWeight::kT: loss = weighted_mean_squared_norm(diff, batch.t); break;
+    case TimeWeight::kOneMinusT: loss = weighted_mean_squared_norm(diff, 1.0 - batch.t); break;
+    case TimeWeight::kUniform: loss = mean_squared_norm(diff); break;
+  }
   if (sum_scale_ && beta != 0.0) loss = loss * (1.0 + beta);
   // One more reduction of the forward pass already made. For `gft` at beta = 0 with uniform weight it is the
   // same expression on the same tensors as the loss, hence the same bits.
@@ -65,18 +68,19 @@ Gft::TargetVelocity marginal_velocity(const Config& cfg, const Distribution& tar
 
 }  // namespace
 
-bool uses_pretrained(const Config& cfg) { return cfg.get_string("method.name") != "scratch"; }
+bool uses_pretrained(const Config& cfg) { return method_kind(cfg) != MethodKind::kScratch; }
 
 void check_method(const Config& cfg, const Distribution& target, const Distribution* source) {
-  const auto& name = cfg.get_string("method.name");
-  if (name == "gft" || name == "gft_marginal") make_schedule(cfg);
-  if (name == "gft_marginal") marginal_velocity(cfg, target);
-  if (is_reward_method(name)) adjoint_settings(cfg);
-  if (is_reward_method(name) && cfg.get_string("method.reward") == "log_ratio_classifier" &&
+  const MethodKind kind = method_kind(cfg);
+  if (kind == MethodKind::kGft || kind == MethodKind::kGftMarginal) make_schedule(cfg);
+  if (kind == MethodKind::kGftMarginal) marginal_velocity(cfg, target);
+  if (is_reward_method(kind)) adjoint_settings(cfg);
+  check_method_coupling(cfg);
+  if (is_reward_method(kind) && cfg.get_string("method.reward") == "log_ratio_classifier" &&
       cfg.get_int("target.n_train") < 10)
     throw cfg.error("target.n_train", "`log_ratio_classifier` holds out a fifth of the target samples to measure "
                                       "the classifier: it needs at least 10");
-  if (is_reward_method(name) && cfg.get_string("method.reward") == "log_ratio_exact") {
+  if (is_reward_method(kind) && cfg.get_string("method.reward") == "log_ratio_exact") {
     if (!source) throw std::logic_error("check_method: the exact log ratio needs the source distribution");
     make_reward(cfg, *source, target);
   }
@@ -87,19 +91,24 @@ std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, cons
   check_method(cfg, target, source);
   if (uses_pretrained(cfg) != static_cast<bool>(pretrained))
     throw std::logic_error("make_method: a pretrained model is needed exactly when the method uses one");
-  const auto& name = cfg.get_string("method.name");
-  if (name == "standard" || name == "scratch") return std::make_unique<FlowMatching>(name == "standard");
-  if (name == "l2sp") return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
-  if (is_reward_method(name)) {
-    if (!reward && cfg.get_string("method.reward") != "log_ratio_exact")
-      throw std::logic_error("make_method: a learned reward must be passed in");
-    return std::make_unique<AdjointMatching>(std::move(pretrained), reward ? reward : make_reward(cfg, *source, target),
-                                             adjoint_settings(cfg));
+  switch (const MethodKind kind = method_kind(cfg)) {
+    case MethodKind::kStandard:
+    case MethodKind::kScratch: return std::make_unique<FlowMatching>(kind == MethodKind::kStandard);
+    case MethodKind::kL2sp: return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
+    case MethodKind::kAdjointMatching:
+    case MethodKind::kAdjointDeterministic:
+      if (!reward && cfg.get_string("method.reward") != "log_ratio_exact")
+        throw std::logic_error("make_method: a learned reward must be passed in");
+      if (!reward) reward = make_reward(cfg, *source, target);
+      return std::make_unique<AdjointMatching>(std::move(pretrained), reward, adjoint_settings(cfg));
+    case MethodKind::kGft:
+    case MethodKind::kGftMarginal: break;
   }
   Gft::TargetVelocity velocity = [](const StepBatch& b) { return b.u; };
-  if (name == "gft_marginal") velocity = marginal_velocity(cfg, target);
-  return std::make_unique<Gft>(name, std::move(pretrained), make_schedule(cfg),
-                               cfg.get_string("method.loss_scale") == "sum", cfg.get_string("method.time_weight"),
+  if (method_kind(cfg) == MethodKind::kGftMarginal) velocity = marginal_velocity(cfg, target);
+  return std::make_unique<Gft>(cfg.get_string("method.name"), std::move(pretrained), make_schedule(cfg),
+                               cfg.get_string("method.loss_scale") == "sum",
+                               enum_from_name<TimeWeight>(cfg.get_string("method.time_weight"), time_weight_names()),
                                std::move(velocity));
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/velocity_field.h"
+#include "method/method_names.h"
 #include "schedule/schedule.h"
 
 namespace gftlab {
@@ -70,13 +71,13 @@ class FlowMatching : public Method {
   bool from_pretrained_;
 };
 
-// The GFT objective (method.md section 2): regression onto y = (u + beta v_pre) / (1 + beta) with beta from
-// the cooling schedule, u either the conditional velocity x1 - x0 (`gft`) or the target's exact marginal
-// velocity u_t(x_t) (`gft_marginal`). The frozen v_pre is not evaluated while beta is 0.
+// The GFT objective (docs/method.md, "Gradual Fine-Tuning"): regression onto y = (u + beta v_pre) / (1 + beta)
+// with beta from the cooling schedule, u either the conditional velocity x1 - x0 (`gft`) or the target's exact
+// marginal velocity u_t(x_t) (`gft_marginal`). The frozen v_pre is not evaluated while beta is 0.
 class Gft : public Method {
  public:
   using TargetVelocity = std::function<at::Tensor(const StepBatch&)>;
-  Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, std::string time_weight,
+  Gft(std::string name, FieldPtr frozen, Schedule schedule, bool sum_scale, TimeWeight time_weight,
       TargetVelocity target);
   std::string name() const override { return name_; }
   StepLoss loss(VelocityField& model, const StepBatch& batch) override;
@@ -91,7 +92,7 @@ class Gft : public Method {
   FieldPtr frozen_;
   Schedule schedule_;
   bool sum_scale_;
-  std::string time_weight_;
+  TimeWeight time_weight_;
   TargetVelocity target_;
 };
 

@@ -10,10 +10,9 @@
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
 #include "core/config.h"
-#include "core/file_lock.h"
+#include "io/content_store.h"
 #include "core/rng.h"
 #include "core/sha256.h"
 #include "io/archive_file.h"
@@ -99,38 +98,41 @@ ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, Vel
                .substr(0, 16);
   const auto positives = flat(target_samples).to(at::kFloat);
   auto net = make_net(positives.size(1), s.width);
-  const std::filesystem::path base = std::filesystem::path(store_dir) / ("classifier-" + out.id);
-  std::filesystem::create_directories(store_dir);
-  {
-    FileLock lock(base.string() + ".lock");
-    if (std::filesystem::exists(base.string() + ".pt")) {
-      torch::serialize::InputArchive archive;
-      archive.load_from(base.string() + ".pt");
-      net->load(archive);
-      c10::IValue accuracy, ece;
-      archive.read("accuracy", accuracy);
-      archive.read("calibration_error", ece);
-      out.accuracy = accuracy.toDouble();
-      out.calibration_error = ece.toDouble();
-      out.reused = true;
-    } else {
-      auto gen = make_generator(seed, "reward-classifier-" + out.id);
-      const auto negatives = flat(pretrained_samples(pretrained, target_samples.to(at::kFloat), s.sampler_steps, gen));
-      const auto held = train(net, positives, negatives, s, gen);
-      out.accuracy = held.accuracy;
-      out.calibration_error = held.calibration_error;
-      torch::serialize::OutputArchive archive;
-      net->save(archive);
-      archive.write("accuracy", c10::IValue(out.accuracy));
-      archive.write("calibration_error", c10::IValue(out.calibration_error));
-      write_archive_atomically(archive, base.string() + ".pt");
-      std::ofstream(base.string() + ".yaml")
-          << fmt::format("# gftlab reward classifier {}\nheld_out_accuracy: {:.6f}\ncalibration_error: {:.6f}\n"
-                         "key: \"{}\"\nsamples_per_class: {}\nwidth: {}\nsteps: {}\nlr: {}\nnumerics: {}\n",
-                         out.id, out.accuracy, out.calibration_error, key, target_samples.size(0), s.width, s.steps,
-                         s.lr, kClassifierNumerics);
-    }
-  }
+  out.reused = ContentStore(store_dir).get_or_make(
+      "classifier-" + out.id,
+      [&](const std::string& pt, const YAML::Node&) {
+        torch::serialize::InputArchive archive;
+        archive.load_from(pt);
+        net->load(archive);
+        c10::IValue accuracy, ece;
+        archive.read("accuracy", accuracy);
+        archive.read("calibration_error", ece);
+        out.accuracy = accuracy.toDouble();
+        out.calibration_error = ece.toDouble();
+      },
+      [&](const std::string& pt) {
+        auto gen = make_generator(seed, "reward-classifier-" + out.id);
+        const auto negatives =
+            flat(pretrained_samples(pretrained, target_samples.to(at::kFloat), s.sampler_steps, gen));
+        const auto held = train(net, positives, negatives, s, gen);
+        out.accuracy = held.accuracy;
+        out.calibration_error = held.calibration_error;
+        torch::serialize::OutputArchive archive;
+        net->save(archive);
+        archive.write("accuracy", c10::IValue(out.accuracy));
+        archive.write("calibration_error", c10::IValue(out.calibration_error));
+        write_archive_atomically(archive, pt);
+        YAML::Node record;
+        record["held_out_accuracy"] = out.accuracy;
+        record["calibration_error"] = out.calibration_error;
+        record["key"] = key;
+        record["samples_per_class"] = target_samples.size(0);
+        record["width"] = s.width;
+        record["steps"] = s.steps;
+        record["lr"] = s.lr;
+        record["numerics"] = kClassifierNumerics;
+        return record;
+      });
   net->eval();
   for (auto& p : net->parameters()) p.set_requires_grad(false);
   out.reward = [net](const at::Tensor& x) mutable {

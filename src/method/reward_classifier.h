@@ -1,4 +1,4 @@
-// The `log_ratio_classifier` reward (method.md section 4) for targets known only through samples: a
+// The `log_ratio_classifier` reward (docs/method.md, "Baselines") for targets known only through samples: a
 // classifier trained to tell the run's target training samples from samples of the pretrained model. With
 // balanced classes its logit estimates log q(x) - log p_pre(x), so p_pre exp(r) is the target. Trained once
 // per (pretrained model, training set, settings) and stored by content hash beside the pretrained models,

@@ -1,4 +1,4 @@
-// Diversity and fidelity of a generated set against a real one (method.md section 6), on flattened
+// Diversity and fidelity of a generated set against a real one (docs/method.md, "Measurements"), on flattened
 // samples or on features, in float64. Distances are computed in row blocks so that 10 000 x 10 000
 // comparisons never hold a full matrix.
 #pragma once

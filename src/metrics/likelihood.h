@@ -1,4 +1,4 @@
-// Model log-likelihood by the instantaneous change of variables (method.md section 6).
+// Model log-likelihood by the instantaneous change of variables (docs/method.md, "Measurements").
 #pragma once
 
 #include <ATen/ATen.h>

@@ -1,4 +1,4 @@
-// The metric groups of method.md section 6 for low-dimensional data.
+// The metric groups of docs/method.md, "Measurements" for low-dimensional data.
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -8,7 +8,7 @@
 #include "data/gaussian_mixture.h"
 #include "features/feature_space.h"
 #include "metrics/diversity.h"
-#include "metrics/frechet.h"
+#include "features/frechet.h"
 #include "metrics/likelihood.h"
 #include "metrics/metric.h"
 #include "metrics/metric_names.h"

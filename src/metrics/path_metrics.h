@@ -1,4 +1,4 @@
-// Path statistics of a sampled trajectory (method.md section 6), accumulated per sample during solving.
+// Path statistics of a sampled trajectory (docs/method.md, "Measurements"), accumulated per sample during solving.
 #pragma once
 
 #include <map>

@@ -5,12 +5,10 @@
 
 #include <vector>
 
+#include "ot/cost.h"
+
 namespace gftlab {
 
-// Samples as float64 rows [n, prod(sample shape)], detached.
-at::Tensor flat64(const at::Tensor& x);
-// Squared Euclidean cost matrix, float64 [n, m].
-at::Tensor squared_distances(const at::Tensor& a, const at::Tensor& b);
 // Exact W2 between equal-size sets: sqrt(min over permutations of the mean squared distance).
 // NaN when a sample is not finite (a blown-up model), since the distance is then undefined.
 double exact_w2(const at::Tensor& a, const at::Tensor& b);

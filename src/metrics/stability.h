@@ -1,4 +1,4 @@
-// Stability measurements of a run's training and evaluation series (method.md section 6). Pure functions
+// Stability measurements of a run's training and evaluation series (docs/method.md, "Measurements"). Pure functions
 // on host series, so they are computed once at the end of a run and tested against known answers.
 #pragma once
 

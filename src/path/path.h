@@ -17,7 +17,7 @@ class Path {
                             at::Generator& gen) const = 0;
 };
 
-// x_t = t*x1 + (1-t)*x0 + sigma*eps, u = x1 - x0 (method.md section 1).
+// x_t = t*x1 + (1-t)*x0 + sigma*eps, u = x1 - x0 (docs/method.md, "Setting").
 class LinearPath : public Path {
  public:
   explicit LinearPath(double sigma) : sigma_(sigma) {}

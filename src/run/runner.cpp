@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "core/file_lock.h"
@@ -31,6 +33,7 @@
 #include "train/pretrained_store.h"
 #include "train/probe_loss.h"
 #include "train/trainer.h"
+#include "train/training_loop.h"
 
 namespace gftlab {
 namespace {
@@ -145,6 +148,99 @@ bool resume_point(const std::string& path, const std::string& run_id, RunCheckpo
   return false;
 }
 
+// What a run draws from its seed before training: the finite training set, the held-out reference samples,
+// the fixed evaluation noise and the probe set, each from its own generator.
+struct RunData {
+  at::Tensor train_set, reference, noise;
+  ProbeSet probe;
+};
+
+RunData draw_run_data(const Config& cfg, const Distribution& target, const Path& path) {
+  const uint64_t seed = static_cast<uint64_t>(cfg.get_int("seed"));
+  RunData d;
+  auto data_gen = make_generator(seed, "target-data");
+  d.train_set = target.sample(cfg.get_int("target.n_train"), data_gen);
+  const at::Tensor eval_set = target.held_out(cfg.get_int("target.n_eval"), data_gen);
+  d.reference = eval_set.narrow(0, 0, cfg.get_int("eval.n_samples"));
+  d.probe = make_probe_set(eval_set, path, cfg.get_int("eval.probe_samples"), seed);
+  auto noise_gen = make_generator(seed, "eval-noise");
+  d.noise = at::randn(d.reference.sizes(), noise_gen, at::kFloat);
+  return d;
+}
+
+// A new run file gets the provenance, a continued one its resume.
+void record_start(RunLog& log, const Config& cfg, bool resuming, const RunCheckpoint& checkpoint) {
+  if (resuming) {
+    log.attr("resumes", checkpoint.resumes + 1);
+    log.attr("resumed_from_step", checkpoint.step);
+    fmt::print(stderr, "gftlab: continuing {} from its checkpoint at step {}\n", cfg.run_id(), checkpoint.step);
+  } else {
+    write_provenance(log, cfg, at::get_num_threads());
+  }
+  write_slurm_ids(log);
+}
+
+// One evaluation of the EMA model: every metric group (the final-only ones at the last step), the probe
+// loss and the sample grid into the log, and the quality metric into the stability history.
+class Evaluator {
+ public:
+  Evaluator(const Config& cfg, std::vector<std::unique_ptr<Metric>>& metrics, const std::set<std::string>& final_only,
+            const Sampler& sampler, FeatureSpace* features, const RunData& data, int64_t last_step)
+      : cfg_(cfg), metrics_(metrics), final_only_(final_only), sampler_(sampler), features_(features), data_(data),
+        last_step_(last_step) {}
+
+  void operator()(VelocityField& model, int64_t step, double train_seconds, RunLog& log, History& history) {
+    EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_);
+    log.append("eval/step", std::vector<int64_t>{step});
+    log.append("eval/train_seconds", std::vector<double>{train_seconds});
+    log.append("eval/probe_fm_loss", std::vector<double>{probe_fm_loss(model, data_.probe)});
+    for (auto& metric : metrics_) {
+      const bool once = final_only_.count(metric->group()) > 0;
+      if (once && step != last_step_) continue;
+      for (const auto& [name, value] : metric->compute(ctx)) {
+        if (!once) log.append("eval/" + name, std::vector<double>{value});
+        last_[name] = value;
+      }
+    }
+    write_sample_grid(log, ctx, cfg_.get_int("eval.grid_samples"), step);
+    history.eval_steps.push_back(step);
+    history.quality.push_back(last_.at(cfg_.get_string("stability.quality_metric")));
+    log.flush();
+  }
+  // Each metric's value at the latest evaluation.
+  const std::map<std::string, double>& last() const { return last_; }
+
+ private:
+  const Config& cfg_;
+  std::vector<std::unique_ptr<Metric>>& metrics_;
+  const std::set<std::string>& final_only_;
+  const Sampler& sampler_;
+  FeatureSpace* features_;
+  const RunData& data_;
+  int64_t last_step_;
+  std::map<std::string, double> last_;
+};
+
+// The final values, the stability measures and the status; a diverged run keeps its evaluation history
+// under /eval but reports no final quality.
+void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std::map<std::string, double>& last,
+                  const History& history, FeatureSpace* features, double seconds) {
+  if (!end.diverged)
+    for (const auto& [name, value] : last) log.scalar("final/" + name, value);
+  else
+    log.scalar("final/diverged_step", static_cast<double>(end.diverged_step));
+  write_stability(log, history, cfg);
+  if (features && features->loaded()) {
+    const auto& net = features->extractor();
+    log.attr("feature_net", net.name);
+    log.attr("feature_net_accuracy", net.test_accuracy);
+    log.attr("fd_name", fmt::format("FD-{}-{}", net.name, cfg.get_int("eval.n_samples")));
+  }
+  log.scalar("final/wall_seconds", seconds);
+  log.attr("status", std::string(end.diverged ? "diverged" : "complete"));
+  log.attr("end_time", utc_now_iso8601());
+}
+
 }  // namespace
 
 Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
@@ -199,23 +295,8 @@ RunResult Runner::run() {
   torch::serialize::InputArchive trainer_state;
   const bool resuming = resume_point(checkpoint_path, cfg_.run_id(), checkpoint, trainer_state);
   RunLog log = resuming ? RunLog(output_path(), checkpoint.log) : RunLog(output_path());
-  if (resuming) {
-    log.attr("resumes", checkpoint.resumes + 1);
-    log.attr("resumed_from_step", checkpoint.step);
-    fmt::print(stderr, "gftlab: continuing {} from its checkpoint at step {}\n", cfg_.run_id(), checkpoint.step);
-  } else {
-    write_provenance(log, cfg_, at::get_num_threads());
-  }
-  write_slurm_ids(log);
-
-  auto data_gen = make_generator(seed, "target-data");
-  const at::Tensor train_set = target_->sample(cfg_.get_int("target.n_train"), data_gen);
-  const at::Tensor eval_set = target_->held_out(cfg_.get_int("target.n_eval"), data_gen);
-  const int64_t n_eval = cfg_.get_int("eval.n_samples");
-  const at::Tensor reference = eval_set.narrow(0, 0, n_eval);
-  const ProbeSet probe = make_probe_set(eval_set, *path_, cfg_.get_int("eval.probe_samples"), seed);
-  auto noise_gen = make_generator(seed, "eval-noise");
-  const at::Tensor noise = at::randn(reference.sizes(), noise_gen, at::kFloat);
+  record_start(log, cfg_, resuming, checkpoint);
+  const RunData data = draw_run_data(cfg_, *target_, *path_);
 
   const auto shape = target_->sample_shape();
   FieldPtr frozen;
@@ -226,12 +307,12 @@ RunResult Runner::run() {
     frozen = pre.field;
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
-    if (is_reward_method(cfg_.get_string("method.name")) &&
-        cfg_.get_string("method.reward") == "log_ratio_classifier")
-      reward = classifier_reward(cfg_, *frozen, pre.id, train_set, log);
+    if (is_reward_method(method_kind(cfg_)) && cfg_.get_string("method.reward") == "log_ratio_classifier")
+      reward = classifier_reward(cfg_, *frozen, pre.id, data.train_set, log);
   }
   const auto method = make_method(cfg_, frozen, *target_, source_.get(), reward);
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
+  const at::Tensor& train_set = data.train_set;
   Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
                   [&train_set](int64_t n, at::Generator& gen) {
                     return train_set.index_select(0, at::randint(0, train_set.size(0), {n}, gen, at::kLong));
@@ -239,88 +320,44 @@ RunResult Runner::run() {
                   settings, make_generator(seed, "finetune"));
   if (resuming) trainer.load(trainer_state);
 
-  std::map<std::string, double> last_metrics;
   History& history = checkpoint.history;
+  Evaluator evaluator(cfg_, metrics_, final_only_, *sampler_, features_.get(), data, settings.steps);
+  const auto evaluate = [&](int64_t step) {
+    evaluator(trainer.ema().averaged(), step, checkpoint.train_seconds, log, history);
+  };
   const auto elapsed = [&] {
     return checkpoint.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
-  CheckpointClock clock(cfg_.get_float("checkpoint.every_seconds"));
-  const auto save_checkpoint = [&](int64_t step) {
-    RunCheckpoint next{cfg_.run_id(), step, elapsed(), checkpoint.train_seconds,
-                       checkpoint.resumes + (resuming ? 1 : 0), log.snapshot(), history};
-    write_run_checkpoint(checkpoint_path, next, trainer);
-    clock.restart();
-  };
-  const auto evaluate = [&](int64_t step) {
-    EvalContext ctx(trainer.ema().averaged(), noise, reference, *sampler_, features_.get());
-    log.append("eval/step", std::vector<int64_t>{step});
-    log.append("eval/train_seconds", std::vector<double>{checkpoint.train_seconds});
-    log.append("eval/probe_fm_loss", std::vector<double>{probe_fm_loss(trainer.ema().averaged(), probe)});
-    for (auto& metric : metrics_) {
-      const bool once = final_only_.count(metric->group()) > 0;
-      if (once && step != settings.steps) continue;
-      for (const auto& [name, value] : metric->compute(ctx)) {
-        if (!once) log.append("eval/" + name, std::vector<double>{value});
-        last_metrics[name] = value;
-      }
-    }
-    write_sample_grid(log, ctx, cfg_.get_int("eval.grid_samples"), step);
-    history.eval_steps.push_back(step);
-    history.quality.push_back(last_metrics.at(cfg_.get_string("stability.quality_metric")));
-    log.flush();
-  };
-
   const int64_t every = cfg_.get_int("eval.every");
-  Progress progress(cfg_.get_string("progress"), "finetune " + cfg_.run_id(), settings.steps);
-  if (every > 0 && !resuming) evaluate(0);
-  RunStatus status = RunStatus::kComplete;
-  int64_t diverged_step = -1;
-  for (int64_t s = trainer.steps_done() + 1; s <= settings.steps && status == RunStatus::kComplete; ++s) {
-    const auto step_started = std::chrono::steady_clock::now();
-    trainer.step();
-    checkpoint.train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - step_started).count();
-    const bool eval_now = s == settings.steps || (every > 0 && s % every == 0);
-    const bool checkpoint_now = s < settings.steps && clock.due();
-    if (s % kFlushEvery != 0 && !eval_now && !checkpoint_now) continue;
-    const auto chunk = trainer.flush();
+  LoopHooks hooks;
+  hooks.evaluates_at = [&](int64_t s) { return s == settings.steps || (every > 0 && s % every == 0); };
+  hooks.step_seconds = [&](double seconds) { checkpoint.train_seconds += seconds; };
+  hooks.on_chunk = [&](const SeriesChunk& chunk) {
     write_chunk(log, chunk, trainer.series_names());
     history.add(chunk, written_length(chunk));
-    if (chunk.first_nonfinite >= 0) {
-      status = RunStatus::kDiverged;
-      diverged_step = chunk.step[chunk.first_nonfinite];
-      break;
-    }
-    progress.update(s, chunk.loss.back());
-    if (eval_now) evaluate(s);
-    if (!checkpoint_now) continue;
-    save_checkpoint(s);
-    if (stop_requested())
-      throw Interrupted(fmt::format("{} stopped run {} at step {}/{}; its checkpoint {} continues it (run the same "
-                                    "command again)", stop_signal_name(), cfg_.run_id(), s, settings.steps,
-                                    checkpoint_path));
-  }
-  if (settings.steps == 0 && every == 0) evaluate(0);
-  progress.finish(status == RunStatus::kComplete ? "complete" : fmt::format("diverged at step {}", diverged_step));
+  };
+  hooks.evaluate = evaluate;
+  hooks.save_checkpoint = [&](int64_t step) {
+    const RunCheckpoint next{cfg_.run_id(), step, elapsed(), checkpoint.train_seconds,
+                             checkpoint.resumes + (resuming ? 1 : 0), log.snapshot(), history};
+    write_run_checkpoint(checkpoint_path, next, trainer);
+  };
+  hooks.stopped = [&](int64_t s) {
+    return fmt::format("{} stopped run {} at step {}/{}; its checkpoint {} continues it (run the same command "
+                       "again)", stop_signal_name(), cfg_.run_id(), s, settings.steps, checkpoint_path);
+  };
 
-  const double seconds = elapsed();
-  // A diverged run keeps its evaluation history under /eval but reports no final quality.
-  if (status == RunStatus::kComplete)
-    for (const auto& [name, value] : last_metrics) log.scalar("final/" + name, value);
-  else
-    log.scalar("final/diverged_step", static_cast<double>(diverged_step));
-  write_stability(log, history, cfg_);
-  if (features_ && features_->loaded()) {
-    const auto& net = features_->extractor();
-    log.attr("feature_net", net.name);
-    log.attr("feature_net_accuracy", net.test_accuracy);
-    log.attr("fd_name", fmt::format("FD-{}-{}", net.name, n_eval));
-  }
-  log.scalar("final/wall_seconds", seconds);
-  log.attr("status", std::string(status == RunStatus::kComplete ? "complete" : "diverged"));
-  log.attr("end_time", utc_now_iso8601());
+  Progress progress(cfg_.get_string("progress"), "finetune " + cfg_.run_id(), settings.steps);
+  if (every > 0 && !resuming) evaluate(0);
+  CheckpointClock clock(cfg_.get_float("checkpoint.every_seconds"));
+  const LoopEnd end = run_training_loop(trainer, settings.steps, kFlushEvery, progress, clock, hooks);
+  if (settings.steps == 0 && every == 0) evaluate(0);
+  progress.finish(end.diverged ? fmt::format("diverged at step {}", end.diverged_step) : "complete");
+
+  write_finals(log, cfg_, end, evaluator.last(), history, features_.get(), elapsed());
   log.commit();
   std::filesystem::remove(checkpoint_path);
-  return {status, log.final_path()};
+  return {end.diverged ? RunStatus::kDiverged : RunStatus::kComplete, log.final_path()};
 }
 
 }  // namespace gftlab

@@ -67,11 +67,12 @@ class Dopri5Sampler : public Sampler {
 
 enum class DiffusionShape { kConstant, kBridge };
 
-// Euler-Maruyama for the stochastic flow with the same marginals (method.md section 5):
-// dX = (v + g^2/2 * score) dt + g dW, score = (t v - x) / (1 - t + sigma^2) for the Gaussian source of the
-// linear path with noise sigma (method.md's formula is the sigma = 0 case), from t0 forward to t1 - t_margin. g(t) = g (kConstant) or g * 2 sqrt(t (1 - t)) (kBridge, zero at
-// both ends). Every call draws the same Brownian increments (from `seed`), like the fixed evaluation noise,
-// so that evaluations differ only through the model. With g = 0 it is the Euler ODE solver.
+// Euler-Maruyama for the stochastic flow with the same marginals (docs/method.md, "Sampling"): dX = (v + g^2/2 *
+// score) dt + g dW, score = (t v - x) / (1 - t + sigma^2) for the Gaussian source of the linear path with noise
+// sigma (docs/method.md's formula is the sigma = 0 case), from t0 forward to t1 - t_margin. g(t) = g (kConstant)
+// or g * 2 sqrt(t (1 - t)) (kBridge, zero at both ends). Every call draws the same Brownian increments (from
+// `seed`), like the fixed evaluation noise, so that evaluations differ only through the model. With g = 0 it is
+// the Euler ODE solver.
 class EulerMaruyamaSampler : public Sampler {
  public:
   EulerMaruyamaSampler(int64_t steps, double g, DiffusionShape shape, double t_margin, double sigma, uint64_t seed)

@@ -1,5 +1,5 @@
-// Schedule: the GFT temperature beta(step) over fine-tuning (method.md section 2). Every kind is exactly 0
-// from `anneal_steps` on; `constant` without an explicit anneal_steps never anneals (KL-regularised
+// Schedule: the GFT temperature beta(step) over fine-tuning (docs/method.md, "Gradual Fine-Tuning"). Every kind is
+// exactly 0 from `anneal_steps` on; `constant` without an explicit anneal_steps never anneals (KL-regularised
 // fine-tuning).
 #pragma once
 
@@ -17,8 +17,12 @@ struct ScheduleStage {
   double fraction;  // of anneal_steps
 };
 
+enum class ScheduleKind { kConstant, kLinear, kCosine, kExponential, kStep };
+// The names of method.schedule.kind, in ScheduleKind's order.
+const std::vector<std::string>& schedule_kind_names();
+
 struct ScheduleSettings {
-  std::string kind = "constant";
+  ScheduleKind kind = ScheduleKind::kConstant;
   double beta0 = 1.0;
   double beta_end = 0.0;
   int64_t anneal_steps = 0;  // resolved: beta = 0 from this step on

@@ -8,6 +8,7 @@
 #include "core/runtime.h"
 #include "io/run_file_reader.h"
 #include "io/run_log.h"
+#include "metrics/metric_names.h"
 #include "sweep/local_runner.h"
 
 namespace gftlab {
@@ -111,6 +112,16 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
     out.append("table/" + name, column);
   }
   out.append("table/seed", table.seed);
+  std::vector<std::string> names, families;
+  std::vector<int64_t> better;
+  for (const auto& m : metric_table()) {
+    names.push_back(m.name);
+    better.push_back(static_cast<int64_t>(m.better));
+    families.push_back(m.family);
+  }
+  out.strings("metrics/name", names);
+  out.append("metrics/better", better);
+  out.strings("metrics/family", families);
   for (const auto& id : linked) out.external_link("runs/" + id, "runs/" + id + ".h5");
   out.commit();
   return counts;

@@ -1,5 +1,5 @@
 // `gftlab sweep collect`: one summary.h5 per sweep with an external link to every run file and a flat
-// table (one row per planned run, whatever its state) for the analysis. Schema in README.md.
+// table (one row per planned run, whatever its state) for the analysis. Schema in docs/sweeps.md.
 #pragma once
 
 #include <string>

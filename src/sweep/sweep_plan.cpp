@@ -1,6 +1,7 @@
 #include "sweep/sweep_plan.h"
 
 #include "core/yaml_file.h"
+#include "method/method_names.h"
 
 #include <algorithm>
 #include <cctype>
@@ -103,6 +104,46 @@ std::vector<std::string> skipped_arms(const YAML::Node& profile, const std::stri
     skipped.push_back(item.Scalar());
   }
   return skipped;
+}
+
+// An arm of the experiment: its override block and `drop`, the grid axes it does not take. It keeps its own
+// value of each dropped axis and runs only at the grid points that have that value (a reward method has no
+// coupling to vary: crossing it with the coupling axis would plan duplicates or impossible runs).
+struct Arm {
+  std::string name;
+  YAML::Node block;
+  YAML::Node drop_node;
+  std::vector<std::string> drop;
+};
+
+Arm read_arm(const std::string& name, const YAML::Node& node, const YAML::Node& grid, const Source& src) {
+  if (!node.IsMap() || !node["drop"]) return Arm{name, node, YAML::Node(), {}};
+  // A yaml-cpp Node assigned to another one writes through to it: the block without `drop` is a new node.
+  YAML::Node block = YAML::Clone(node);
+  block.remove("drop");
+  Arm arm{name, block, node["drop"], {}};
+  const std::string where = "arms." + name + ".drop";
+  std::vector<std::string> axes;
+  if (grid && grid.IsMap())
+    for (const auto& axis : grid) axes.push_back(axis.first.Scalar());
+  if (!arm.drop_node.IsSequence()) throw src.error(arm.drop_node, where, "needs a list of grid keys");
+  for (const auto& key : arm.drop_node) {
+    if (std::find(axes.begin(), axes.end(), key.Scalar()) == axes.end())
+      throw src.error(key, where, fmt::format("'{}' is not a grid key; the grid's keys: {}", key.Scalar(),
+                                              axes.empty() ? "(no grid)" : fmt::format("{}", fmt::join(axes, ", "))));
+    arm.drop.push_back(key.Scalar());
+  }
+  return arm;
+}
+
+// Whether the arm, whose config before the grid is `own`, runs at this point: a dropped axis must have the
+// arm's own value there, i.e. applying it changes nothing.
+bool arm_runs_at(const Arm& arm, const Config& own, const std::vector<std::pair<std::string, YAML::Node>>& point) {
+  for (const auto& [key, value] : point)
+    if (std::find(arm.drop.begin(), arm.drop.end(), key) != arm.drop.end() &&
+        own.with_value(key, yaml_text(value), "").canonical_yaml() != own.canonical_yaml())
+      return false;
+  return true;
 }
 
 std::vector<int64_t> read_seeds(const YAML::Node& node, const std::string& where, const Source& src) {
@@ -367,33 +408,37 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
 
   const YAML::Node seeds_node = chosen.IsMap() && chosen["seeds"] ? chosen["seeds"] : root["seeds"];
   const auto seeds = seeds_node ? read_seeds(seeds_node, "seeds", src) : std::vector<int64_t>{cfg.get_int("seed")};
-  std::vector<std::pair<std::string, YAML::Node>> arms;
+  std::vector<Arm> arms;
   if (const auto node = root["arms"]) {
     if (!node.IsMap() || node.size() == 0) throw src.error(node, "arms", "needs a mapping of arm names to override blocks");
     for (const auto& arm : node) {
       check_name(arm.first.Scalar(), arm.first, "arms." + arm.first.Scalar(), src);
-      arms.emplace_back(arm.first.Scalar(), arm.second);
+      arms.push_back(read_arm(arm.first.Scalar(), arm.second, root["grid"], src));
     }
   } else {
-    arms.emplace_back(cfg.get_string("method.name"), YAML::Node());
+    arms.push_back(Arm{cfg.get_string("method.name"), YAML::Node(), YAML::Node(), {}});
   }
 
   std::vector<std::string> arm_names;
-  for (const auto& [arm, block] : arms) arm_names.push_back(arm);
+  for (const auto& arm : arms) arm_names.push_back(arm.name);
   const YAML::Node arm_adjustments = profile_arms(chosen, profile, arm_names, src);
   const auto skipped = skipped_arms(chosen, profile, arm_names, src);
+  const auto points = expand_axes(profile_grid(root["grid"], chosen, profile, src), root["zip"], src);
 
   std::map<std::string, std::string> seen;
-  for (const auto& [arm, block] : arms) {
-    if (std::find(skipped.begin(), skipped.end(), arm) != skipped.end()) continue;
-    for (const auto& point : expand_axes(profile_grid(root["grid"], chosen, profile, src), root["zip"], src))
+  for (const auto& arm : arms) {
+    if (std::find(skipped.begin(), skipped.end(), arm.name) != skipped.end()) continue;
+    Config own = apply_block(cfg, arm.block, "arms." + arm.name, src);
+    if (arm_adjustments && arm_adjustments[arm.name])
+      own = apply_block(own, arm_adjustments[arm.name], "profiles." + profile + ".arms." + arm.name, src);
+    const size_t planned_before = plan.runs.size();
+    for (const auto& point : points)
       for (int64_t seed : seeds) {
+        if (!arm_runs_at(arm, own, point)) continue;
         PlannedRun run;
-        run.arm = arm;
+        run.arm = arm.name;
         run.seed = seed;
-        Config c = apply_block(cfg, block, "arms." + arm, src);
-        if (arm_adjustments && arm_adjustments[arm])
-          c = apply_block(c, arm_adjustments[arm], "profiles." + profile + ".arms." + arm, src);
+        Config c = own;
         for (const auto& [key, value] : point) {
           c = c.with_value(key, yaml_text(value), src.origin(value, "grid/zip " + key));
           run.point.emplace_back(key, yaml_text(value));
@@ -404,6 +449,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
           if (run.config.get_string(owned) != cfg.get_string(owned))
             throw ConfigError(fmt::format("{}: {} is set by the sweep (run files go to {}/runs); it cannot be "
                                           "overridden", file, owned, plan.directory));
+        check_method_coupling(run.config);
         run.run_id = run.config.run_id();
         const auto [it, fresh] = seen.emplace(run.run_id, describe(run));
         if (!fresh)
@@ -411,6 +457,9 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
                                         "changes nothing", file, it->second, describe(run), run.run_id));
         plan.runs.push_back(std::move(run));
       }
+    if (plan.runs.size() == planned_before && !arm.drop.empty())
+      throw src.error(arm.drop_node, "arms." + arm.name + ".drop",
+                      "no grid point has the arm's own value of the dropped keys, so the arm would have no runs");
   }
   if (plan.runs.empty()) throw ConfigError(fmt::format("{}: the sweep expands to zero runs", file));
   plan.report = read_report_block(root["report"], plan, arm_names, src);

@@ -5,8 +5,13 @@
 
 namespace gftlab {
 
+const std::vector<std::string>& lr_schedule_names() {
+  static const std::vector<std::string> names = {"constant", "warmup_cosine"};
+  return names;
+}
+
 double LrSchedule::at(int64_t step) const {
-  if (kind == "constant") return lr;
+  if (kind == LrKind::kConstant) return lr;
   if (step < warmup_steps) return lr * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
   const double span = std::max<int64_t>(1, total_steps - warmup_steps);
   const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / span);

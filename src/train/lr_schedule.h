@@ -3,11 +3,16 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gftlab {
 
+enum class LrKind { kConstant, kWarmupCosine };
+// The names of pretrain/finetune.lr_schedule, in LrKind's order.
+const std::vector<std::string>& lr_schedule_names();
+
 struct LrSchedule {
-  std::string kind = "constant";  // constant | warmup_cosine
+  LrKind kind = LrKind::kConstant;
   double lr = 1e-3;
   int64_t warmup_steps = 0;
   int64_t total_steps = 1;

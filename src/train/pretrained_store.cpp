@@ -3,19 +3,18 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 
 #include "core/config.h"
-#include "core/file_lock.h"
 #include "core/sha256.h"
 #include "core/stop_signal.h"
 #include "core/rng.h"
 #include "data/distribution.h"
+#include "io/content_store.h"
 #include "io/progress.h"
 #include "method/method.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
+#include "train/training_loop.h"
 
 namespace gftlab {
 namespace {
@@ -25,12 +24,16 @@ const std::vector<std::string> kPretrainPrefixes = {"source", "model", "path", "
 // store filled by older code is never reused for a config whose results would now differ.
 constexpr const char* kPretrainNumerics = "v2";
 
+// Pretraining logs only its last loss: its series are flushed less often than a run's.
+constexpr int64_t kFlushEvery = 50;
+
 uint64_t pretrain_seed(const Config& cfg) { return static_cast<uint64_t>(cfg.get_int("pretrain.seed")); }
 
 // Pretraining writes <id>.ckpt beside the model (on a stop request and every checkpoint.every_seconds) and
 // continues from it, so a long pretraining survives preemption like a run does.
-void pretrain(const Config& pcfg, const Distribution& source, const FieldPtr& out, const std::string& id,
-              const std::filesystem::path& dir) {
+// Returns the store's record of the model.
+YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldPtr& out, const std::string& id,
+                    const std::string& checkpoint) {
   const uint64_t seed = pretrain_seed(pcfg);
   auto model = make_velocity_field(pcfg, source.sample_shape(), seed);
   FlowMatching objective(true);
@@ -40,7 +43,6 @@ void pretrain(const Config& pcfg, const Distribution& source, const FieldPtr& ou
   Trainer trainer(model, out, objective, path, coupling,
                   [&source](int64_t n, at::Generator& gen) { return source.sample(n, gen); }, settings,
                   make_generator(seed, "pretrain"));
-  const std::string checkpoint = (dir / (id + ".ckpt")).string();
   double seconds_before = 0.0, last_loss = 0.0;
   if (std::filesystem::exists(checkpoint)) {
     torch::serialize::InputArchive archive;
@@ -57,33 +59,29 @@ void pretrain(const Config& pcfg, const Distribution& source, const FieldPtr& ou
   const auto elapsed = [&] {
     return seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  for (int64_t s = trainer.steps_done(); s < settings.steps; ++s) {
-    trainer.step();
-    const bool save = s + 1 < settings.steps && clock.due();
-    if ((s + 1) % 50 == 0 || s + 1 == settings.steps || save) {
-      const auto chunk = trainer.flush();
-      if (chunk.first_nonfinite >= 0)
-        throw std::runtime_error(fmt::format("pretraining {} diverged at step {}", id, chunk.step[chunk.first_nonfinite]));
-      last_loss = chunk.loss.back();
-      progress.update(s + 1, last_loss);
-    }
-    if (!save) continue;
+  LoopHooks hooks;
+  hooks.on_chunk = [&](const SeriesChunk& chunk) {
+    if (chunk.first_nonfinite < 0) last_loss = chunk.loss.back();
+  };
+  hooks.save_checkpoint = [&](int64_t) {
     torch::serialize::OutputArchive archive;
     trainer.save(archive);
     archive.write("seconds", c10::IValue(elapsed()));
     write_archive_atomically(archive, checkpoint);
-    clock.restart();
-    if (stop_requested())
-      throw Interrupted(fmt::format("{} stopped pretraining {} at step {}; its checkpoint {} continues it",
-                                    stop_signal_name(), id, s + 1, checkpoint));
-  }
+  };
+  hooks.stopped = [&](int64_t s) {
+    return fmt::format("{} stopped pretraining {} at step {}; its checkpoint {} continues it", stop_signal_name(),
+                       id, s, checkpoint);
+  };
+  const LoopEnd end = run_training_loop(trainer, settings.steps, kFlushEvery, progress, clock, hooks);
+  if (end.diverged) throw std::runtime_error(fmt::format("pretraining {} diverged at step {}", id, end.diverged_step));
   progress.finish("done");
-  std::ofstream meta((dir / (id + ".yaml")).string());
-  meta << "# gftlab pretrained model " << id << "\n"
-       << fmt::format("final_loss: {}\nseconds: {:.2f}\nparameters: {}\nconfig:\n", last_loss, elapsed(),
-                      parameter_count(*out));
-  std::istringstream body(pcfg.canonical_yaml());
-  for (std::string line; std::getline(body, line);) meta << "  " << line << "\n";
+  YAML::Node record;
+  record["final_loss"] = last_loss;
+  record["seconds"] = elapsed();
+  record["parameters"] = parameter_count(*out);
+  record["config"] = YAML::Load(pcfg.canonical_yaml());
+  return record;
 }
 
 }  // namespace
@@ -106,19 +104,18 @@ Pretrained get_or_pretrain(const Config& cfg, const Distribution& source) {
   const Config pcfg = pretraining_config(cfg);
   Pretrained out;
   out.id = pretrained_id(cfg);
-  const std::filesystem::path dir = cfg.get_string("output.pretrained_dir");
-  std::filesystem::create_directories(dir);
   out.path = pretrained_path(cfg);
   out.field = make_velocity_field(pcfg, source.sample_shape(), pretrain_seed(pcfg));
-  FileLock lock((dir / (out.id + ".lock")).string());
-  if (std::filesystem::exists(out.path)) {
-    load_field(*out.field, out.path);
-    out.reused = true;
-  } else {
-    pretrain(pcfg, source, out.field, out.id, dir);
-    save_field(*out.field, out.path);
-    std::filesystem::remove(dir / (out.id + ".ckpt"));
-  }
+  const ContentStore store(cfg.get_string("output.pretrained_dir"));
+  const std::string checkpoint = store.path(out.id, ".ckpt");
+  out.reused = store.get_or_make(
+      out.id, [&](const std::string& pt, const YAML::Node&) { load_field(*out.field, pt); },
+      [&](const std::string& pt) {
+        auto record = pretrain(pcfg, source, out.field, out.id, checkpoint);
+        save_field(*out.field, pt);
+        return record;
+      });
+  if (!out.reused) std::filesystem::remove(checkpoint);
   out.field->eval();
   for (auto& p : out.field->parameters()) p.set_requires_grad(false);
   return out;

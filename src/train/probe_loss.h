@@ -1,7 +1,7 @@
-// The probe loss (method.md section 6): the plain flow-matching loss of a model on a fixed set of (x0, x1, t)
-// triples built from held-out target samples. The triples depend only on the held-out samples, the path and
-// the run's seed, so every arm of a sweep with the same seed is measured on the same triples, the
-// reward-based arms (which log no training fm_loss) included.
+// The probe loss (docs/method.md, "Measurements"): the plain flow-matching loss of a model on a fixed set of (x0,
+// x1, t) triples built from held-out target samples. The triples depend only on the held-out samples, the path and
+// the run's seed, so every arm of a sweep with the same seed is measured on the same triples, the reward-based
+// arms (which log no training fm_loss) included.
 #pragma once
 
 #include <ATen/ATen.h>

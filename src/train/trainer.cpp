@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/config.h"
+#include "core/names.h"
 
 namespace gftlab {
 namespace {
@@ -18,14 +19,14 @@ TrainSettings TrainSettings::from_config(const Config& cfg, const std::string& p
   TrainSettings s;
   s.steps = cfg.get_int(p + ".steps");
   s.batch_size = cfg.get_int(p + ".batch_size");
-  s.lr.kind = cfg.get_string(p + ".lr_schedule");
+  s.lr.kind = enum_from_name<LrKind>(cfg.get_string(p + ".lr_schedule"), lr_schedule_names());
   s.lr.lr = cfg.get_float(p + ".lr");
   s.lr.warmup_steps = cfg.get_int(p + ".warmup_steps");
   s.lr.total_steps = s.steps;
   s.lr.min_lr_ratio = cfg.get_float(p + ".min_lr_ratio");
   s.grad_clip = cfg.get_float(p + ".grad_clip");
   s.ema_decay = cfg.get_float(p + ".ema_decay");
-  if (s.lr.kind == "warmup_cosine" && s.lr.warmup_steps > s.steps)
+  if (s.lr.kind == LrKind::kWarmupCosine && s.lr.warmup_steps > s.steps)
     throw cfg.error(p + ".warmup_steps", "must not exceed " + p + ".steps");
   return s;
 }

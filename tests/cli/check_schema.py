@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks a run file against the schema documented in README.md, the way an analysis script reads it."""
+"""Checks a run file against the schema documented in docs/runs.md, the way an analysis script reads it."""
 import sys
 
 import h5py

@@ -36,6 +36,9 @@ expect 2 "is not one of: independent, ot, ot_sampled, sinkhorn" -- run "$cfg" co
 expect 2 "not among the evaluated metrics" -- run "$cfg" eval.metrics=[w2] stability.quality_metric=nll
 expect 2 "does not exist" -- run no_such_file.yaml
 expect 2 "needs at least 10" -- run "$cfg" method.name=adjoint_matching method.reward=log_ratio_classifier target.n_train=5
+expect 2 "draws no target batches" -- run "$cfg" method.name=adjoint_matching target.kind=8gaussians coupling.kind=ot
+printf 'seed: 1\nmethod:\n  name: standard\nseed: 2\n' > "$work/twice.yaml"
+expect 2 "twice.yaml:4: seed: the key is given twice in one mapping, on lines 1 and 4" -- run "$work/twice.yaml"
 expect 2 "needs an analytic Gaussian-mixture target" -- run "$cfg" method.name=adjoint_matching target.kind=moons
 expect 2 'applies to `adjoint_deterministic` only' -- run "$cfg" method.name=adjoint_matching method.adjoint.truncate=0.5
 expect 2 'applies to `adjoint_matching` only' -- run "$cfg" method.name=adjoint_deterministic method.adjoint.t0=0.1

@@ -84,6 +84,17 @@ class HolmAndPairingTests(unittest.TestCase):
         np.testing.assert_array_equal(a - b, [0.5, 1.0])
 
 
+def write_metric_table(h):
+    """The part of gftlab's metric table (summary.h5's /metrics) that the planted sweep's measures use."""
+    table = [("w2", -1, "quality"), ("recall", 1, "diversity"), ("coverage", 1, "diversity"), ("vendi", 0, "diversity"),
+             ("path_length", -1, "paths"), ("straightness", -1, "paths"), ("adaptive_nfe", -1, "paths"),
+             ("loss_variance_last", -1, "stability"), ("quality_variance_last", -1, "stability"),
+             ("quality_spearman", 0, "stability"), ("grad_spike_count", -1, "stability"), ("w2_euler_*", -1, "ladder")]
+    h.create_dataset("metrics/name", data=[t[0] for t in table], dtype=h5py.string_dtype())
+    h["metrics/better"] = [t[1] for t in table]
+    h.create_dataset("metrics/family", data=[t[2] for t in table], dtype=h5py.string_dtype())
+
+
 def write_planted_sweep(directory, rng):
     """A collected sweep of three GFT arms and a baseline over 10 seeds: `better` is 3 SD better than the
     baseline on every claim's measure (paired noise of 1 SD), `same` has no effect, `worse` is 3 SD worse."""
@@ -121,6 +132,7 @@ def write_planted_sweep(directory, rng):
         for k, v in text.items():
             h.create_dataset(f"table/{k}", data=v, dtype=h5py.string_dtype())
         h["table/seed"] = [r[2] for r in rows]
+        write_metric_table(h)
         h["table/beta0"] = [1.0] * len(rows)
         for m in rows[0][3]:
             h[f"table/final/{m}"] = [r[3][m] for r in rows]
@@ -130,6 +142,16 @@ def write_planted_sweep(directory, rng):
 
 
 class PlantedClaimsTest(unittest.TestCase):
+    def test_directions_and_families_come_from_the_metric_table(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_planted_sweep(pathlib.Path(tmp), np.random.default_rng(4))
+            sweep = Sweep(tmp)
+            self.assertEqual(sweep.direction("w2"), -1)
+            self.assertEqual(sweep.direction("recall"), 1)
+            self.assertEqual(sweep.direction("w2_euler_16"), -1)  # the ladder's pattern
+            self.assertEqual(sweep.direction("not_a_metric"), 0)
+            self.assertEqual(sweep.family("diversity"), ["recall", "coverage", "vendi"])
+
     def test_planted_effects_come_out_supported_inconclusive_contradicted(self):
         with tempfile.TemporaryDirectory() as tmp:
             write_planted_sweep(pathlib.Path(tmp), np.random.default_rng(4))

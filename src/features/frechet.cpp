@@ -1,4 +1,4 @@
-#include "metrics/frechet.h"
+#include "features/frechet.h"
 
 #include <stdexcept>
 

@@ -1,0 +1,56 @@
+#include "io/content_store.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/file_lock.h"
+
+namespace gftlab {
+namespace fs = std::filesystem;
+
+void write_text_atomically(const std::string& text, const std::string& path) {
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temp);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + temp);
+  }
+  fs::rename(temp, path);
+}
+
+ContentStore::ContentStore(std::string dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
+
+std::string ContentStore::path(const std::string& name, const std::string& extension) const {
+  return (fs::path(dir_) / (name + extension)).string();
+}
+
+bool ContentStore::get_or_make(const std::string& name,
+                               const std::function<void(const std::string&, const YAML::Node&)>& load,
+                               const std::function<YAML::Node(const std::string&)>& make) const {
+  FileLock lock(path(name, ".lock"));
+  const std::string artefact = path(name, ".pt"), sidecar = path(name, ".yaml");
+  // An artefact without its sidecar (left by older code) is made again.
+  if (fs::exists(artefact) && fs::exists(sidecar)) {
+    YAML::Node meta;
+    try {
+      meta = YAML::LoadFile(sidecar);
+    } catch (const YAML::Exception& e) {
+      throw std::runtime_error(sidecar + ": cannot read the store's record of " + artefact + ": " + e.what());
+    }
+    load(artefact, meta);
+    return true;
+  }
+  const std::string temp = artefact + ".tmp." + std::to_string(::getpid());
+  const YAML::Node meta = make(temp);
+  YAML::Emitter out;
+  out.SetDoublePrecision(17);
+  out << meta;
+  write_text_atomically(std::string("# gftlab store entry ") + name + "\n" + out.c_str() + "\n", sidecar);
+  fs::rename(temp, artefact);
+  return false;
+}
+
+}  // namespace gftlab

@@ -1,0 +1,33 @@
+#include "train/training_loop.h"
+
+#include <chrono>
+
+#include "core/stop_signal.h"
+#include "io/progress.h"
+#include "train/checkpoint.h"
+
+namespace gftlab {
+
+LoopEnd run_training_loop(Trainer& trainer, int64_t steps, int64_t flush_every, Progress& progress,
+                          CheckpointClock& clock, const LoopHooks& hooks) {
+  for (int64_t s = trainer.steps_done() + 1; s <= steps; ++s) {
+    const auto started = std::chrono::steady_clock::now();
+    trainer.step();
+    if (hooks.step_seconds) hooks.step_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    const bool evaluate_now = hooks.evaluates_at && hooks.evaluates_at(s);
+    const bool checkpoint_now = s < steps && clock.due();
+    if (s % flush_every != 0 && s != steps && !evaluate_now && !checkpoint_now) continue;
+    const auto chunk = trainer.flush();
+    if (hooks.on_chunk) hooks.on_chunk(chunk);
+    if (chunk.first_nonfinite >= 0) return {true, chunk.step[chunk.first_nonfinite]};
+    progress.update(s, chunk.loss.back());
+    if (evaluate_now) hooks.evaluate(s);
+    if (!checkpoint_now) continue;
+    hooks.save_checkpoint(s);
+    clock.restart();
+    if (stop_requested()) throw Interrupted(hooks.stopped(s));
+  }
+  return {};
+}
+
+}  // namespace gftlab
