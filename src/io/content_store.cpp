@@ -43,7 +43,9 @@ bool ContentStore::get_or_make(const std::string& name,
     load(artefact, meta);
     return true;
   }
-  const std::string temp = artefact + ".tmp." + std::to_string(::getpid());
+  // No pid in this name: the lock makes it this process's alone, and a LibTorch archive records the name it
+  // was written under, so the same artefact must always be written under the same one (same bytes).
+  const std::string temp = artefact + ".partial";
   const YAML::Node meta = make(temp);
   YAML::Emitter out;
   out.SetDoublePrecision(17);
