@@ -1,27 +1,15 @@
 #include "io/content_store.h"
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include "core/file_lock.h"
+#include "io/archive_file.h"
 
 namespace gftlab {
 namespace fs = std::filesystem;
 
-void write_text_atomically(const std::string& text, const std::string& path) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temp);
-  }
-  fs::rename(temp, path);
-}
-
-ContentStore::ContentStore(std::string dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
+ContentStore::ContentStore(std::string dir) : dir_(std::move(dir)) {}
 
 std::string ContentStore::path(const std::string& name, const std::string& extension) const {
   return (fs::path(dir_) / (name + extension)).string();
@@ -30,6 +18,7 @@ std::string ContentStore::path(const std::string& name, const std::string& exten
 bool ContentStore::get_or_make(const std::string& name,
                                const std::function<void(const std::string&, const YAML::Node&)>& load,
                                const std::function<YAML::Node(const std::string&)>& make) const {
+  fs::create_directories(dir_);
   FileLock lock(path(name, ".lock"));
   const std::string artefact = path(name, ".pt"), sidecar = path(name, ".yaml");
   // An artefact without its sidecar (left by older code) is made again.

@@ -26,7 +26,4 @@ class ContentStore {
   std::string dir_;
 };
 
-// `text` at `path`, written under a temporary name beside it and renamed.
-void write_text_atomically(const std::string& text, const std::string& path);
-
 }  // namespace gftlab

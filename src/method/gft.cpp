@@ -91,7 +91,8 @@ std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, cons
   check_method(cfg, target, source);
   if (uses_pretrained(cfg) != static_cast<bool>(pretrained))
     throw std::logic_error("make_method: a pretrained model is needed exactly when the method uses one");
-  switch (const MethodKind kind = method_kind(cfg)) {
+  const MethodKind kind = method_kind(cfg);
+  switch (kind) {
     case MethodKind::kStandard:
     case MethodKind::kScratch: return std::make_unique<FlowMatching>(kind == MethodKind::kStandard);
     case MethodKind::kL2sp: return std::make_unique<L2sp>(*pretrained, cfg.get_float("method.alpha"));
@@ -105,7 +106,7 @@ std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, cons
     case MethodKind::kGftMarginal: break;
   }
   Gft::TargetVelocity velocity = [](const StepBatch& b) { return b.u; };
-  if (method_kind(cfg) == MethodKind::kGftMarginal) velocity = marginal_velocity(cfg, target);
+  if (kind == MethodKind::kGftMarginal) velocity = marginal_velocity(cfg, target);
   return std::make_unique<Gft>(cfg.get_string("method.name"), std::move(pretrained), make_schedule(cfg),
                                cfg.get_string("method.loss_scale") == "sum",
                                enum_from_name<TimeWeight>(cfg.get_string("method.time_weight"), time_weight_names()),

@@ -8,7 +8,6 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include <filesystem>
 #include <fmt/format.h>
 
 #include "core/config.h"

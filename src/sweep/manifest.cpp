@@ -3,10 +3,10 @@
 #include <fmt/ranges.h>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include <yaml-cpp/yaml.h>
 
+#include "io/archive_file.h"
 #include "sweep/sweep_plan.h"
 
 namespace gftlab {
@@ -30,17 +30,6 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-// Written beside the target and renamed, so a reader never sees half a file.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const auto temp = path.string() + fmt::format(".tmp.{}", getpid());
-  {
-    std::ofstream out(temp);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + temp);
-  }
-  fs::rename(temp, path);
-}
-
 }  // namespace
 
 std::string config_file_of(const std::string& sweep_dir, const std::string& run_id) {
@@ -62,16 +51,16 @@ void write_manifest(const SweepPlan& plan) {
   fs::create_directories(dir / "configs");
   std::string lines;
   for (const auto& run : plan.runs) {
-    write_atomically(config_file_of(plan.directory, run.run_id), run.config.canonical_yaml());
+    write_text_atomically(run.config.canonical_yaml(), config_file_of(plan.directory, run.run_id));
     lines += manifest_line(plan, run);
   }
-  write_atomically(dir / "manifest.jsonl", lines);
+  write_text_atomically(lines, (dir / "manifest.jsonl").string());
 }
 
 void write_array_manifest(const SweepPlan& plan, const std::vector<const PlannedRun*>& runs, const std::string& path) {
   std::string lines;
   for (const auto* run : runs) lines += manifest_line(plan, *run);
-  write_atomically(path, lines);
+  write_text_atomically(lines, path);
 }
 
 std::vector<ManifestEntry> read_manifest(const std::string& path) {

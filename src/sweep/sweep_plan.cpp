@@ -139,9 +139,11 @@ Arm read_arm(const std::string& name, const YAML::Node& node, const YAML::Node& 
 // Whether the arm, whose config before the grid is `own`, runs at this point: a dropped axis must have the
 // arm's own value there, i.e. applying it changes nothing.
 bool arm_runs_at(const Arm& arm, const Config& own, const std::vector<std::pair<std::string, YAML::Node>>& point) {
+  if (arm.drop.empty()) return true;
+  const std::string unchanged = own.canonical_yaml();
   for (const auto& [key, value] : point)
     if (std::find(arm.drop.begin(), arm.drop.end(), key) != arm.drop.end() &&
-        own.with_value(key, yaml_text(value), "").canonical_yaml() != own.canonical_yaml())
+        own.with_value(key, yaml_text(value), "").canonical_yaml() != unchanged)
       return false;
   return true;
 }

@@ -97,16 +97,16 @@ std::string pretrained_id(const Config& cfg) {
 }
 
 std::string pretrained_path(const Config& cfg) {
-  return (std::filesystem::path(cfg.get_string("output.pretrained_dir")) / (pretrained_id(cfg) + ".pt")).string();
+  return ContentStore(cfg.get_string("output.pretrained_dir")).path(pretrained_id(cfg), ".pt");
 }
 
 Pretrained get_or_pretrain(const Config& cfg, const Distribution& source) {
   const Config pcfg = pretraining_config(cfg);
   Pretrained out;
   out.id = pretrained_id(cfg);
-  out.path = pretrained_path(cfg);
-  out.field = make_velocity_field(pcfg, source.sample_shape(), pretrain_seed(pcfg));
   const ContentStore store(cfg.get_string("output.pretrained_dir"));
+  out.path = store.path(out.id, ".pt");
+  out.field = make_velocity_field(pcfg, source.sample_shape(), pretrain_seed(pcfg));
   const std::string checkpoint = store.path(out.id, ".ckpt");
   out.reused = store.get_or_make(
       out.id, [&](const std::string& pt, const YAML::Node&) { load_field(*out.field, pt); },
