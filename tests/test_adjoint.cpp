@@ -94,12 +94,12 @@ std::pair<at::Tensor, double> tune_standard_normal(const AdjointSettings& s, dou
   FieldPtr model = make_velocity_field(cfg, {1}, 1);
   FlowMatching fit(false);
   {
-    Trainer pretrain(model, make_velocity_field(cfg, {1}, 0), fit, path, coupling, draw,
+    Trainer pretrain(model, make_velocity_field(cfg, {1}, 0), fit, path, coupling, {draw, {1}},
                      TrainSettings::from_config(cfg, "pretrain"), make_generator(2));
     for (int64_t k = 0; k < cfg.get_int("pretrain.steps"); ++k) pretrain.step();
   }
   AdjointMatching am(base, reward, s);
-  Trainer trainer(model, make_velocity_field(cfg, {1}, 0), am, path, coupling, draw,
+  Trainer trainer(model, make_velocity_field(cfg, {1}, 0), am, path, coupling, {draw, {1}},
                   TrainSettings::from_config(cfg, "finetune"), make_generator(3));
   for (int64_t k = 0; k < cfg.get_int("finetune.steps"); ++k) trainer.step();
   const double nfe = trainer.flush().extra.at(0).at(0);
@@ -192,4 +192,57 @@ TEST_CASE("reward classifier: its logit estimates log q - log p_pre with held-ou
   CHECK(again.id == trained.id);
   CHECK(again.accuracy == trained.accuracy);
   CHECK(at::equal(again.reward(x), logit));
+}
+
+namespace {
+
+// Counts its pairings: a method that learns from the noise alone must not pay for any.
+class CountingOtCoupling : public OtCoupling {
+ public:
+  CountingOtCoupling() : OtCoupling(false) {}
+  Pairing pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator& gen) const override {
+    ++pairings;
+    return OtCoupling::pair(x0, x1, gen);
+  }
+  mutable int pairings = 0;
+};
+
+}  // namespace
+
+TEST_CASE("trainer: a reward method gets the noise alone, no target batch, assignment, path sample or fm_loss",
+          "[adjoint]") {
+  const auto cfg = Config::load("", {"model.width=16", "model.depth=2", "finetune.batch_size=8"});
+  const FieldPtr base = make_velocity_field(cfg, {2}, 3);
+  for (auto& p : base->parameters()) p.set_requires_grad(false);
+  AdjointSettings s;
+  s.steps = 4;
+  s.time_samples = 2;
+  const Reward reward = [](const at::Tensor& x) { return -0.5 * x.pow(2).sum(1); };
+  int draws = 0;
+  const DrawBatch draw = [&draws](int64_t n, at::Generator&) {
+    ++draws;
+    return at::zeros({n, 2});
+  };
+  CountingOtCoupling coupling;
+  LinearPath path(0.1);  // a path that would draw noise of its own
+  FlowMatching fit(true);
+  Trainer reference(make_velocity_field(cfg, {2}, 3), make_velocity_field(cfg, {2}, 0), fit, path, coupling,
+                    {draw, {2}}, TrainSettings::from_config(cfg, "finetune"), make_generator(1));
+  reference.step();
+  CHECK(draws == 1);
+  CHECK(coupling.pairings == 1);
+  CHECK(reference.series_names().back() == "coupling_cost_ratio");
+
+  AdjointMatching am(base, reward, s);
+  Trainer trainer(make_velocity_field(cfg, {2}, 3), make_velocity_field(cfg, {2}, 0), am, path, coupling,
+                  {draw, {2}}, TrainSettings::from_config(cfg, "finetune"), make_generator(1));
+  for (int k = 0; k < 3; ++k) trainer.step();
+  const auto chunk = trainer.flush();
+  CHECK(draws == 1);
+  CHECK(coupling.pairings == 1);
+  CHECK(trainer.series_names() == std::vector<std::string>{"nfe", "vjp"});
+  CHECK(chunk.extra.size() == 2);
+  CHECK(chunk.fm_loss.empty());
+  CHECK(chunk.loss.size() == 3);
+  CHECK(std::isfinite(chunk.loss.back()));
 }

@@ -40,7 +40,7 @@ SeriesChunk train(const Config& cfg, Method& method, const FieldPtr& model, cons
   IndependentCoupling coupling;
   LinearPath path(0.0);
   Trainer trainer(model, make_velocity_field(cfg, {2}, 0), method, path, coupling,
-                  [&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); },
+                  {[&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); }, {2}},
                   TrainSettings::from_config(cfg, "finetune"), make_generator(4));
   for (int k = 0; k < steps; ++k) trainer.step();
   return trainer.flush();
@@ -200,7 +200,7 @@ struct ShiftExperiment {
     IndependentCoupling coupling;
     LinearPath path(0.0);
     Trainer trainer(model, make_velocity_field(cfg, {2}, 0), method, path, coupling,
-                    [&data](int64_t n, at::Generator& g) { return data.sample(n, g); },
+                    {[&data](int64_t n, at::Generator& g) { return data.sample(n, g); }, {2}},
                     TrainSettings::from_config(cfg, phase), make_generator(phase == "pretrain" ? 6 : 7));
     for (int64_t k = 0; k < cfg.get_int(phase + ".steps"); ++k) trainer.step();
     return trainer.ema().averaged_ptr();

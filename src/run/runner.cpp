@@ -314,9 +314,10 @@ RunResult Runner::run() {
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
   const at::Tensor& train_set = data.train_set;
   Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
-                  [&train_set](int64_t n, at::Generator& gen) {
-                    return train_set.index_select(0, at::randint(0, train_set.size(0), {n}, gen, at::kLong));
-                  },
+                  {[&train_set](int64_t n, at::Generator& gen) {
+                     return train_set.index_select(0, at::randint(0, train_set.size(0), {n}, gen, at::kLong));
+                   },
+                   shape},
                   settings, make_generator(seed, "finetune"));
   if (resuming) trainer.load(trainer_state);
 

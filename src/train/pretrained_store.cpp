@@ -41,7 +41,8 @@ YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldP
   IndependentCoupling coupling;
   const auto settings = TrainSettings::from_config(pcfg, "pretrain");
   Trainer trainer(model, out, objective, path, coupling,
-                  [&source](int64_t n, at::Generator& gen) { return source.sample(n, gen); }, settings,
+                  {[&source](int64_t n, at::Generator& gen) { return source.sample(n, gen); }, source.sample_shape()},
+                  settings,
                   make_generator(seed, "pretrain"));
   double seconds_before = 0.0, last_loss = 0.0;
   if (std::filesystem::exists(checkpoint)) {

@@ -32,18 +32,18 @@ TrainSettings TrainSettings::from_config(const Config& cfg, const std::string& p
 }
 
 Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path& path, const Coupling& coupling,
-                 DrawBatch draw_x1, TrainSettings settings, at::Generator gen)
+                 BatchSource data, TrainSettings settings, at::Generator gen)
     : model_(std::move(model)),
       method_(method),
       path_(path),
       coupling_(coupling),
-      draw_x1_(std::move(draw_x1)),
+      data_(std::move(data)),
       settings_(settings),
       gen_(std::move(gen)),
       ema_(model_, std::move(ema_shadow), settings.ema_decay),
       optimiser_(model_->parameters(), torch::optim::AdamOptions(settings.lr.lr)),
       pending_method_(method.series_names().size() + kCostSeries.size()),
-      pending_coupling_(coupling.series_names().size()) {
+      pending_coupling_(method.draws_target_batches() ? coupling.series_names().size() : 0) {
   model_->train();
 }
 
@@ -51,13 +51,8 @@ void Trainer::step() {
   const double lr = settings_.lr.at(step_);
   for (auto& group : optimiser_.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-  const auto x1_raw = draw_x1_(settings_.batch_size, gen_);
-  const auto x0_raw = at::randn(x1_raw.sizes(), gen_, x1_raw.options());
-  const auto pairing = coupling_.pair(x0_raw, x1_raw, gen_);
-  const auto t = at::rand({x1_raw.size(0)}, gen_, x1_raw.options());
-  const auto sample = path_.sample(pairing.x0, pairing.x1, t, gen_);
-  const StepBatch batch{t, pairing.x0, pairing.x1, sample.xt, sample.u, step_, gen_};
-
+  std::vector<at::Tensor> coupling_series;
+  const StepBatch batch = draw_batch(coupling_series);
   optimiser_.zero_grad();
   const StepLoss loss = method_.loss(*model_, batch);
   loss.value.backward();
@@ -84,8 +79,27 @@ void Trainer::step() {
   const auto cost = method_.cost(step_);
   values.insert(values.end(), {cost.nfe, cost.vjp});
   for (size_t k = 0; k < values.size(); ++k) pending_method_[k].push_back(values[k]);
-  for (size_t k = 0; k < pairing.series.size(); ++k) pending_coupling_[k].push_back(pairing.series[k]);
+  for (size_t k = 0; k < pending_coupling_.size(); ++k) pending_coupling_[k].push_back(coupling_series[k]);
   ++step_;
+}
+
+StepBatch Trainer::draw_batch(std::vector<at::Tensor>& coupling_series) {
+  if (!method_.draws_target_batches()) {
+    auto shape = data_.sample_shape;
+    shape.insert(shape.begin(), settings_.batch_size);
+    StepBatch batch;
+    batch.x0 = at::randn(shape, gen_, at::kFloat);
+    batch.step = step_;
+    batch.gen = gen_;
+    return batch;
+  }
+  const auto x1_raw = data_.draw(settings_.batch_size, gen_);
+  const auto x0_raw = at::randn(x1_raw.sizes(), gen_, x1_raw.options());
+  auto pairing = coupling_.pair(x0_raw, x1_raw, gen_);
+  coupling_series = std::move(pairing.series);
+  const auto t = at::rand({x1_raw.size(0)}, gen_, x1_raw.options());
+  const auto sample = path_.sample(pairing.x0, pairing.x1, t, gen_);
+  return {t, pairing.x0, pairing.x1, sample.xt, sample.u, step_, gen_};
 }
 
 void Trainer::save(torch::serialize::OutputArchive& archive) const {
@@ -120,7 +134,8 @@ void Trainer::load(torch::serialize::InputArchive& archive) {
 std::vector<std::string> Trainer::series_names() const {
   auto names = method_.series_names();
   names.insert(names.end(), kCostSeries.begin(), kCostSeries.end());
-  for (const auto& name : coupling_.series_names()) names.push_back(name);
+  if (method_.draws_target_batches())
+    for (const auto& name : coupling_.series_names()) names.push_back(name);
   return names;
 }
 

@@ -1,6 +1,8 @@
 // The flow-matching training loop shared by pretraining and fine-tuning. Per step it draws a batch,
 // pairs it (Coupling), samples the path (Path), asks the Method for the loss, clips and steps Adam,
-// and updates the EMA. Losses and gradient norms stay tensors until flush(): no per-step host sync.
+// and updates the EMA. A method that learns from the noise alone (Method::draws_target_batches) gets only
+// the noise: no target batch, assignment or path sample. Losses and gradient norms stay tensors until
+// flush(): no per-step host sync.
 #pragma once
 
 #include <torch/optim/adam.h>
@@ -18,6 +20,12 @@
 namespace gftlab {
 
 using DrawBatch = std::function<at::Tensor(int64_t n, at::Generator& gen)>;
+
+// The training data as the trainer sees it: `draw` gives n samples [n, sample_shape...].
+struct BatchSource {
+  DrawBatch draw;
+  std::vector<int64_t> sample_shape;
+};
 
 struct TrainSettings {
   int64_t steps = 0;
@@ -41,11 +49,11 @@ class Trainer {
  public:
   // `ema_shadow` is a second instance of the same architecture; it becomes the EMA of `model`.
   Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path& path, const Coupling& coupling,
-          DrawBatch draw_x1, TrainSettings settings, at::Generator gen);
+          BatchSource data, TrainSettings settings, at::Generator gen);
   void step();
   SeriesChunk flush();
   int64_t steps_done() const { return step_; }
-  // The method's series, its cost (nfe, vjp), then the coupling's.
+  // The method's series, its cost (nfe, vjp), then the coupling's (when it pairs target batches).
   std::vector<std::string> series_names() const;
   Ema& ema() { return ema_; }
   // Everything the following steps depend on: weights, EMA, Adam's moments, the generator and the step. A
@@ -54,11 +62,14 @@ class Trainer {
   void load(torch::serialize::InputArchive& archive);
 
  private:
+  // The step's batch, and the coupling's series of its pairing (none for a noise-only method).
+  StepBatch draw_batch(std::vector<at::Tensor>& coupling_series);
+
   FieldPtr model_;
   Method& method_;
   const Path& path_;
   const Coupling& coupling_;
-  DrawBatch draw_x1_;
+  BatchSource data_;
   TrainSettings settings_;
   at::Generator gen_;
   Ema ema_;
