@@ -80,7 +80,7 @@ struct TrainLoop {
   TrainLoop(const Config& cfg, const Distribution& data, const std::string& prefix)
       : coupling(make_coupling(cfg)),
         trainer(make_velocity_field(cfg, {2}, 0), make_velocity_field(cfg, {2}, 0), method, path, *coupling,
-                [&data](int64_t n, at::Generator& g) { return data.sample(n, g); },
+                {[&data](int64_t n, at::Generator& g) { return data.sample(n, g); }, data.sample_shape()},
                 TrainSettings::from_config(cfg, prefix), make_generator(1)) {}
   void steps(int n) {
     for (int k = 0; k < n; ++k) {

@@ -45,11 +45,9 @@ std::string time_evaluation(const Config& cfg) {
   const auto model = get_or_pretrain(cfg, *source).field;
   const auto sampler = make_sampler(cfg, "eval.sampler", derive_seed(seed, "eval-sde"));
   auto metrics = make_metrics(cfg, *target, derive_seed(seed, "eval"));
-  std::unique_ptr<FeatureSpace> features;
-  if (target->sample_shape().size() == 3)
-    features = std::make_unique<FeatureSpace>(FeatureNetSettings::from_config(cfg),
-                                              cfg.get_string("output.features_dir"));
-  const auto context = [&] { return EvalContext(*model, noise, reference, *sampler, features.get()); };
+  const auto features = make_feature_space(cfg, target->sample_shape());
+  const auto inception = make_inception_space(cfg, target->sample_shape());
+  const auto context = [&] { return EvalContext(*model, noise, reference, *sampler, features.get(), inception.get()); };
 
   std::vector<std::string> groups;
   groups.push_back(fmt::format("\"sample\": {:.4f}", seconds_of([&] { context().generated(); }, kRepeats)));

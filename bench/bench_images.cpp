@@ -31,7 +31,7 @@ double train_images_per_second(const Config& cfg, const FashionMnist& data, cons
   LinearPath path(0.0);
   IndependentCoupling coupling;
   Trainer trainer(model, make_velocity_field(cfg, {1, 28, 28}, 0), *method, path, coupling,
-                  [&](int64_t n, at::Generator& g) { return data.sample(n, g); },
+                  {[&](int64_t n, at::Generator& g) { return data.sample(n, g); }, data.sample_shape()},
                   TrainSettings::from_config(cfg, "finetune"), make_generator(0));
   const int steps = 10;
   const double s = seconds_of([&] { for (int k = 0; k < steps; ++k) trainer.step(); trainer.flush(); }, 1);

@@ -63,7 +63,7 @@ double step_seconds(const Config& cfg, Method& method, const Coupling& coupling,
   auto model = make_velocity_field(cfg, {2}, 0);
   LinearPath path(0.0);
   Trainer trainer(model, make_velocity_field(cfg, {2}, 0), method, path, coupling,
-                  [&](int64_t n, at::Generator& g) { return data.sample(n, g); },
+                  {[&](int64_t n, at::Generator& g) { return data.sample(n, g); }, data.sample_shape()},
                   TrainSettings::from_config(cfg, "finetune"), make_generator(0));
   const int steps = 200;
   return seconds_of([&] { for (int k = 0; k < steps; ++k) trainer.step(); trainer.flush(); }, 1) / steps;

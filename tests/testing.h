@@ -20,6 +20,14 @@ inline void write_raw(const std::string& path, const at::Tensor& x) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(c.data_ptr<double>()), c.numel() * 8);
 }
 
+// Raw float64 values written by a reference script, as a float64 tensor of `shape`.
+inline at::Tensor read_raw(const std::string& path, at::IntArrayRef shape) {
+  auto x = at::empty(shape, at::kDouble);
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.read(reinterpret_cast<char*>(x.data_ptr<double>()), x.numel() * 8));
+  return x;
+}
+
 // The number a reference script prints on its first line.
 inline double run_python(const std::string& command) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);

@@ -76,7 +76,7 @@ int command_pretrain(const RunArgs& args) {
   const auto source = make_distribution(cfg, "source");
   fmt::print(stderr, "gftlab pretrain {} ({} threads)\n", pretrained_id(cfg), threads);
   const auto pre = get_or_pretrain(cfg, *source);
-  fmt::print("{} {}\n", pre.reused ? "stored" : "trained", pre.path);
+  fmt::print("{} {}\n", imports_pretrained(cfg) ? "imported" : pre.reused ? "stored" : "trained", pre.path);
   return 0;
 }
 

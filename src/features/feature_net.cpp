@@ -91,11 +91,11 @@ void FeatureNet::initialise(at::Generator& gen) {
   }
 }
 
-at::Tensor FeatureExtractor::operator()(const at::Tensor& images) const {
+at::Tensor FeatureExtractor::operator()(const at::Tensor& samples) const {
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> out;
-  for (int64_t start = 0; start < images.size(0); start += kEvalBatch)
-    out.push_back(net->features(images.narrow(0, start, std::min(kEvalBatch, images.size(0) - start))));
+  for (int64_t start = 0; start < samples.size(0); start += batch_size)
+    out.push_back(embed(samples.narrow(0, start, std::min(batch_size, samples.size(0) - start))));
   return at::cat(out).to(at::kDouble);
 }
 
@@ -116,6 +116,7 @@ FeatureExtractor get_or_train_feature_net(const FeatureNetSettings& s, const std
   f.id = s.id();
   f.name = fmt::format("fmnist-cnn{}-{}", s.width, f.id.substr(0, 8));
   f.net = std::make_shared<FeatureNet>(s.width);
+  f.embed = [net = f.net](const at::Tensor& images) { return net->features(images); };
   f.reused = ContentStore(dir).get_or_make(
       f.id,
       [&](const std::string& pt, const YAML::Node& record) {

@@ -8,6 +8,7 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,14 +38,19 @@ class FeatureNet : public torch::nn::Module {
   torch::nn::Linear fc_{nullptr}, out_{nullptr};
 };
 
+// A map from samples to features: gftlab's own network, or a TorchScript module a researcher supplies
+// (features/script_features.h).
 struct FeatureExtractor {
-  std::shared_ptr<FeatureNet> net;
-  std::string id;
-  std::string name;           // "fmnist-cnn<width>-<id prefix>", the <net> of "FD-<net>-<N>"
-  double test_accuracy = 0;   // on the 10 000 test images
+  std::function<at::Tensor(const at::Tensor&)> embed;  // one batch [n, ...] -> [n, D]
+  std::shared_ptr<FeatureNet> net;  // gftlab's own network (null for a TorchScript module)
+  std::string id;                   // content address: the settings' hash, or the file's SHA-256
+  std::string name;                 // "fmnist-cnn<width>-<id prefix>" or the configured name: "FD-<name>-<N>"
+  std::string file;                 // a TorchScript module's file
+  double test_accuracy = 0;         // own network: on the 10 000 test images
   bool reused = false;
-  // Float64 features of images, in batches, without gradients.
-  at::Tensor operator()(const at::Tensor& images) const;
+  int64_t batch_size = 1000;        // samples per call of embed
+  // Float64 features of samples, in batches, without gradients.
+  at::Tensor operator()(const at::Tensor& samples) const;
 };
 
 // Loads the stored network for `settings`, or trains, tests and stores it (printing its test accuracy).

@@ -1,11 +1,15 @@
-// The feature space of the image metrics for one run: the feature network is loaded (or trained) when
-// an evaluation first needs it, and the held-out images' features are computed once.
+// The feature space of the feature-based metrics for one run (FD, precision/recall, density/coverage and
+// Vendi in gftlab's own network's or a supplied module's space; FID and KID in Inception's): the extractor
+// is made when an evaluation first needs it, and the held-out samples' features are computed once.
 #pragma once
 
 #include <ATen/ATen.h>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "features/feature_net.h"
 #include "features/frechet.h"
@@ -14,22 +18,35 @@ namespace gftlab {
 
 class FeatureSpace {
  public:
-  FeatureSpace(FeatureNetSettings settings, std::string store_dir)
-      : settings_(settings), store_dir_(std::move(store_dir)) {}
+  // With a `cache_dir`, the held-out samples' features are kept in a content store there, named by the
+  // hash of (the samples' bytes, the extractor's id): the arms of a sweep share a seed, hence these samples.
+  explicit FeatureSpace(std::function<FeatureExtractor()> make, std::string cache_dir = "")
+      : make_(std::move(make)), cache_dir_(std::move(cache_dir)) {}
   const FeatureExtractor& extractor();
-  at::Tensor features(const at::Tensor& images) { return extractor()(images); }
-  // Features of the held-out reference images (the same tensor at every evaluation of a run).
+  at::Tensor features(const at::Tensor& samples) { return extractor()(samples); }
+  // Features of the held-out reference samples (the same tensor at every evaluation of a run).
   const at::Tensor& reference_features(const at::Tensor& reference);
   // Their Gaussian statistics, what every FD of the run compares against.
   const GaussianStats& reference_stats(const at::Tensor& reference);
   bool loaded() const { return extractor_.has_value(); }
 
  private:
-  FeatureNetSettings settings_;
-  std::string store_dir_;
+  at::Tensor cached_reference_features(const at::Tensor& reference);
+
+  std::function<FeatureExtractor()> make_;
+  std::string cache_dir_;
   std::optional<FeatureExtractor> extractor_;
   at::Tensor reference_features_;
   GaussianStats reference_stats_;
 };
+
+class Config;
+
+// The configured spaces. Features: eval.features.torchscript, else gftlab's own network for images (loaded or
+// trained when an evaluation first needs it), else none. Inception: eval.fid.inception, else none. A supplied
+// module is loaded and probed here, before any work (ConfigError), and the held-out samples' features in its
+// space are kept in <output.features_dir>/reference: through Inception they may cost minutes.
+std::unique_ptr<FeatureSpace> make_feature_space(const Config& cfg, const std::vector<int64_t>& sample_shape);
+std::unique_ptr<FeatureSpace> make_inception_space(const Config& cfg, const std::vector<int64_t>& sample_shape);
 
 }  // namespace gftlab

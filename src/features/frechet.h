@@ -1,4 +1,4 @@
-// Fréchet distance between Gaussians fitted to two feature sets (docs/method.md, "Measurements"), in float64:
+// Fréchet distance and KID between Gaussians fitted to two feature sets (docs/method.md, "Measurements"), in float64:
 // |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr (S1^1/2 S2 S1^1/2)^1/2, the trace term from the eigenvalues of the
 // symmetric matrix S1^1/2 S2 S1^1/2 (no non-symmetric matrix square root, so no complex round-off).
 #pragma once
@@ -16,5 +16,11 @@ struct GaussianStats {
 GaussianStats gaussian_stats(const at::Tensor& features);
 
 double frechet_distance(const GaussianStats& a, const GaussianStats& b);
+
+// KID as clean-fid computes it: the unbiased MMD^2 of the cubic polynomial kernel k(x, y) = (x.y / d + 1)^3,
+// averaged over `subsets` pairs of subsets of m = min(n_x, n_y, max_subset) rows drawn without replacement
+// from `gen`. When m is both set sizes every subset is the whole set, and the one value is returned.
+double kernel_inception_distance(const at::Tensor& x, const at::Tensor& y, int64_t subsets, int64_t max_subset,
+                                 at::Generator& gen);
 
 }  // namespace gftlab

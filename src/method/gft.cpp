@@ -76,6 +76,9 @@ void check_method(const Config& cfg, const Distribution& target, const Distribut
   if (kind == MethodKind::kGftMarginal) marginal_velocity(cfg, target);
   if (is_reward_method(kind)) adjoint_settings(cfg);
   check_method_coupling(cfg);
+  if (kind == MethodKind::kScratch && !cfg.get_string("pretrain.import").empty())
+    throw cfg.error("pretrain.import", "method.name scratch trains gftlab's own model from a fresh initialisation; "
+                                       "an imported model is fine-tuned by the other methods");
   if (is_reward_method(kind) && cfg.get_string("method.reward") == "log_ratio_classifier" &&
       cfg.get_int("target.n_train") < 10)
     throw cfg.error("target.n_train", "`log_ratio_classifier` holds out a fifth of the target samples to measure "

@@ -30,8 +30,9 @@ using MetricValues = std::vector<std::pair<std::string, double>>;
 class EvalContext {
  public:
   EvalContext(VelocityField& model, const at::Tensor& noise, const at::Tensor& reference, const Sampler& sampler,
-              FeatureSpace* features = nullptr)
-      : model_(model), noise_(noise), reference_(reference), sampler_(sampler), features_(features) {}
+              FeatureSpace* features = nullptr, FeatureSpace* inception = nullptr)
+      : model_(model), noise_(noise), reference_(reference), sampler_(sampler), features_(features),
+        inception_(inception) {}
   VelocityField& model() { return model_; }
   const at::Tensor& noise() const { return noise_; }
   const at::Tensor& reference() const { return reference_; }
@@ -42,11 +43,14 @@ class EvalContext {
     PathStats path;
   };
   const EulerRun& euler(int64_t steps);
-  // Image runs: the feature network's view of samples (what FD and the diversity scores compare).
+  // Image runs, or a supplied extractor: the feature space of FD and the diversity scores.
   bool has_features() const { return features_ != nullptr; }
   at::Tensor features_of(const at::Tensor& images);
   const at::Tensor& generated_features();
   const at::Tensor& reference_features();
+  // eval.fid.inception: the Inception space of FID and KID (null without one).
+  FeatureSpace* inception() { return inception_; }
+  const at::Tensor& generated_inception_features();
   // Exact W2 of samples against the held-out ones; the generated samples' is computed once.
   double w2_to_reference(const at::Tensor& x);
   // FD of images against the held-out ones (their statistics are computed once per run).
@@ -58,7 +62,8 @@ class EvalContext {
   const at::Tensor& reference_;
   const Sampler& sampler_;
   FeatureSpace* features_;
-  at::Tensor generated_, generated_features_;
+  FeatureSpace* inception_;
+  at::Tensor generated_, generated_features_, generated_inception_features_;
   int64_t nfe_ = 0;
   std::optional<double> generated_w2_;
   std::map<int64_t, EulerRun> euler_runs_;

@@ -8,7 +8,7 @@ namespace gftlab {
 // Metric groups selectable with eval.metrics; "all" means every group that applies to the target.
 inline std::vector<std::string> metric_group_names() {
   return {"all", "w2", "sliced_w2", "mmd", "energy", "nll", "velocity_error", "target_nll",
-          "diversity", "fd", "path", "adaptive_nfe", "euler_ladder"};
+          "diversity", "fd", "fid", "path", "adaptive_nfe", "euler_ladder"};
 }
 
 // Which way a metric gets better (the numbers the analysis uses).
@@ -27,6 +27,8 @@ inline const std::vector<MetricInfo>& metric_table() {
   using B = Better;
   static const std::vector<MetricInfo> table = {
       {"fd", B::kLower, "quality"},
+      {"fid", B::kLower, "quality"},
+      {"kid", B::kLower, "quality"},
       {"w2", B::kLower, "quality"},
       {"sliced_w2", B::kLower, "quality"},
       {"mmd2", B::kLower, "quality"},

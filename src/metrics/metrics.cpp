@@ -49,6 +49,11 @@ const at::Tensor& EvalContext::generated_features() {
   return generated_features_;
 }
 
+const at::Tensor& EvalContext::generated_inception_features() {
+  if (!generated_inception_features_.defined()) generated_inception_features_ = inception_->features(generated());
+  return generated_inception_features_;
+}
+
 const at::Tensor& EvalContext::reference_features() { return features_->reference_features(reference_); }
 
 double EvalContext::w2_to_reference(const at::Tensor& x) {
@@ -174,7 +179,7 @@ class Diversity : public Metric {
   Diversity(VendiKernel kernel, double bandwidth) : kernel_(kernel), bandwidth_(bandwidth) {}
   std::string group() const override { return "diversity"; }
   MetricValues compute(EvalContext& ctx) override {
-    // Images are compared in the feature network's space, vectors as they are.
+    // Images (and, with a supplied extractor, vectors) are compared in the feature space, vectors as they are.
     const at::Tensor real = ctx.has_features() ? ctx.reference_features() : ctx.reference();
     if (reference_.empty()) {
       if (kernel_ == VendiKernel::kRbf && bandwidth_ < 0) bandwidth_ = median_pairwise_distance(real);
@@ -203,11 +208,31 @@ class Diversity : public Metric {
   ManifoldReference manifold_;
 };
 
-// Fréchet distance in the feature network's space ("FD-<net>-<N>"): image targets only.
+// Fréchet distance in the feature space ("FD-<net>-<N>"): image targets, or any with eval.features.torchscript.
 class Fd : public Metric {
  public:
   std::string group() const override { return "fd"; }
   MetricValues compute(EvalContext& ctx) override { return {{"fd", ctx.frechet_to_reference(ctx.generated())}}; }
+};
+
+// FID and KID in the features of the supplied Inception network (eval.fid.inception): image targets only.
+// KID's subsets are drawn from the run's seed alone, the same at every evaluation.
+class Fid : public Metric {
+ public:
+  Fid(int64_t subsets, int64_t max_subset, uint64_t seed) : subsets_(subsets), max_subset_(max_subset), seed_(seed) {}
+  std::string group() const override { return "fid"; }
+  MetricValues compute(EvalContext& ctx) override {
+    if (!at::isfinite(ctx.generated()).all().item<bool>()) return {{"fid", std::nan("")}, {"kid", std::nan("")}};
+    auto& space = *ctx.inception();
+    const auto& x = ctx.generated_inception_features();
+    auto gen = make_generator(seed_, "kid-subsets");
+    return {{"fid", frechet_distance(gaussian_stats(x), space.reference_stats(ctx.reference()))},
+            {"kid", kernel_inception_distance(x, space.reference_features(ctx.reference()), subsets_, max_subset_, gen)}};
+  }
+
+ private:
+  int64_t subsets_, max_subset_;
+  uint64_t seed_;
 };
 
 class PathMetrics : public Metric {
@@ -261,6 +286,8 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
   const bool all = std::find(chosen.begin(), chosen.end(), "all") != chosen.end();
   const auto* mixture = target.mixture();
   const bool images = target.sample_shape().size() == 3;
+  const auto& scripted_features = cfg.get_string("eval.features.torchscript");
+  const auto& inception = cfg.get_string("eval.fid.inception");
   std::vector<std::unique_ptr<Metric>> out;
   for (const auto& group : metric_group_names()) {
     if (group == "all") continue;
@@ -271,11 +298,21 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
       if (named) throw cfg.error("eval.metrics", fmt::format("'{}' needs an analytic Gaussian-mixture target", group));
       continue;
     }
-    if (group == "fd" && !images) {
-      if (named) throw cfg.error("eval.metrics", "'fd' needs an image target (its features come from the image network)");
+    if (group == "fd" && !images && scripted_features.empty()) {
+      if (named)
+        throw cfg.error("eval.metrics", "'fd' needs an image target (its features come from the image network) "
+                                        "or a feature extractor (eval.features.torchscript)");
+      continue;
+    }
+    if (group == "fid" && (!images || inception.empty())) {
+      if (named)
+        throw cfg.error("eval.metrics", images ? "'fid' needs the Inception network: eval.fid.inception"
+                                               : "'fid' needs an image target");
       continue;
     }
     if (group == "fd") out.push_back(std::make_unique<Fd>());
+    if (group == "fid")
+      out.push_back(std::make_unique<Fid>(cfg.get_int("eval.fid.kid_subsets"), cfg.get_int("eval.fid.kid_subset_size"), seed));
     if (group == "w2") out.push_back(std::make_unique<W2>());
     if (group == "sliced_w2") out.push_back(std::make_unique<SlicedW2>(cfg.get_int("eval.sliced_projections"), seed));
     if (group == "mmd") out.push_back(std::make_unique<Mmd>(cfg.get_float_list("eval.mmd_bandwidths")));

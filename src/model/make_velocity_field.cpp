@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/rng.h"
 #include "model/mlp.h"
+#include "model/scripted_field.h"
 #include "model/unet.h"
 
 namespace gftlab {
@@ -32,6 +33,13 @@ FieldPtr configured_unet(const Config& cfg, const std::vector<int64_t>& shape) {
 }  // namespace
 
 FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed) {
+  if (const auto& file = cfg.get_string("pretrain.import"); !file.empty()) {
+    try {
+      return std::make_shared<ScriptedField>(file, sample_shape);
+    } catch (const std::runtime_error& e) {
+      throw cfg.error("pretrain.import", e.what());
+    }
+  }
   const int64_t embed = cfg.get_int("model.time_embed_dim");
   if (embed % 2 != 0) throw cfg.error("model.time_embed_dim", "must be even (sin and cos halves)");
   FieldPtr field;

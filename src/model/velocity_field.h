@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace gftlab {
 
@@ -22,12 +23,16 @@ class VelocityField : public torch::nn::Module {
 
 using FieldPtr = std::shared_ptr<VelocityField>;
 
-// Builds the configured model for data of per-sample shape `sample_shape`, initialised from `seed`.
+// Builds the configured model for data of per-sample shape `sample_shape`, initialised from `seed`; with
+// pretrain.import, the imported module (its own weights; ConfigError when it does not fit).
 FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed);
 
 // dst <- src, parameter by parameter and buffer by buffer (same architecture).
 void copy_weights(const VelocityField& src, VelocityField& dst);
 int64_t parameter_count(const VelocityField& field);
+// finetune.trainable: only the parameters whose names match one of `patterns` (fnmatch) keep requires_grad;
+// none when empty. Returns the names that matched; ConfigError when a pattern matches nothing.
+std::vector<std::string> restrict_trainable(const Config& cfg, VelocityField& field);
 
 void save_field(const VelocityField& field, const std::string& path);
 void load_field(VelocityField& field, const std::string& path);

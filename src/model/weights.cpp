@@ -1,9 +1,14 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include <fnmatch.h>
+
 #include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <stdexcept>
 
+#include "core/config.h"
 #include "io/archive_file.h"
 #include "model/velocity_field.h"
 
@@ -23,6 +28,27 @@ int64_t parameter_count(const VelocityField& field) {
   int64_t n = 0;
   for (const auto& p : field.parameters()) n += p.numel();
   return n;
+}
+
+std::vector<std::string> restrict_trainable(const Config& cfg, VelocityField& field) {
+  const auto& patterns = cfg.get_string_list("finetune.trainable");
+  std::vector<std::string> trained;
+  std::vector<bool> used(patterns.size(), false);
+  for (auto& item : field.named_parameters()) {
+    bool match = patterns.empty();
+    for (size_t k = 0; k < patterns.size(); ++k)
+      if (fnmatch(patterns[k].c_str(), item.key().c_str(), 0) == 0) match = used[k] = true;
+    item.value().set_requires_grad(match);
+    if (match) trained.push_back(item.key());
+  }
+  for (size_t k = 0; k < patterns.size(); ++k)
+    if (!used[k]) {
+      std::vector<std::string> names;
+      for (const auto& item : field.named_parameters()) names.push_back(item.key());
+      throw cfg.error("finetune.trainable", fmt::format("'{}' matches none of the model's parameters: {}", patterns[k],
+                                                        fmt::join(names, ", ")));
+    }
+  return trained;
 }
 
 void save_field(const VelocityField& field, const std::string& path) {

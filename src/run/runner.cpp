@@ -185,12 +185,13 @@ void record_start(RunLog& log, const Config& cfg, bool resuming, const RunCheckp
 class Evaluator {
  public:
   Evaluator(const Config& cfg, std::vector<std::unique_ptr<Metric>>& metrics, const std::set<std::string>& final_only,
-            const Sampler& sampler, FeatureSpace* features, const RunData& data, int64_t last_step)
-      : cfg_(cfg), metrics_(metrics), final_only_(final_only), sampler_(sampler), features_(features), data_(data),
-        last_step_(last_step) {}
+            const Sampler& sampler, FeatureSpace* features, FeatureSpace* inception, const RunData& data,
+            int64_t last_step)
+      : cfg_(cfg), metrics_(metrics), final_only_(final_only), sampler_(sampler), features_(features),
+        inception_(inception), data_(data), last_step_(last_step) {}
 
   void operator()(VelocityField& model, int64_t step, double train_seconds, RunLog& log, History& history) {
-    EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_);
+    EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_, inception_);
     log.append("eval/step", std::vector<int64_t>{step});
     log.append("eval/train_seconds", std::vector<double>{train_seconds});
     log.append("eval/probe_fm_loss", std::vector<double>{probe_fm_loss(model, data_.probe)});
@@ -216,6 +217,7 @@ class Evaluator {
   const std::set<std::string>& final_only_;
   const Sampler& sampler_;
   FeatureSpace* features_;
+  FeatureSpace* inception_;
   const RunData& data_;
   int64_t last_step_;
   std::map<std::string, double> last_;
@@ -224,17 +226,24 @@ class Evaluator {
 // The final values, the stability measures and the status; a diverged run keeps its evaluation history
 // under /eval but reports no final quality.
 void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std::map<std::string, double>& last,
-                  const History& history, FeatureSpace* features, double seconds) {
+                  const History& history, FeatureSpace* features, FeatureSpace* inception, double seconds) {
   if (!end.diverged)
     for (const auto& [name, value] : last) log.scalar("final/" + name, value);
   else
     log.scalar("final/diverged_step", static_cast<double>(end.diverged_step));
   write_stability(log, history, cfg);
+  const auto n = cfg.get_int("eval.n_samples");
   if (features && features->loaded()) {
     const auto& net = features->extractor();
     log.attr("feature_net", net.name);
-    log.attr("feature_net_accuracy", net.test_accuracy);
-    log.attr("fd_name", fmt::format("FD-{}-{}", net.name, cfg.get_int("eval.n_samples")));
+    if (net.net) log.attr("feature_net_accuracy", net.test_accuracy);
+    if (!net.file.empty()) log.attr("feature_net_sha256", net.id);
+    log.attr("fd_name", fmt::format("FD-{}-{}", net.name, n));
+  }
+  if (inception && inception->loaded()) {
+    log.attr("fid_name", fmt::format("FID-{}", n));
+    log.attr("kid_name", fmt::format("KID-{}", n));
+    log.attr("fid_inception_sha256", inception->extractor().id);
   }
   log.scalar("final/wall_seconds", seconds);
   log.attr("status", std::string(end.diverged ? "diverged" : "complete"));
@@ -255,7 +264,7 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
     throw cfg_.error("target.n_train", fmt::format("the target's training split has {} samples", target_->available()));
   if (cfg_.get_int("target.n_eval") > target_->available_held_out())
     throw cfg_.error("target.n_eval", fmt::format("the target's test split has {} samples", target_->available_held_out()));
-  make_velocity_field(cfg_, source_->sample_shape(), 0);  // validates the model keys
+  restrict_trainable(cfg_, *make_velocity_field(cfg_, source_->sample_shape(), 0));  // validates the model keys
   TrainSettings::from_config(cfg_, "pretrain");
   TrainSettings::from_config(cfg_, "finetune");
   check_method(cfg_, *target_, source_.get());
@@ -263,9 +272,8 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   coupling_ = make_coupling(cfg_);
   sampler_ = make_sampler(cfg_, "eval.sampler", derive_seed(cfg_.get_int("seed"), "eval-sde"));
   metrics_ = make_metrics(cfg_, *target_, derive_seed(cfg_.get_int("seed"), "eval"));
-  if (target_->sample_shape().size() == 3)
-    features_ = std::make_unique<FeatureSpace>(FeatureNetSettings::from_config(cfg_),
-                                               cfg_.get_string("output.features_dir"));
+  features_ = make_feature_space(cfg_, target_->sample_shape());
+  inception_ = make_inception_space(cfg_, target_->sample_shape());
   const auto& quality = cfg_.get_string("stability.quality_metric");
   const std::string group = quality == "mmd2" ? "mmd" : quality;
   if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
@@ -307,8 +315,14 @@ RunResult Runner::run() {
     frozen = pre.field;
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
+    if (imports_pretrained(cfg_)) log.attr("pretrained_file", pre.path);
     if (is_reward_method(method_kind(cfg_)) && cfg_.get_string("method.reward") == "log_ratio_classifier")
       reward = classifier_reward(cfg_, *frozen, pre.id, data.train_set, log);
+  }
+  if (!cfg_.get_string_list("finetune.trainable").empty()) {
+    int64_t trained = 0;
+    for (const auto& name : restrict_trainable(cfg_, *model)) trained += model->named_parameters()[name].numel();
+    log.attr("trainable_parameters", trained);
   }
   const auto method = make_method(cfg_, frozen, *target_, source_.get(), reward);
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
@@ -322,7 +336,7 @@ RunResult Runner::run() {
   if (resuming) trainer.load(trainer_state);
 
   History& history = checkpoint.history;
-  Evaluator evaluator(cfg_, metrics_, final_only_, *sampler_, features_.get(), data, settings.steps);
+  Evaluator evaluator(cfg_, metrics_, final_only_, *sampler_, features_.get(), inception_.get(), data, settings.steps);
   const auto evaluate = [&](int64_t step) {
     evaluator(trainer.ema().averaged(), step, checkpoint.train_seconds, log, history);
   };
@@ -355,7 +369,7 @@ RunResult Runner::run() {
   if (settings.steps == 0 && every == 0) evaluate(0);
   progress.finish(end.diverged ? fmt::format("diverged at step {}", end.diverged_step) : "complete");
 
-  write_finals(log, cfg_, end, evaluator.last(), history, features_.get(), elapsed());
+  write_finals(log, cfg_, end, evaluator.last(), history, features_.get(), inception_.get(), elapsed());
   log.commit();
   std::filesystem::remove(checkpoint_path);
   return {end.diverged ? RunStatus::kDiverged : RunStatus::kComplete, log.final_path()};

@@ -25,7 +25,14 @@ void add_training_keys(std::vector<KeySpec>& keys) {
   using namespace schema;
   add_optimisation(keys, "pretrain", 5000, 1e-3);
   keys.push_back(integer("pretrain.seed", -1, "seed of pretraining (-1: the run's seed)", {-1.0, kInf}));
+  keys.push_back(text("pretrain.import", "",
+                      "a pretrained velocity field as TorchScript (file): forward(t, x), t [N], x [N, sample shape], "
+                      "fine-tuned and used as the frozen reference instead of pretraining one; its SHA-256 is the "
+                      "pretrained id"));
   add_optimisation(keys, "finetune", 2000, 5e-4);
+  keys.push_back(string_list("finetune.trainable", {}, {},
+                             "the parameters fine-tuning trains, as name patterns (fnmatch, e.g. 'net.2.*'); "
+                             "empty: all"));
 }
 
 }  // namespace gftlab

@@ -11,6 +11,7 @@
 #include "data/distribution.h"
 #include "io/content_store.h"
 #include "io/progress.h"
+#include "io/torchscript.h"
 #include "method/method.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
@@ -92,12 +93,22 @@ Config pretraining_config(const Config& cfg) {
   return cfg.with_overrides({fmt::format("pretrain.seed={}", seed)});
 }
 
+bool imports_pretrained(const Config& cfg) { return !cfg.get_string("pretrain.import").empty(); }
+
 std::string pretrained_id(const Config& cfg) {
+  if (imports_pretrained(cfg)) {
+    try {
+      return file_sha256(cfg.get_string("pretrain.import"));
+    } catch (const std::runtime_error& e) {
+      throw cfg.error("pretrain.import", e.what());
+    }
+  }
   return sha256_hex(std::string(kPretrainNumerics) + ":" + pretraining_config(cfg).hash_of(kPretrainPrefixes))
       .substr(0, 16);
 }
 
 std::string pretrained_path(const Config& cfg) {
+  if (imports_pretrained(cfg)) return cfg.get_string("pretrain.import");
   return ContentStore(cfg.get_string("output.pretrained_dir")).path(pretrained_id(cfg), ".pt");
 }
 
@@ -105,18 +116,22 @@ Pretrained get_or_pretrain(const Config& cfg, const Distribution& source) {
   const Config pcfg = pretraining_config(cfg);
   Pretrained out;
   out.id = pretrained_id(cfg);
-  const ContentStore store(cfg.get_string("output.pretrained_dir"));
-  out.path = store.path(out.id, ".pt");
+  out.path = pretrained_path(cfg);
   out.field = make_velocity_field(pcfg, source.sample_shape(), pretrain_seed(pcfg));
-  const std::string checkpoint = store.path(out.id, ".ckpt");
-  out.reused = store.get_or_make(
-      out.id, [&](const std::string& pt, const YAML::Node&) { load_field(*out.field, pt); },
-      [&](const std::string& pt) {
-        auto record = pretrain(pcfg, source, out.field, out.id, checkpoint);
-        save_field(*out.field, pt);
-        return record;
-      });
-  if (!out.reused) std::filesystem::remove(checkpoint);
+  if (imports_pretrained(cfg)) {
+    out.reused = true;  // the module's own weights
+  } else {
+    const ContentStore store(cfg.get_string("output.pretrained_dir"));
+    const std::string checkpoint = store.path(out.id, ".ckpt");
+    out.reused = store.get_or_make(
+        out.id, [&](const std::string& pt, const YAML::Node&) { load_field(*out.field, pt); },
+        [&](const std::string& pt) {
+          auto record = pretrain(pcfg, source, out.field, out.id, checkpoint);
+          save_field(*out.field, pt);
+          return record;
+        });
+    if (!out.reused) std::filesystem::remove(checkpoint);
+  }
   out.field->eval();
   for (auto& p : out.field->parameters()) p.set_requires_grad(false);
   return out;

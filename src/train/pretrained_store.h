@@ -19,6 +19,9 @@ struct Pretrained {
   bool reused = false;
 };
 
+// pretrain.import names a TorchScript model to use instead: its SHA-256 is then the id, and the file itself
+// the model's path.
+bool imports_pretrained(const Config& cfg);
 // The pretraining part of `cfg`, with pretrain.seed resolved, whose hash is the store id.
 Config pretraining_config(const Config& cfg);
 std::string pretrained_id(const Config& cfg);

@@ -1,0 +1,56 @@
+#include "model/scripted_field.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <stdexcept>
+
+namespace gftlab {
+namespace {
+
+// The module that holds `dotted` (a.b.weight -> the child a.b of root, created as needed) and the leaf name.
+std::pair<torch::nn::Module*, std::string> holder_of(torch::nn::Module& root, const std::string& dotted) {
+  torch::nn::Module* at = &root;
+  size_t start = 0;
+  for (size_t dot = dotted.find('.'); dot != std::string::npos; start = dot + 1, dot = dotted.find('.', start)) {
+    const auto name = dotted.substr(start, dot - start);
+    auto children = at->named_children();
+    at = children.contains(name) ? children[name].get()
+                                 : at->register_module(name, std::make_shared<torch::nn::Module>()).get();
+  }
+  return {at, dotted.substr(start)};
+}
+
+}  // namespace
+
+ScriptedField::ScriptedField(const std::string& path, const std::vector<int64_t>& sample_shape) : module_(path) {
+  for (const auto& [name, tensor] : module_.named_parameters()) {
+    auto [holder, leaf] = holder_of(*this, name);
+    holder->register_parameter(leaf, tensor, tensor.requires_grad());
+  }
+  for (const auto& [name, tensor] : module_.named_buffers()) {
+    auto [holder, leaf] = holder_of(*this, name);
+    holder->register_buffer(leaf, tensor);
+  }
+  auto shape = sample_shape;
+  shape.insert(shape.begin(), 2);
+  at::NoGradGuard no_grad;
+  const auto x = at::zeros(shape, at::kFloat);
+  const auto v = forward(at::full({2}, 0.5, at::kFloat), x);
+  if (!v.sizes().equals(x.sizes()))
+    throw std::runtime_error(fmt::format("{}: forward(t [2], x {}) returned shape {}, not x's", path, x.sizes(),
+                                         v.sizes()));
+}
+
+at::Tensor ScriptedField::forward(const at::Tensor& t, const at::Tensor& x) { return module_.forward({t, x}); }
+
+void ScriptedField::initialise(at::Generator&) {
+  throw std::logic_error("an imported model (pretrain.import) has no initialisation of gftlab's");
+}
+
+void ScriptedField::train(bool on) {
+  VelocityField::train(on);
+  module_.train(on);
+}
+
+}  // namespace gftlab
