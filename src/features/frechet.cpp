@@ -41,10 +41,6 @@ double frechet_distance(const GaussianStats& a, const GaussianStats& b) {
   return mean_term + a.cov.trace().item<double>() + b.cov.trace().item<double>() - 2.0 * trace_term;
 }
 
-}  // namespace gftlab
-
-namespace gftlab {
-
 double kernel_inception_distance(const at::Tensor& x, const at::Tensor& y, int64_t subsets, int64_t max_subset,
                                  at::Generator& gen) {
   if (x.dim() != 2 || y.dim() != 2 || x.size(1) != y.size(1)) throw std::invalid_argument("KID: feature sizes differ");
@@ -60,5 +56,6 @@ double kernel_inception_distance(const at::Tensor& x, const at::Tensor& y, int64
   }
   return total / double(subsets) / double(m);
 }
+
 
 }  // namespace gftlab

@@ -1,4 +1,5 @@
-// Fréchet distance and KID between Gaussians fitted to two feature sets (docs/method.md, "Measurements"), in float64:
+// Distances between two feature sets, in float64. The Fréchet distance between Gaussians fitted to them
+// (docs/method.md, "Measurements"):
 // |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr (S1^1/2 S2 S1^1/2)^1/2, the trace term from the eigenvalues of the
 // symmetric matrix S1^1/2 S2 S1^1/2 (no non-symmetric matrix square root, so no complex round-off).
 #pragma once

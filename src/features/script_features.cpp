@@ -29,9 +29,7 @@ void probe(const Config& cfg, const std::string& key, const FeatureExtractor& f,
   at::Tensor out;
   try {
     at::NoGradGuard no_grad;
-    int64_t numel = 1;
-    for (int64_t n : probe_shape) numel *= n;
-    out = f.embed(at::linspace(-1, 1, numel, at::kFloat).reshape(probe_shape));
+    out = f.embed(at::linspace(-1, 1, c10::multiply_integers(probe_shape), at::kFloat).reshape(probe_shape));
   } catch (const std::runtime_error& e) {
     throw cfg.error(key, e.what());
   }
