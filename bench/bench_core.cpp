@@ -29,8 +29,8 @@ using bench::seconds_once;
 
 namespace {
 
-constexpr int kSteps = 200;    // per timed block
-constexpr int kRounds = 13;    // blocks of each loop, in the order AB BA AB ... (odd: a true median ratio)
+constexpr int kSteps = 100;    // per timed block: short, so that many rounds fit and the median settles
+constexpr int kRounds = 41;    // blocks of each loop, in the order AB BA AB ... (odd: a true median ratio)
 constexpr int kFlushEvery = 25;  // as Runner::run flushes its series
 constexpr double kRatioTarget = 0.9;  // issue 15: the whole step within 10% of the bare loop
 

@@ -49,6 +49,9 @@ class Ema {
 
  private:
   FieldPtr online_, shadow_;
+  // Handles to the same tensors, taken once: Module::parameters() walks the module tree on every call, and a
+  // load replaces their contents in place (Tensor::set_), so the handles stay valid.
+  std::vector<at::Tensor> online_params_, shadow_params_;
   double decay_;
   int64_t updates_ = 0;
 };

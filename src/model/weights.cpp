@@ -66,18 +66,20 @@ void load_field(VelocityField& field, const std::string& path) {
 Ema::Ema(FieldPtr online, FieldPtr shadow, double decay)
     : online_(std::move(online)), shadow_(std::move(shadow)), decay_(decay) {
   copy_weights(*online_, *shadow_);
-  for (auto& p : shadow_->parameters()) p.set_requires_grad(false);
+  online_params_ = online_->parameters();
+  shadow_params_ = shadow_->parameters();
+  for (auto& p : shadow_params_) p.set_requires_grad(false);
   shadow_->eval();
 }
 
 void Ema::update() {
   at::NoGradGuard no_grad;
-  const auto online = online_->parameters(), shadow = shadow_->parameters();
   // Warm-up: early averages would otherwise keep the initial weights for ~1/(1 - decay) steps, which
   // in a short fine-tuning run is most of the run.
   const double n = static_cast<double>(updates_++);
   const double decay = std::min(decay_, (1.0 + n) / (10.0 + n));
-  for (size_t k = 0; k < online.size(); ++k) shadow[k].mul_(decay).add_(online[k], 1.0 - decay);
+  for (size_t k = 0; k < online_params_.size(); ++k)
+    shadow_params_[k].mul_(decay).add_(online_params_[k], 1.0 - decay);
 }
 
 void Ema::save(torch::serialize::OutputArchive& archive) const {

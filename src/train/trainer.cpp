@@ -34,6 +34,7 @@ TrainSettings TrainSettings::from_config(const Config& cfg, const std::string& p
 Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path& path, const Coupling& coupling,
                  BatchSource data, TrainSettings settings, at::Generator gen)
     : model_(std::move(model)),
+      params_(model_->parameters()),
       method_(method),
       path_(path),
       coupling_(coupling),
@@ -41,7 +42,7 @@ Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path
       settings_(settings),
       gen_(std::move(gen)),
       ema_(model_, std::move(ema_shadow), settings.ema_decay),
-      optimiser_(model_->parameters(), torch::optim::AdamOptions(settings.lr.lr)),
+      optimiser_(params_, torch::optim::AdamOptions(settings.lr.lr)),
       pending_method_(method.series_names().size() + kCostSeries.size()),
       pending_coupling_(method.draws_target_batches() ? coupling.series_names().size() : 0) {
   model_->train();
@@ -58,13 +59,13 @@ void Trainer::step() {
   loss.value.backward();
 
   std::vector<at::Tensor> norms;
-  for (const auto& p : model_->parameters())
+  for (const auto& p : params_)
     if (p.grad().defined()) norms.push_back(p.grad().norm());
   const at::Tensor grad_norm = at::stack(norms).norm();
   if (settings_.grad_clip > 0) {
     // Always multiply (by 1 when under the limit) so that no host branch, hence no sync, is needed.
     const at::Tensor coef = (settings_.grad_clip / (grad_norm + 1e-6)).clamp_max(1.0);
-    for (auto& p : model_->parameters())
+    for (auto& p : params_)
       if (p.grad().defined()) p.mutable_grad().mul_(coef);
   }
   optimiser_.step();

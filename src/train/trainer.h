@@ -66,6 +66,7 @@ class Trainer {
   StepBatch draw_batch(std::vector<at::Tensor>& coupling_series);
 
   FieldPtr model_;
+  std::vector<at::Tensor> params_;  // model_->parameters(), taken once (see Ema)
   Method& method_;
   const Path& path_;
   const Coupling& coupling_;
