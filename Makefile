@@ -15,9 +15,10 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # `make reproduce` runs each experiment's sweep at PROFILE scale (resuming what an interrupted run left) and
 # its report: results/<experiment>/<profile>/figures/report.md.
+# own_data reads Fashion-MNIST from HDF5 files, as your own data would be (experiments/own_data.yaml).
 # fmnist_shift first: its one U-Net pretrains on all cores, and a report drawn beside it (the others' are)
 # made that 2-thread pretraining 4x slower (89 against 23 s), where single-threaded jobs merely share.
-EXPERIMENTS ?= fmnist_shift toy_shift gmm_shift schedules couplings temperature
+EXPERIMENTS ?= fmnist_shift own_data toy_shift gmm_shift schedules couplings temperature
 PROFILE ?= quick
 GFTLAB := $(BUILD_DIR)/gftlab
 
@@ -48,6 +49,7 @@ test: deps
 reproduce: deps
 	$(MAKE) build TARGET=gftlab
 	$(GFTLAB) features  # FD's feature network, trained once on all cores before the image sweep needs it
+	$(PYTHON) analysis/export_fashion_mnist.py results/data  # own_data's HDF5 files (kept once written)
 	@status=0; reports=(); for e in $(EXPERIMENTS); do \
 	  $(GFTLAB) sweep run experiments/$$e.yaml --profile $(PROFILE) --jobs $(JOBS) || status=1; \
 	  mkdir -p results/$$e/$(PROFILE); \

@@ -130,7 +130,7 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
     // The two splits share no image.
     const auto both = at::cat({test.flatten(1), train.flatten(1)});
     CHECK(std::get<0>(at::unique_dim(both, 0)).size(0) >= 35000 - 10);  // a handful of exact duplicates exist in the data
-    CHECK_THROWS_WITH(shirts_to_boots.held_out(5001, gen), Catch::Contains("test split of these classes has 5000"));
+    CHECK_THROWS_WITH(shirts_to_boots.held_out(5001, gen), Catch::Contains("held-out split has 5000"));
   }
   SECTION("the U-Net: image-shaped velocities, 1-3 M parameters by default, seeded, v = 0 at initialisation") {
     const auto cfg = Config::load("", {"model.kind=unet"});

@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/rng.h"
+#include "core/sha256.h"
 #include "features/frechet.h"
 #include "features/script_features.h"
 #include "io/torchscript.h"

@@ -1,8 +1,14 @@
 #include "core/sha256.h"
 
-#include <array>
-#include <cstdint>
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
 
 namespace gftlab {
 namespace {
@@ -43,19 +49,57 @@ void compress(std::array<uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-  std::array<uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::string msg = data;
-  const uint64_t bits = uint64_t(data.size()) * 8;
-  msg += static_cast<char>(0x80);
-  while (msg.size() % 64 != 56) msg += '\0';
-  for (int i = 7; i >= 0; --i) msg += static_cast<char>((bits >> (8 * i)) & 0xff);
-  for (size_t off = 0; off < msg.size(); off += 64)
-    compress(h, reinterpret_cast<const unsigned char*>(msg.data() + off));
+void Sha256::update(const void* data, size_t size) {
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  bytes_ += size;
+  while (size > 0) {
+    const size_t take = std::min(size, block_.size() - filled_);
+    std::memcpy(block_.data() + filled_, bytes, take);
+    filled_ += take, bytes += take, size -= take;
+    if (filled_ == block_.size()) compress(h_, block_.data()), filled_ = 0;
+  }
+}
+
+std::string Sha256::hex() {
+  const uint64_t bits = bytes_ * 8;
+  const unsigned char one = 0x80, zero = 0;
+  update(&one, 1);
+  while (filled_ != 56) update(&zero, 1);
+  unsigned char length[8];
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<unsigned char>((bits >> (8 * (7 - i))) & 0xff);
+  update(length, 8);
   std::string out;
-  for (uint32_t x : h) out += fmt::format("{:08x}", x);
+  for (uint32_t x : h_) out += fmt::format("{:08x}", x);
   return out;
+}
+
+std::string sha256_hex(const std::string& data) {
+  Sha256 sha;
+  sha.update(data.data(), data.size());
+  return sha.hex();
+}
+
+std::string file_sha256(const std::string& path) {
+  // A run asks for the same file's hash several times (ids, models, records): read it once per version.
+  static std::mutex mutex;
+  static std::map<std::string, std::pair<std::string, std::string>> known;  // path -> (size and mtime, hash)
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) throw std::runtime_error(fmt::format("{}: cannot be read ({})", path, error.message()));
+  const auto version = fmt::format("{} {}", size, std::filesystem::last_write_time(path).time_since_epoch().count());
+  std::lock_guard<std::mutex> lock(mutex);
+  if (const auto found = known.find(path); found != known.end() && found->second.first == version)
+    return found->second.second;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot be read", path));
+  Sha256 sha;
+  std::vector<char> piece(1 << 20);
+  while (in.read(piece.data(), static_cast<std::streamsize>(piece.size())) || in.gcount() > 0)
+    sha.update(piece.data(), static_cast<size_t>(in.gcount()));
+  if (in.bad()) throw std::runtime_error(fmt::format("{}: read error", path));
+  const auto hash = sha.hex();
+  known[path] = {version, hash};
+  return hash;
 }
 
 }  // namespace gftlab

@@ -30,6 +30,15 @@ class Distribution {
   virtual const GaussianMixture* mixture() const { return nullptr; }
 };
 
+// A file a configured distribution reads, by its role ("data", "labels", "eval_data", "train_images", ...).
+struct DataFile {
+  std::string role, path;
+};
+
+// The files of the distribution configured under `prefix`, from the configuration alone (none for the
+// synthetic kinds): their SHA-256 go into the run file and, for the source, into the pretrained model's id.
+std::vector<DataFile> data_files(const Config& cfg, const std::string& prefix);
+
 // Builds the distribution configured under `prefix` ("source" or "target"); ConfigError on bad values.
 std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::string& prefix);
 

@@ -14,6 +14,7 @@ inline std::vector<std::string> distribution_kinds() {
   kinds.push_back("gmm");
   kinds.push_back("gmm_random");
   kinds.push_back("fashion_mnist");
+  kinds.push_back("files");
   return kinds;
 }
 

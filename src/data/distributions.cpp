@@ -1,12 +1,17 @@
 // The 2-D toy distributions (shapes as in the FFJORD / torchcfm benchmarks, drawn i.i.d.) and the
 // factory that builds any configured distribution.
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <set>
+#include <tuple>
 
 #include "core/config.h"
 #include "core/rng.h"
+#include "data/array_file.h"
+#include "data/files_data.h"
 #include "data/gaussian_mixture.h"
+#include "data/idx_reader.h"
 #include "data/image_dataset.h"
 
 namespace gftlab {
@@ -119,14 +124,40 @@ std::unique_ptr<Distribution> random_mixture(const Config& cfg, const std::strin
 
 }  // namespace
 
+std::vector<DataFile> data_files(const Config& cfg, const std::string& p) {
+  const auto& kind = cfg.get_string(p + ".kind");
+  std::vector<DataFile> files;
+  if (kind == "fashion_mnist") {
+    for (const std::string split : {"train", "test"}) {
+      const auto [images, labels] = fashion_mnist_files(split);
+      files.push_back({split + "_images", images});
+      files.push_back({split + "_labels", labels});
+    }
+  } else if (kind == "files") {
+    // An HDF5 file holds its labels; a .npy file's are read, from files of their own, only to filter classes.
+    const bool classes = !cfg.get_int_list(p + ".classes").empty();
+    for (const auto& [role, key, labels_of] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"data", "path", ""}, {"eval_data", "eval_path", ""},
+             {"labels", "labels", "path"}, {"eval_labels", "eval_labels", "eval_path"}}) {
+      const auto& path = cfg.get_string(p + "." + key);
+      const bool used = labels_of.empty() || (classes && !is_hdf5_file(cfg.get_string(p + "." + labels_of)));
+      if (used && !path.empty()) files.push_back({role, path});
+    }
+  }
+  return files;
+}
+
 std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::string& prefix) {
   const auto& kind = cfg.get_string(prefix + ".kind");
   if (kind == "gmm") return explicit_mixture(cfg, prefix);
   if (kind == "gmm_random") return random_mixture(cfg, prefix);
+  const auto classes = cfg.get_int_list(prefix + ".classes");
+  if (std::set<int64_t>(classes.begin(), classes.end()).size() != classes.size())
+    throw cfg.error(prefix + ".classes", "lists a class twice");
+  if (kind == "files") return make_files_distribution(cfg, prefix);
   if (kind == "fashion_mnist") {
-    const auto classes = cfg.get_int_list(prefix + ".classes");
-    if (std::set<int64_t>(classes.begin(), classes.end()).size() != classes.size())
-      throw cfg.error(prefix + ".classes", "lists a class twice");
+    if (!classes.empty() && *std::max_element(classes.begin(), classes.end()) > 9)
+      throw cfg.error(prefix + ".classes", "Fashion-MNIST has the classes 0-9");
     return std::make_unique<FashionMnist>(classes);
   }
   if (kind == "8gaussians") return eight_gaussians(cfg.get_float(prefix + ".scale"));

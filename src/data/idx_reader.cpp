@@ -71,12 +71,15 @@ std::string fashion_mnist_dir() {
   return env && *env ? env : "/usr/share/datasets/fashion-mnist";
 }
 
-LabelledImages load_fashion_mnist(const std::string& split) {
+std::pair<std::string, std::string> fashion_mnist_files(const std::string& split) {
   if (split != "train" && split != "test") throw std::invalid_argument("Fashion-MNIST split must be train or test");
   const std::string stem = split == "train" ? "train" : "t10k";
   const auto dir = std::filesystem::path(fashion_mnist_dir());
-  const auto images = (dir / (stem + "-images-idx3-ubyte.gz")).string();
-  const auto labels = (dir / (stem + "-labels-idx1-ubyte.gz")).string();
+  return {(dir / (stem + "-images-idx3-ubyte.gz")).string(), (dir / (stem + "-labels-idx1-ubyte.gz")).string()};
+}
+
+LabelledImages load_fashion_mnist(const std::string& split) {
+  const auto [images, labels] = fashion_mnist_files(split);
   for (const auto& file : {images, labels})
     if (!std::filesystem::exists(file))
       throw ConfigError(fmt::format("Fashion-MNIST file {} is missing: install the Debian package "

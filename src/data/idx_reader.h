@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include <utility>
 
 namespace gftlab {
 
@@ -22,6 +23,9 @@ at::Tensor to_unit_range(const at::Tensor& uint8_images);
 
 // Where Debian's dataset-fashion-mnist puts the files; GFTLAB_FASHION_MNIST_DIR overrides it.
 std::string fashion_mnist_dir();
+
+// The images and labels files of the "train" or "test" split.
+std::pair<std::string, std::string> fashion_mnist_files(const std::string& split);
 
 // The "train" (60 000) or "test" (10 000) split. ConfigError naming the Debian package when its files are
 // missing; std::runtime_error when they are corrupt or image and label counts disagree.

@@ -74,7 +74,7 @@ std::unique_ptr<FeatureSpace> space_of(const FeatureExtractor& f, const Config& 
 std::unique_ptr<FeatureSpace> make_feature_space(const Config& cfg, const std::vector<int64_t>& sample_shape) {
   if (!cfg.get_string("eval.features.torchscript").empty())
     return space_of(load_torchscript_features(cfg, sample_shape), cfg);
-  if (sample_shape.size() != 3) return nullptr;
+  if (!own_feature_net_takes(sample_shape)) return nullptr;
   return std::make_unique<FeatureSpace>([settings = FeatureNetSettings::from_config(cfg),
                                          store = cfg.get_string("output.features_dir")] {
     return get_or_train_feature_net(settings, store);

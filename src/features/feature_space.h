@@ -42,7 +42,12 @@ class FeatureSpace {
 
 class Config;
 
-// The configured spaces. Features: eval.features.torchscript, else gftlab's own network for images (loaded or
+// gftlab's own network takes Fashion-MNIST's images; others need a supplied extractor.
+inline bool own_feature_net_takes(const std::vector<int64_t>& sample_shape) {
+  return sample_shape == std::vector<int64_t>{1, 28, 28};
+}
+
+// The configured spaces. Features: eval.features.torchscript, else gftlab's own network for 1 x 28 x 28 images (loaded or
 // trained when an evaluation first needs it), else none. Inception: eval.fid.inception, else none. A supplied
 // module is loaded and probed here, before any work (ConfigError), and the held-out samples' features in its
 // space are kept in <output.features_dir>/reference: through Inception they may cost minutes.

@@ -4,8 +4,6 @@
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "core/sha256.h"
@@ -15,24 +13,6 @@ namespace gftlab {
 struct ScriptModule::Impl {
   torch::jit::Module module;
 };
-
-std::string file_sha256(const std::string& path) {
-  // A run asks for the same file's hash several times (ids, models, records): read it once per version.
-  static std::map<std::string, std::pair<std::string, std::string>> known;  // path -> (size and mtime, hash)
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (error) throw std::runtime_error(fmt::format("{}: cannot be read ({})", path, error.message()));
-  const auto version = fmt::format("{} {}", size, std::filesystem::last_write_time(path).time_since_epoch().count());
-  if (const auto found = known.find(path); found != known.end() && found->second.first == version)
-    return found->second.second;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot be read", path));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  const auto hash = sha256_hex(bytes.str());
-  known[path] = {version, hash};
-  return hash;
-}
 
 ScriptModule::ScriptModule(const std::string& path) : impl_(std::make_shared<Impl>()), path_(path) {
   if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(fmt::format("{}: no such file", path));

@@ -13,9 +13,6 @@
 
 namespace gftlab {
 
-// SHA-256 (hex) of a file's bytes; std::runtime_error when it cannot be read.
-std::string file_sha256(const std::string& path);
-
 class ScriptModule {
  public:
   // std::runtime_error naming the file when it is missing or not a TorchScript archive.

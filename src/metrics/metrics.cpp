@@ -288,6 +288,7 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
   const bool images = target.sample_shape().size() == 3;
   const auto& scripted_features = cfg.get_string("eval.features.torchscript");
   const auto& inception = cfg.get_string("eval.fid.inception");
+  const bool feature_space = !scripted_features.empty() || own_feature_net_takes(target.sample_shape());
   std::vector<std::unique_ptr<Metric>> out;
   for (const auto& group : metric_group_names()) {
     if (group == "all") continue;
@@ -298,10 +299,13 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distr
       if (named) throw cfg.error("eval.metrics", fmt::format("'{}' needs an analytic Gaussian-mixture target", group));
       continue;
     }
-    if (group == "fd" && !images && scripted_features.empty()) {
+    // Images of other shapes than Fashion-MNIST's have no feature space of gftlab's own, and their pixels
+    // make a poor one: FD and the diversity scores need a supplied extractor.
+    if ((group == "fd" || (group == "diversity" && images)) && !feature_space) {
       if (named)
-        throw cfg.error("eval.metrics", "'fd' needs an image target (its features come from the image network) "
-                                        "or a feature extractor (eval.features.torchscript)");
+        throw cfg.error("eval.metrics", fmt::format("'{}' needs a feature extractor (eval.features.torchscript) for "
+                                                    "these samples: gftlab's own network takes 1 x 28 x 28 images",
+                                                    group));
       continue;
     }
     if (group == "fid" && (!images || inception.empty())) {

@@ -16,6 +16,7 @@
 #include "core/file_lock.h"
 #include "core/rng.h"
 #include "core/runtime.h"
+#include "core/sha256.h"
 #include "core/stop_signal.h"
 #include "coupling/coupling.h"
 #include "data/distribution.h"
@@ -98,6 +99,11 @@ void write_provenance(RunLog& log, const Config& cfg, int threads) {
   log.attr("threads", static_cast<int64_t>(threads));
   log.attr("start_time", utc_now_iso8601());
   for (const auto& [lib, version] : prov.versions) log.attr("version_" + lib, version);
+  for (const std::string prefix : {"source", "target"})
+    for (const auto& file : data_files(cfg, prefix)) {
+      log.attr(fmt::format("{}_{}_file", prefix, file.role), file.path);
+      log.attr(fmt::format("{}_{}_sha256", prefix, file.role), file_sha256(file.path));
+    }
 }
 
 // Written at every start, so a requeued task records its restart count.

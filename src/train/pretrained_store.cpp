@@ -11,7 +11,6 @@
 #include "data/distribution.h"
 #include "io/content_store.h"
 #include "io/progress.h"
-#include "io/torchscript.h"
 #include "method/method.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
@@ -103,7 +102,16 @@ std::string pretrained_id(const Config& cfg) {
       throw cfg.error("pretrain.import", e.what());
     }
   }
-  return sha256_hex(std::string(kPretrainNumerics) + ":" + pretraining_config(cfg).hash_of(kPretrainPrefixes))
+  // The source's files by content: the same path with other contents is another model.
+  std::string files;
+  for (const auto& file : data_files(cfg, "source")) {
+    try {
+      files += fmt::format(" {}={}", file.role, file_sha256(file.path));
+    } catch (const std::runtime_error& e) {
+      throw cfg.error(cfg.get_string("source.kind") == "files" ? "source.path" : "source.kind", e.what());
+    }
+  }
+  return sha256_hex(std::string(kPretrainNumerics) + ":" + pretraining_config(cfg).hash_of(kPretrainPrefixes) + files)
       .substr(0, 16);
 }
 

@@ -1,0 +1,165 @@
+#include "data/files_data.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/config.h"
+#include "core/rng.h"
+#include "data/array_file.h"
+#include "data/data_pool.h"
+
+namespace gftlab {
+namespace {
+
+// One array file and the configuration key that named it, so that every problem names both.
+struct Source {
+  const Config& cfg;
+  std::string key;  // e.g. "target.eval_path"
+  std::string path;
+  [[noreturn]] void fail(const std::string& problem) const { throw cfg.error(key, fmt::format("{}: {}", path, problem)); }
+};
+
+ArrayFile open_array(const Source& src, const std::string& dataset) {
+  try {
+    return ArrayFile(src.path, dataset);
+  } catch (const std::runtime_error& e) {
+    throw src.cfg.error(src.key, e.what());
+  }
+}
+
+void check_data_shape(const Source& src, const ArrayFile& a) {
+  const auto& s = a.shape();
+  if (s.size() == 3)
+    src.fail(fmt::format("shape {} has no channel axis: save images as N x C x H x W (x[:, None] for one channel)",
+                         fmt::join(s, " x ")));
+  if (s.size() != 2 && s.size() != 4)
+    src.fail(fmt::format("shape {}: needs N x d vectors or N x C x H x W images", fmt::join(s, " x ")));
+  if (std::any_of(s.begin(), s.end(), [](int64_t n) { return n == 0; }))
+    src.fail(fmt::format("shape {} is empty", fmt::join(s, " x ")));
+  const auto t = a.dtype();
+  if (t != at::kByte && t != at::kFloat && t != at::kDouble)
+    src.fail(fmt::format("holds {}: data must be uint8 (pixels, scaled to [-1, 1]) or float32/64 (taken as they are)",
+                         c10::toString(t)));
+}
+
+// N integer labels of `data`: a dataset of the same HDF5 file, or a .npy file of their own.
+at::Tensor read_labels(const Source& labels_src, const ArrayFile& data, const std::string& name) {
+  const ArrayFile labels = data.is_hdf5() ? [&] {
+    try {
+      return ArrayFile(data.path(), name);
+    } catch (const std::runtime_error& e) {
+      throw labels_src.cfg.error(labels_src.key, e.what());
+    }
+  }() : open_array(labels_src, "");
+  if (!at::isIntegralType(labels.dtype(), false)) labels_src.fail("labels must be integers");
+  if (labels.shape().size() != 1 || labels.shape()[0] != data.shape()[0])
+    labels_src.fail(fmt::format("labels of shape {} for {} rows of {}: needs one label per row",
+                                fmt::join(labels.shape(), " x "), data.shape()[0], data.path()));
+  return labels.read_all().to(at::kLong);
+}
+
+// The rows whose label is one of `classes`, ascending; each class must occur.
+std::vector<int64_t> rows_of_classes(const Source& src, const at::Tensor& labels, const std::vector<int64_t>& classes) {
+  auto keep = at::zeros_like(labels, at::kBool);
+  for (int64_t c : classes) {
+    const auto match = labels.eq(c);
+    if (!match.any().item<bool>()) {
+      const auto present = std::get<0>(at::_unique(labels.narrow(0, 0, std::min<int64_t>(labels.numel(), 100000))));
+      const auto shown = present.narrow(0, 0, std::min<int64_t>(present.numel(), 20)).contiguous();
+      src.fail(fmt::format("no row has class {} (labels there include {})", c,
+                           fmt::join(std::vector<int64_t>(shown.data_ptr<int64_t>(), shown.data_ptr<int64_t>() + shown.numel()), ", ")));
+    }
+    keep |= match;
+  }
+  const auto rows = keep.nonzero().flatten().contiguous();
+  return {rows.data_ptr<int64_t>(), rows.data_ptr<int64_t>() + rows.numel()};
+}
+
+std::vector<int64_t> all_rows(int64_t n) {
+  std::vector<int64_t> rows(n);
+  for (int64_t k = 0; k < n; ++k) rows[k] = k;
+  return rows;
+}
+
+// The rows of one file this distribution uses: all, or those of the configured classes.
+std::vector<int64_t> selected_rows(const Config& cfg, const std::string& p, const Source& src, const ArrayFile& data,
+                                   const std::string& labels_key) {
+  const auto classes = cfg.get_int_list(p + ".classes");
+  if (classes.empty()) return all_rows(data.shape()[0]);
+  const std::string& labels = cfg.get_string(p + ".labels");
+  if (labels.empty()) throw cfg.error(p + ".classes", fmt::format("filters by class, so {}.labels must name the labels", p));
+  // In an HDF5 file the labels are a dataset beside the data; a .npy file has them in a .npy file of their own.
+  const Source labels_src = data.is_hdf5() ? Source{cfg, p + ".labels", data.path()}
+                                           : Source{cfg, labels_key, cfg.get_string(labels_key)};
+  if (labels_src.path.empty())
+    throw cfg.error(labels_key, fmt::format("{} is a .npy file: its labels need a .npy file here", data.path()));
+  return rows_of_classes(src, read_labels(labels_src, data, labels), classes);
+}
+
+// Seeded: the same split_seed holds out the same rows in every run and every pretraining.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> split(const Config& cfg, const std::string& p, const Source& src,
+                                                            const std::vector<int64_t>& rows) {
+  const double fraction = cfg.get_float(p + ".eval_fraction");
+  if (fraction >= 1.0) throw cfg.error(p + ".eval_fraction", "must be below 1: the rest is the training split");
+  const auto n = static_cast<int64_t>(rows.size());
+  const auto n_eval = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
+  if (n_eval < 1 || n_eval >= n)
+    src.fail(fmt::format("eval_fraction {} of its {} rows leaves an empty split", fraction, n));
+  auto gen = make_generator(static_cast<uint64_t>(cfg.get_int(p + ".split_seed")), "files-split");
+  const auto perm = at::randperm(n, gen, at::kLong).contiguous();
+  const int64_t* order = perm.data_ptr<int64_t>();
+  std::vector<int64_t> held, train;
+  for (int64_t k = 0; k < n; ++k) (k < n_eval ? held : train).push_back(rows[order[k]]);
+  std::sort(held.begin(), held.end());
+  std::sort(train.begin(), train.end());
+  return {train, held};
+}
+
+at::Tensor read_checked(const Source& src, const ArrayFile& a, const std::vector<int64_t>& rows) {
+  at::Tensor x;
+  try {
+    x = a.read_rows(rows);
+  } catch (const std::runtime_error& e) {
+    throw src.cfg.error(src.key, e.what());
+  }
+  if (at::isFloatingType(x.scalar_type())) {
+    const auto bad = at::isfinite(x).logical_not().flatten(1).any(1);
+    if (bad.any().item<bool>())
+      src.fail(fmt::format("row {} holds NaN or Inf ({} rows do)", rows[bad.nonzero()[0][0].item<int64_t>()],
+                           bad.sum().item<int64_t>()));
+  }
+  return x;
+}
+
+}  // namespace
+
+std::unique_ptr<Distribution> make_files_distribution(const Config& cfg, const std::string& p) {
+  const Source src{cfg, p + ".path", cfg.get_string(p + ".path")};
+  if (src.path.empty()) throw cfg.error(src.key, "the `files` kind needs the data file (.npy or HDF5)");
+  const Source eval_src{cfg, p + ".eval_path", cfg.get_string(p + ".eval_path")};
+  const bool by_fraction = cfg.get_float(p + ".eval_fraction") > 0;
+  if (eval_src.path.empty() == !by_fraction)
+    throw cfg.error(p + ".eval_path", fmt::format("the held-out split needs exactly one of {0}.eval_path (a file) and "
+                                                  "{0}.eval_fraction (a seeded share of {0}.path)", p));
+  const auto& dataset = cfg.get_string(p + ".dataset");
+  const ArrayFile data = open_array(src, dataset);
+  check_data_shape(src, data);
+  const auto rows = selected_rows(cfg, p, src, data, p + ".labels");
+  if (by_fraction) {
+    const auto [train, held] = split(cfg, p, src, rows);
+    return std::make_unique<DataPool>(read_checked(src, data, train), read_checked(src, data, held));
+  }
+  const ArrayFile eval = open_array(eval_src, dataset);
+  check_data_shape(eval_src, eval);
+  if (std::vector<int64_t>(eval.shape().begin() + 1, eval.shape().end()) !=
+      std::vector<int64_t>(data.shape().begin() + 1, data.shape().end()))
+    eval_src.fail(fmt::format("rows of shape {} differ from {}'s {}", fmt::join(eval.shape().begin() + 1, eval.shape().end(), " x "),
+                              src.path, fmt::join(data.shape().begin() + 1, data.shape().end(), " x ")));
+  const auto eval_rows = selected_rows(cfg, p, eval_src, eval, p + ".eval_labels");
+  return std::make_unique<DataPool>(read_checked(src, data, rows), read_checked(eval_src, eval, eval_rows));
+}
+
+}  // namespace gftlab
