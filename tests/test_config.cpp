@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "core/config.h"
+#include "core/device.h"
 
 using gftlab::Config;
 using gftlab::ConfigError;
@@ -64,6 +65,19 @@ TEST_CASE("config: every kind of bad input is refused with file, key path and wh
     CHECK_THAT(msg, Catch::Contains(path + ":3"));
     CHECK_THAT(msg, Catch::Contains("unknown key 'method.nmae'"));
     CHECK_THAT(msg, Catch::Contains("did you mean 'method.name'"));
+  }
+  SECTION("device: cpu, auto, and cuda refused where there is none, before any work; not part of the run_id") {
+    CHECK(resolve_device(Config::load("", {"device=cpu"})).is_cpu());
+    CHECK(Config::load("", {"device=cuda:1", "cudnn_benchmark=true"}).run_id() == Config::load("", {}).run_id());
+    CHECK_THAT(error_of([] { resolve_device(Config::load("", {"device=gpu"})); }),
+               Catch::Contains("device") && Catch::Contains("not one of cpu, cuda, cuda:K, auto"));
+    CHECK_THAT(error_of([] { resolve_device(Config::load("", {"device=cuda:x"})); }), Catch::Contains("device number"));
+    if (!at::hasCUDA()) {  // Debian's LibTorch
+      CHECK(resolve_device(Config::load("", {"device=auto"})).is_cpu());
+      for (const char* name : {"device=cuda", "device=cuda:0"})
+        CHECK_THAT(error_of([&] { resolve_device(Config::load("", {name})); }),
+                   Catch::Contains("built against a LibTorch without CUDA") && Catch::Contains("docs/gpu.md"));
+    }
   }
   SECTION("unknown override key suggests the near miss") {
     const auto msg = error_of([] { Config::load("", {"seeed=1"}); });

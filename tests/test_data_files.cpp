@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/config.h"
@@ -98,6 +99,16 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     CHECK(!at::equal(every_row(*a, true), every_row(*c, true)));
     const auto both = at::cat({every_row(*a, false), every_row(*a, true)});
     CHECK(std::get<0>(at::unique_dim(both, 0)).size(0) == 200);
+    // The split is over the file's rows before any class filter: a filtered target holds out only rows that
+    // the unfiltered source holds out too, so no pretraining sees the target's held-out rows.
+    const auto filtered = files({{"path", "vectors.h5"}, {"dataset", "group/x"}, {"labels", "y"}, {"classes", "[1, 3]"},
+                                 {"eval_fraction", "0.25"}, {"split_seed", "4"}});
+    const auto held_all = every_row(*a, true).to(at::kDouble), held_filtered = every_row(*filtered, true).to(at::kDouble);
+    CHECK(held_filtered.size(0) > 0);
+    CHECK(std::get<0>(at::unique_dim(at::cat({held_all, held_filtered}), 0)).size(0) == held_all.size(0));
+    // A version-2 header reads as version 1.
+    const auto v2 = files({{"path", "vectors_v2.npy"}, {"eval_fraction", "0.25"}, {"split_seed", "4"}});
+    CHECK(at::equal(every_row(*v2, true), every_row(*a, true)));
     // float64 in HDF5 (a nested dataset name) gives the float32 values of the .npy file it was written from.
     const auto h5 = files({{"path", "vectors.h5"}, {"dataset", "group/x"}, {"eval_fraction", "0.25"}, {"split_seed", "4"}});
     CHECK(at::equal(every_row(*h5, true), every_row(*a, true)));
@@ -140,10 +151,10 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     REQUIRE(listed.size() == 2);
     CHECK(listed[0].role == "data");
     CHECK(listed[1].role == "labels");
-    const auto digest = testing::run_python(fmt::format(
-        "{} -c \"import hashlib; print(int(hashlib.sha256(open('{}', 'rb').read()).hexdigest()[:12], 16))\"",
-        GFTLAB_PYTHON, file("fmnist_test_labels.npy")));
-    CHECK(std::stoll(file_sha256(file("fmnist_test_labels.npy")).substr(0, 12), nullptr, 16) == static_cast<int64_t>(digest));
+    for (const std::string name : {"fmnist_test_labels.npy", "fashion_mnist_test.h5"})  // 80 kB and 30 MB
+      CHECK(testing::run_python(fmt::format(
+                "{} -c \"import hashlib; print(int(hashlib.sha256(open('{}', 'rb').read()).hexdigest() == '{}'))\"",
+                GFTLAB_PYTHON, file(name), file_sha256(file(name)))) == 1.0);
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(data_files(Config::load("", {"target.kind=fashion_mnist"}), "target").size() == 4);
     CHECK(data_files(Config::load("", {}), "target").empty());
@@ -152,8 +163,14 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     std::filesystem::copy_file(file("vectors.npy"), source);
     const auto source_cfg = Config::load("", {"source.kind=files", "source.path=" + source, "source.eval_fraction=0.1"});
     const auto before = pretrained_id(source_cfg);
-    std::filesystem::copy_file(file("ten3.npy"), source, std::filesystem::copy_options::overwrite_existing);
+    CHECK(pretrained_id(source_cfg) == before);
+    {  // one value changed in place: the same size, a later modification time
+      std::fstream f(source, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(-1, std::ios::end);
+      f.put('\x7f');
+    }
     std::filesystem::last_write_time(source, std::filesystem::last_write_time(source) + std::chrono::seconds(5));
+    CHECK(std::filesystem::file_size(source) == std::filesystem::file_size(file("vectors.npy")));
     CHECK(pretrained_id(source_cfg) != before);
   }
   SECTION("every problem with a file stops with its key, the file and what is wrong") {
@@ -184,6 +201,10 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_path", "ten3.npy"}}),
                Contains("target.eval_path") && Contains("rows of shape 3 differ"));
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_fraction", "0.01"}}), Contains("leaves an empty split"));
+    CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_path", "ten_u8.npy"}}), Contains("scaled differently"));
+    CHECK_THAT(refusal({{"path", "fmnist_test.npy"}, {"labels", "fmnist_test_labels.npy"}, {"classes", "[1]"},
+                        {"eval_path", "fashion_mnist_test.h5"}, {"dataset", "images"}}),
+               Contains("give both splits in one format"));
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_fraction", "1"}}), Contains("must be below 1"));
     CHECK_THROWS_WITH(make_distribution(Config::load("", {"target.kind=fashion_mnist", "target.classes=[3, 10]"}), "target"),
                       Contains("classes 0-9"));

@@ -1,8 +1,12 @@
 #include "testing.h"
 
+#include <torch/csrc/autograd/autograd.h>
+
 #include <algorithm>
 
 #include "core/config.h"
+#include "core/rng.h"
+#include "model/device_field.h"
 #include "model/velocity_field.h"
 
 using namespace gftlab;
@@ -25,4 +29,25 @@ TEST_CASE("model: the EMA is warmed up as min(decay, (1 + n) / (10 + n)) and lea
     CHECK(at::allclose(shadow->parameters()[0], expected, 1e-6, 1e-6));
     CHECK(at::all(online->parameters()[0].eq(value)).item<bool>());
   }
+}
+
+TEST_CASE("model: weights written from CPU copies and read back onto the field's device, DeviceField transparent",
+          "[model]") {
+  const auto cfg = Config::load("", {"model.width=16", "model.depth=2"});
+  const auto a = make_velocity_field(cfg, {2}, 1), b = make_velocity_field(cfg, {2}, 2);
+  const auto path = gftlab::testing::scratch_path("field_weights.pt");
+  save_field(*a, path);
+  load_field(*b, path);
+  CHECK(device_of(*b).is_cpu());
+  auto gen = gftlab::make_generator(3);
+  const auto x = at::randn({5, 2}, gen).requires_grad_(true), t = at::rand({5}, gen);
+  CHECK(at::equal(a->forward(t, x), b->forward(t, x)));
+  // seen_from_cpu: the CPU model itself; a DeviceField around it gives the same values and gradients.
+  CHECK(seen_from_cpu(a).get() == a.get());
+  DeviceField view(a);
+  CHECK(at::equal(view.forward(t, x), a->forward(t, x)));
+  CHECK(at::equal(view.forward_at(0.3, x), a->forward_at(0.3, x)));
+  const auto g_view = torch::autograd::grad({view.forward(t, x).sum()}, {x})[0];
+  const auto g_model = torch::autograd::grad({a->forward(t, x).sum()}, {x})[0];
+  CHECK(at::equal(g_view, g_model));
 }

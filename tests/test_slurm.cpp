@@ -1,5 +1,6 @@
 #include "testing.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include "core/config.h"
 #include "sweep/child_process.h"
 #include "sweep/slurm_script.h"
+#include "sweep/slurm_worker.h"
 #include "sweep/sweep_plan.h"
 
 using namespace gftlab;
@@ -110,6 +112,17 @@ TEST_CASE("slurm options: strict values, what is allowed named, reserved options
   rejects("cpus_per_task", "0", "[1, 4096]");
   rejects("cpus_per_task", "2 --uid=0", "[1, 4096]");
   rejects("signal_seconds", "70000", "[1, 65535]");
+  rejects("gpus_per_task", "1 --uid=0", "a GPU count");
+  rejects("gres", "gpu:1\n#SBATCH --uid=0", "generic resources");
+  // GPUs: checked like the others, and on the array's #SBATCH lines.
+  const auto gpu = resolve_slurm_options(block({{"gres", "gpu:a100:2"}}), {{"gpus_per_task", "a100:1"}});
+  CHECK(gpu.gres == "gpu:a100:2");
+  CHECK(gpu.gpus_per_task == "a100:1");
+  const std::string script = array_script({"sweep", "a sweep", "/opt/gftlab", "/work", "array.jsonl", "logs", 2}, gpu);
+  CHECK_THAT(script, Catch::Contains("#SBATCH --gpus-per-task=a100:1\n") && Catch::Contains("#SBATCH --gres=gpu:a100:2\n"));
+  CHECK_THAT(array_script({"sweep", "a sweep", "/opt/gftlab", "/work", "array.jsonl", "logs", 2},
+                          resolve_slurm_options(block({}), {})),
+             !Catch::Contains("--gpus-per-task") && !Catch::Contains("--gres="));
   const auto rejects_block = [](const SlurmBlock& b, const std::string& message) {
     CHECK_THROWS_WITH(resolve_slurm_options(b, {}), Catch::Contains(message));
   };
@@ -118,6 +131,19 @@ TEST_CASE("slurm options: strict values, what is allowed named, reserved options
   rejects_block(block({}, {"--array=0-99"}), "gftlab sets it");
   rejects_block(block({}, {"--output=/etc/x"}), "gftlab sets it");
   rejects_block(block({}, {}, {"module load a\nrm -rf /"}), "one shell line per entry");
+}
+
+TEST_CASE("slurm worker: a task given GPUs runs its runs with device=cuda", "[slurm]") {
+  const char* saved = std::getenv("CUDA_VISIBLE_DEVICES");
+  const std::string before = saved ? saved : "";
+  for (const auto& [value, device] : std::vector<std::pair<std::string, std::string>>{
+           {"0", "cuda"}, {"2,3", "cuda"}, {"", ""}, {"-1", ""}, {"NoDevFiles", ""}}) {
+    setenv("CUDA_VISIBLE_DEVICES", value.c_str(), 1);
+    CHECK(slurm_task_device() == device);
+  }
+  unsetenv("CUDA_VISIBLE_DEVICES");
+  CHECK(slurm_task_device().empty());
+  if (saved) setenv("CUDA_VISIBLE_DEVICES", before.c_str(), 1);
 }
 
 TEST_CASE("slurm: unsafe experiment, profile and arm names and output paths stop the plan", "[slurm][sweep]") {

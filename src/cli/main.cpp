@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
       {"time", "time limit per task, e.g. 04:00:00"},
       {"cpus-per-task", "cores per task; each run uses them all (default 1)"},
       {"mem", "memory per task, e.g. 16G"},
+      {"gpus-per-task", "GPUs per task, e.g. 1 or a100:1 (the runs then use device cuda)"},
+      {"gres", "generic resources per task, e.g. gpu:1 (the runs then use device cuda)"},
       {"runs-per-task", "runs done one after another by each array task (default 1)"},
       {"max-parallel", "at most this many tasks at once (the array's %N)"},
       {"signal-seconds", "USR1 this long before the time limit, to write a checkpoint (default 300)"}};

@@ -69,6 +69,13 @@ void add_core_keys(std::vector<KeySpec>& keys) {
   keys.push_back(integer("seed", 0, "seed of everything random in the run", kNonNegative));
   keys.push_back(execution(integer("threads", 0, "intra-op threads (0: all cores; --threads overrides)",
                                    kNonNegative)));
+  keys.push_back(execution(text("device", "cpu",
+                                "where networks and training tensors live: cpu, cuda, cuda:K or auto (cuda when "
+                                "one is visible); random numbers are drawn on the CPU and moved (docs/gpu.md)")));
+  Value off;
+  off.type = ValueType::kBool;
+  keys.push_back(execution(make("cudnn_benchmark", ValueType::kBool, off,
+                                "let cuDNN time its convolution algorithms (faster, not reproducible bit for bit)")));
   keys.push_back(execution(choice("progress", "auto", {"auto", "bar", "lines", "none"},
                                   "progress display: a bar on a terminal, periodic lines otherwise")));
   keys.push_back(execution(text("output.dir", "results/runs", "run files go to <dir>/<run_id>.h5")));

@@ -61,6 +61,8 @@ void Sha256::update(const void* data, size_t size) {
 }
 
 std::string Sha256::hex() {
+  if (finished_) throw std::logic_error("Sha256::hex called twice");
+  finished_ = true;
   const uint64_t bits = bytes_ * 8;
   const unsigned char one = 0x80, zero = 0;
   update(&one, 1);

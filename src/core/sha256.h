@@ -8,7 +8,7 @@
 
 namespace gftlab {
 
-// Incremental: update() with any number of pieces, then hex() once.
+// Incremental: update() with any number of pieces, then hex() once (a second call is a logic_error).
 class Sha256 {
  public:
   void update(const void* data, size_t size);
@@ -20,6 +20,7 @@ class Sha256 {
   std::array<unsigned char, 64> block_{};
   size_t filled_ = 0;
   uint64_t bytes_ = 0;
+  bool finished_ = false;
 };
 
 std::string sha256_hex(const std::string& data);

@@ -49,16 +49,20 @@ std::vector<int64_t> parse_shape(const std::string& tuple, const std::string& pa
   std::vector<int64_t> shape;
   std::string digits;
   for (char c : tuple.substr(1)) {
-    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
-    else if ((c == ',' || c == ')') && !digits.empty()) shape.push_back(std::stoll(digits)), digits.clear();
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      if (digits.size() >= 18) fail(path, fmt::format("the .npy shape {} has a size too large", tuple));
+      digits += c;
+    } else if ((c == ',' || c == ')') && !digits.empty()) shape.push_back(std::stoll(digits)), digits.clear();
     else if (c != ' ' && c != ',' && c != ')') fail(path, fmt::format("the .npy shape {} is not a tuple of sizes", tuple));
   }
   return shape;
 }
 
-int64_t element_count(const std::vector<int64_t>& shape) {
+// The number of elements, refused when it overflows (a corrupt header must not pass the size check).
+int64_t element_count(const std::vector<int64_t>& shape, const std::string& path) {
   int64_t n = 1;
-  for (auto s : shape) n *= s;
+  for (auto s : shape)
+    if (s < 0 || __builtin_mul_overflow(n, s, &n)) fail(path, fmt::format("shape {} is too large", fmt::join(shape, " x ")));
   return n;
 }
 
@@ -138,14 +142,18 @@ ArrayFile::ArrayFile(const std::string& path, const std::string& dataset) : impl
   if (!in) fail(path, "no such file, or it cannot be read");
   char head[8] = {};
   in.read(head, 8);
-  if (std::memcmp(head, kHdf5Magic, 8) == 0) {
+  if (is_hdf5_file(path)) {
     if (dataset.empty()) fail(path, "an HDF5 file needs `dataset`, the array's name in it");
     silence_hdf5_diagnostics();
     impl_->file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (impl_->file < 0) fail(path, "not a readable HDF5 file");
     if (H5Lexists(impl_->file, dataset.c_str(), H5P_DEFAULT) <= 0)
       fail(path, fmt::format("has no dataset '{}' (at the top: {})", dataset, fmt::join(hdf5_names(impl_->file), ", ")));
-    impl_->dataset = H5Dopen2(impl_->file, dataset.c_str(), H5P_DEFAULT);
+    // A chunk cache that holds whole chunks (HDF5's default is 1 MiB): a class filter or a random split reads
+    // many short runs of rows, which would otherwise decompress the same chunk again for each.
+    const Handle access(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, "make a dataset access list");
+    check(H5Pset_chunk_cache(access, 10007, size_t(256) << 20, 1.0), "size the chunk cache");
+    impl_->dataset = H5Dopen2(impl_->file, dataset.c_str(), access);
     if (impl_->dataset < 0) fail(path, fmt::format("'{}' is not a dataset", dataset));
     const Handle type(H5Dget_type(impl_->dataset), H5Tclose, "read a dataset's type");
     dtype_ = hdf5_dtype(type, fmt::format("{} '{}'", path, dataset));
@@ -181,7 +189,10 @@ ArrayFile::ArrayFile(const std::string& path, const std::string& dataset) : impl
 
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) fail(path, "cannot be read");
-  const size_t want = impl_->offset + element_count(shape_) * at::elementSize(dtype_);
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(element_count(shape_, path), static_cast<int64_t>(at::elementSize(dtype_)), &bytes))
+    fail(path, "its shape is too large");
+  const size_t want = impl_->offset + static_cast<size_t>(bytes);
   if (static_cast<size_t>(st.st_size) != want)
     fail(path, fmt::format("holds {} bytes, its header promises {}: truncated or not a .npy file", st.st_size, want));
   const int fd = open(path.c_str(), O_RDONLY);
@@ -208,7 +219,7 @@ at::Tensor ArrayFile::read_rows(const std::vector<int64_t>& rows) const {
   if (rows.empty()) return out;
   const Handle file_space(H5Dget_space(impl_->dataset), H5Sclose, "select rows");
   std::vector<hsize_t> start(shape_.size(), 0), count(shape_.begin(), shape_.end());
-  const hsize_t row_elements = element_count(shape_) / std::max<int64_t>(shape_[0], 1);
+  const hsize_t row_elements = element_count(shape_, path_) / std::max<int64_t>(shape_[0], 1);
   // One read per run of consecutive rows into its place in `out`: a class filter or a random split gives
   // many short runs, and HDF5's union of many hyperslabs grows slowly.
   int64_t written = 0;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <stdexcept>
 
+#include "data/idx_reader.h"
+
 namespace gftlab {
 namespace {
 
@@ -10,7 +12,7 @@ at::Tensor draw(const at::Tensor& pool, int64_t n, at::Generator& gen, const cha
   if (n > pool.size(0))
     throw std::invalid_argument(fmt::format("asked for {} samples, the {} split has {}", n, split, pool.size(0)));
   const auto rows = pool.index_select(0, at::randperm(pool.size(0), gen, at::kLong).narrow(0, 0, n));
-  if (rows.scalar_type() == at::kByte) return rows.to(at::kFloat) / 127.5 - 1.0;
+  if (rows.scalar_type() == at::kByte) return pixels_to_unit_range(rows);
   return rows.to(at::kFloat);
 }
 

@@ -33,11 +33,16 @@ class Distribution {
 // A file a configured distribution reads, by its role ("data", "labels", "eval_data", "train_images", ...).
 struct DataFile {
   std::string role, path;
+  std::string key;  // the configuration key that names it (source.kind for a built-in data set)
 };
 
 // The files of the distribution configured under `prefix`, from the configuration alone (none for the
 // synthetic kinds): their SHA-256 go into the run file and, for the source, into the pretrained model's id.
 std::vector<DataFile> data_files(const Config& cfg, const std::string& prefix);
+
+// " role=sha256" for each of those files, for content-addressed identities (the pretrained model's, the reward
+// classifier's); ConfigError naming the key when one cannot be read.
+std::string data_files_identity(const Config& cfg, const std::string& prefix);
 
 // Builds the distribution configured under `prefix` ("source" or "target"); ConfigError on bad values.
 std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::string& prefix);

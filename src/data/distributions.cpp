@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/config.h"
+#include "core/sha256.h"
 #include "core/rng.h"
 #include "data/array_file.h"
 #include "data/files_data.h"
@@ -130,8 +131,8 @@ std::vector<DataFile> data_files(const Config& cfg, const std::string& p) {
   if (kind == "fashion_mnist") {
     for (const std::string split : {"train", "test"}) {
       const auto [images, labels] = fashion_mnist_files(split);
-      files.push_back({split + "_images", images});
-      files.push_back({split + "_labels", labels});
+      files.push_back({split + "_images", images, p + ".kind"});
+      files.push_back({split + "_labels", labels, p + ".kind"});
     }
   } else if (kind == "files") {
     // An HDF5 file holds its labels; a .npy file's are read, from files of their own, only to filter classes.
@@ -140,11 +141,26 @@ std::vector<DataFile> data_files(const Config& cfg, const std::string& p) {
              {"data", "path", ""}, {"eval_data", "eval_path", ""},
              {"labels", "labels", "path"}, {"eval_labels", "eval_labels", "eval_path"}}) {
       const auto& path = cfg.get_string(p + "." + key);
-      const bool used = labels_of.empty() || (classes && !is_hdf5_file(cfg.get_string(p + "." + labels_of)));
-      if (used && !path.empty()) files.push_back({role, path});
+      const auto& of = labels_of.empty() ? path : cfg.get_string(p + "." + labels_of);
+      const bool used = labels_of.empty() || (classes && !of.empty() && !is_hdf5_file(of));
+      if (used && !path.empty()) files.push_back({role, path, p + "." + key});
     }
   }
   return files;
+}
+
+std::string data_files_identity(const Config& cfg, const std::string& p) {
+  std::string out;
+  for (const auto& file : data_files(cfg, p)) {
+    try {
+      out += fmt::format(" {}={}", file.role, file_sha256(file.path));
+    } catch (const std::runtime_error& e) {
+      const bool builtin = cfg.get_string(p + ".kind") == "fashion_mnist";
+      throw cfg.error(file.key, fmt::format("{}{}", e.what(), builtin ? ": install the Debian package "
+                                                                        "dataset-fashion-mnist (make deps)" : ""));
+    }
+  }
+  return out;
 }
 
 std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::string& prefix) {

@@ -4,7 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <set>
+#include <iterator>
+#include <numeric>
 
 #include "core/config.h"
 #include "core/rng.h"
@@ -25,7 +26,16 @@ struct Source {
 ArrayFile open_array(const Source& src, const std::string& dataset) {
   try {
     return ArrayFile(src.path, dataset);
-  } catch (const std::runtime_error& e) {
+  } catch (const std::exception& e) {
+    throw src.cfg.error(src.key, e.what());
+  }
+}
+
+// The rows of `a`, with any failure of the read as the key's error.
+at::Tensor read_from(const Source& src, const ArrayFile& a, const std::vector<int64_t>& rows) {
+  try {
+    return a.read_rows(rows);
+  } catch (const std::exception& e) {
     throw src.cfg.error(src.key, e.what());
   }
 }
@@ -45,20 +55,21 @@ void check_data_shape(const Source& src, const ArrayFile& a) {
                          c10::toString(t)));
 }
 
+std::vector<int64_t> all_rows(int64_t n) {
+  std::vector<int64_t> rows(n);
+  std::iota(rows.begin(), rows.end(), 0);
+  return rows;
+}
+
+// N integer labels of `data`: a dataset of the same HDF5 file, or a .npy file of their own.
 // N integer labels of `data`: a dataset of the same HDF5 file, or a .npy file of their own.
 at::Tensor read_labels(const Source& labels_src, const ArrayFile& data, const std::string& name) {
-  const ArrayFile labels = data.is_hdf5() ? [&] {
-    try {
-      return ArrayFile(data.path(), name);
-    } catch (const std::runtime_error& e) {
-      throw labels_src.cfg.error(labels_src.key, e.what());
-    }
-  }() : open_array(labels_src, "");
+  const ArrayFile labels = open_array(labels_src, data.is_hdf5() ? name : "");
   if (!at::isIntegralType(labels.dtype(), false)) labels_src.fail("labels must be integers");
   if (labels.shape().size() != 1 || labels.shape()[0] != data.shape()[0])
     labels_src.fail(fmt::format("labels of shape {} for {} rows of {}: needs one label per row",
                                 fmt::join(labels.shape(), " x "), data.shape()[0], data.path()));
-  return labels.read_all().to(at::kLong);
+  return read_from(labels_src, labels, all_rows(labels.shape()[0])).to(at::kLong);
 }
 
 // The rows whose label is one of `classes`, ascending; each class must occur.
@@ -78,17 +89,12 @@ std::vector<int64_t> rows_of_classes(const Source& src, const at::Tensor& labels
   return {rows.data_ptr<int64_t>(), rows.data_ptr<int64_t>() + rows.numel()};
 }
 
-std::vector<int64_t> all_rows(int64_t n) {
-  std::vector<int64_t> rows(n);
-  for (int64_t k = 0; k < n; ++k) rows[k] = k;
-  return rows;
-}
-
 // The rows of one file this distribution uses: all, or those of the configured classes.
+// Those of `rows` (ascending) that this distribution uses: all, or those of the configured classes.
 std::vector<int64_t> selected_rows(const Config& cfg, const std::string& p, const Source& src, const ArrayFile& data,
-                                   const std::string& labels_key) {
+                                   const std::string& labels_key, std::vector<int64_t> rows) {
   const auto classes = cfg.get_int_list(p + ".classes");
-  if (classes.empty()) return all_rows(data.shape()[0]);
+  if (classes.empty()) return rows;
   const std::string& labels = cfg.get_string(p + ".labels");
   if (labels.empty()) throw cfg.error(p + ".classes", fmt::format("filters by class, so {}.labels must name the labels", p));
   // In an HDF5 file the labels are a dataset beside the data; a .npy file has them in a .npy file of their own.
@@ -96,41 +102,41 @@ std::vector<int64_t> selected_rows(const Config& cfg, const std::string& p, cons
                                            : Source{cfg, labels_key, cfg.get_string(labels_key)};
   if (labels_src.path.empty())
     throw cfg.error(labels_key, fmt::format("{} is a .npy file: its labels need a .npy file here", data.path()));
-  return rows_of_classes(src, read_labels(labels_src, data, labels), classes);
+  const auto in_class = rows_of_classes(src, read_labels(labels_src, data, labels), classes);
+  std::vector<int64_t> kept;
+  std::set_intersection(rows.begin(), rows.end(), in_class.begin(), in_class.end(), std::back_inserter(kept));
+  if (kept.empty()) src.fail("no row of these classes falls in this split (eval_fraction, split_seed)");
+  return kept;
 }
 
-// Seeded: the same split_seed holds out the same rows in every run and every pretraining.
+// Seeded over every row of the file, before any class filter: the same split_seed and eval_fraction hold
+// out the same rows of a file for the source and the target, in every run and every pretraining.
 std::pair<std::vector<int64_t>, std::vector<int64_t>> split(const Config& cfg, const std::string& p, const Source& src,
-                                                            const std::vector<int64_t>& rows) {
+                                                            int64_t n) {
   const double fraction = cfg.get_float(p + ".eval_fraction");
   if (fraction >= 1.0) throw cfg.error(p + ".eval_fraction", "must be below 1: the rest is the training split");
-  const auto n = static_cast<int64_t>(rows.size());
   const auto n_eval = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
   if (n_eval < 1 || n_eval >= n)
     src.fail(fmt::format("eval_fraction {} of its {} rows leaves an empty split", fraction, n));
   auto gen = make_generator(static_cast<uint64_t>(cfg.get_int(p + ".split_seed")), "files-split");
   const auto perm = at::randperm(n, gen, at::kLong).contiguous();
   const int64_t* order = perm.data_ptr<int64_t>();
-  std::vector<int64_t> held, train;
-  for (int64_t k = 0; k < n; ++k) (k < n_eval ? held : train).push_back(rows[order[k]]);
+  std::vector<int64_t> held(order, order + n_eval), train(order + n_eval, order + n);
   std::sort(held.begin(), held.end());
   std::sort(train.begin(), train.end());
   return {train, held};
 }
 
+// The rows as the pool keeps them (uint8, or float32: float64 halved at load, so that the check below sees
+// what training will), refused when a float row holds NaN or Inf.
 at::Tensor read_checked(const Source& src, const ArrayFile& a, const std::vector<int64_t>& rows) {
-  at::Tensor x;
-  try {
-    x = a.read_rows(rows);
-  } catch (const std::runtime_error& e) {
-    throw src.cfg.error(src.key, e.what());
-  }
-  if (at::isFloatingType(x.scalar_type())) {
-    const auto bad = at::isfinite(x).logical_not().flatten(1).any(1);
-    if (bad.any().item<bool>())
-      src.fail(fmt::format("row {} holds NaN or Inf ({} rows do)", rows[bad.nonzero()[0][0].item<int64_t>()],
-                           bad.sum().item<int64_t>()));
-  }
+  at::Tensor x = read_from(src, a, rows);
+  if (!at::isFloatingType(x.scalar_type())) return x;
+  x = x.to(at::kFloat);
+  const auto bad = at::isfinite(x).logical_not().flatten(1).any(1);
+  if (bad.any().item<bool>())
+    src.fail(fmt::format("row {} holds NaN or Inf{} ({} rows do)", rows[bad.nonzero()[0][0].item<int64_t>()],
+                         a.dtype() == at::kDouble ? ", or a value beyond float32's range," : "", bad.sum().item<int64_t>()));
   return x;
 }
 
@@ -147,19 +153,27 @@ std::unique_ptr<Distribution> make_files_distribution(const Config& cfg, const s
   const auto& dataset = cfg.get_string(p + ".dataset");
   const ArrayFile data = open_array(src, dataset);
   check_data_shape(src, data);
-  const auto rows = selected_rows(cfg, p, src, data, p + ".labels");
   if (by_fraction) {
-    const auto [train, held] = split(cfg, p, src, rows);
-    return std::make_unique<DataPool>(read_checked(src, data, train), read_checked(src, data, held));
+    const auto [train, held] = split(cfg, p, src, data.shape()[0]);
+    return std::make_unique<DataPool>(read_checked(src, data, selected_rows(cfg, p, src, data, p + ".labels", train)),
+                                      read_checked(src, data, selected_rows(cfg, p, src, data, p + ".labels", held)));
   }
   const ArrayFile eval = open_array(eval_src, dataset);
   check_data_shape(eval_src, eval);
-  if (std::vector<int64_t>(eval.shape().begin() + 1, eval.shape().end()) !=
-      std::vector<int64_t>(data.shape().begin() + 1, data.shape().end()))
-    eval_src.fail(fmt::format("rows of shape {} differ from {}'s {}", fmt::join(eval.shape().begin() + 1, eval.shape().end(), " x "),
-                              src.path, fmt::join(data.shape().begin() + 1, data.shape().end(), " x ")));
-  const auto eval_rows = selected_rows(cfg, p, eval_src, eval, p + ".eval_labels");
-  return std::make_unique<DataPool>(read_checked(src, data, rows), read_checked(eval_src, eval, eval_rows));
+  const auto row_shape = [](const ArrayFile& a) { return std::vector<int64_t>(a.shape().begin() + 1, a.shape().end()); };
+  if (row_shape(eval) != row_shape(data))
+    eval_src.fail(fmt::format("rows of shape {} differ from {}'s {}", fmt::join(row_shape(eval), " x "), src.path,
+                              fmt::join(row_shape(data), " x ")));
+  if ((eval.dtype() == at::kByte) != (data.dtype() == at::kByte))
+    eval_src.fail(fmt::format("holds {}, {} holds {}: pixels (uint8) and floats are scaled differently, so both "
+                              "splits need the same kind", c10::toString(eval.dtype()), src.path,
+                              c10::toString(data.dtype())));
+  if (eval.is_hdf5() != data.is_hdf5() && !cfg.get_int_list(p + ".classes").empty())
+    eval_src.fail(fmt::format("is {} and {} is not: with classes, give both splits in one format, so that "
+                              "{}.labels means the same in both", eval.is_hdf5() ? "HDF5" : ".npy", src.path, p));
+  return std::make_unique<DataPool>(
+      read_checked(src, data, selected_rows(cfg, p, src, data, p + ".labels", all_rows(data.shape()[0]))),
+      read_checked(eval_src, eval, selected_rows(cfg, p, eval_src, eval, p + ".eval_labels", all_rows(eval.shape()[0]))));
 }
 
 }  // namespace gftlab

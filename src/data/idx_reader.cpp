@@ -62,8 +62,10 @@ at::Tensor read_idx_gz(const std::string& path) {
   return data;
 }
 
+at::Tensor pixels_to_unit_range(const at::Tensor& uint8_pixels) { return uint8_pixels.to(at::kFloat) / 127.5 - 1.0; }
+
 at::Tensor to_unit_range(const at::Tensor& uint8_images) {
-  return (uint8_images.to(at::kFloat) / 127.5 - 1.0).unsqueeze(1).contiguous();
+  return pixels_to_unit_range(uint8_images).unsqueeze(1).contiguous();
 }
 
 std::string fashion_mnist_dir() {

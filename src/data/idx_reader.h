@@ -18,7 +18,9 @@ struct LabelledImages {
   at::Tensor labels;  // int64 [n], 0-9
 };
 
-// 8-bit images [n, H, W] as float32 [n, 1, H, W] scaled to [-1, 1] (what models and the feature network see).
+// 8-bit pixels as float32 in [-1, 1], any shape: x / 127.5 - 1 (what models and the feature network see).
+at::Tensor pixels_to_unit_range(const at::Tensor& uint8_pixels);
+// 8-bit images [n, H, W] as float32 [n, 1, H, W] in [-1, 1].
 at::Tensor to_unit_range(const at::Tensor& uint8_images);
 
 // Where Debian's dataset-fashion-mnist puts the files; GFTLAB_FASHION_MNIST_DIR overrides it.

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "data/gaussian_mixture.h"
+#include "core/device.h"
 
 namespace gftlab {
 namespace {
@@ -125,9 +126,10 @@ std::vector<at::Tensor> AdjointMatching::lean_adjoint(const Trajectory& traj) co
   const size_t n = traj.x.size();
   std::vector<at::Tensor> a(n);
   {
-    const auto x = traj.x.back().detach().to(at::kDouble).requires_grad_(true);
+    // Rewards (a classifier, a mixture's log ratio) live on the CPU, whatever device trains.
+    const auto x = traj.x.back().detach().to(at::kCPU, at::kDouble).requires_grad_(true);
     const auto r = reward_(x).sum();
-    a.back() = (-s_.reward_scale * torch::autograd::grad({r}, {x})[0]).to(traj.x.back().scalar_type());
+    a.back() = (-s_.reward_scale * torch::autograd::grad({r}, {x})[0]).to(traj.x.back().options());
   }
   for (size_t k = n - 1; k-- > adjoint_start();) {
     const double t = traj.t[k], h = traj.t[k + 1] - t;
@@ -143,7 +145,7 @@ StepLoss AdjointMatching::loss(VelocityField& model, const StepBatch& batch) {
   at::Generator gen = batch.gen;
   std::vector<at::Tensor> noise;
   if (sde())
-    for (int64_t k = 0; k < s_.steps; ++k) noise.push_back(at::randn(batch.x0.sizes(), gen, batch.x0.options()));
+    for (int64_t k = 0; k < s_.steps; ++k) noise.push_back(randn_on(batch.x0.sizes(), gen, batch.x0.options()));
   const auto traj = simulate(model, batch.x0, noise);
   const auto a = lean_adjoint(traj);
 

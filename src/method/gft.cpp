@@ -62,7 +62,8 @@ Gft::TargetVelocity marginal_velocity(const Config& cfg, const Distribution& tar
                                                  "not `{}`", cfg.get_string("coupling.kind")));
   const double sigma = cfg.get_float("path.sigma");
   return [mixture, sigma](const StepBatch& b) {
-    return mixture->velocity(b.t.to(at::kDouble), b.xt.to(at::kDouble), sigma).to(b.xt.scalar_type());
+    // The mixture's parameters live on the CPU, whatever device trains.
+    return mixture->velocity(b.t.to(at::kCPU, at::kDouble), b.xt.to(at::kCPU, at::kDouble), sigma).to(b.xt.options());
   };
 }
 

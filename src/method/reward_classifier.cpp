@@ -16,6 +16,7 @@
 #include "core/sha256.h"
 #include "io/archive_file.h"
 #include "sampler/sampler.h"
+#include "core/device.h"
 
 namespace gftlab {
 namespace {
@@ -31,7 +32,7 @@ torch::nn::Sequential make_net(int64_t in, int64_t width) {
 at::Tensor flat(const at::Tensor& x) { return x.reshape({x.size(0), -1}); }
 
 at::Tensor pretrained_samples(VelocityField& pretrained, const at::Tensor& like, int64_t steps, at::Generator& gen) {
-  return FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(pretrained), at::randn(like.sizes(), gen, like.options()), 0.0, 1.0).x;
+  return FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(pretrained), randn_on(like.sizes(), gen, like.options()), 0.0, 1.0).x;
 }
 
 struct HeldOut {

@@ -34,7 +34,13 @@ int64_t parameter_count(const VelocityField& field);
 // none when empty. Returns the names that matched; ConfigError when a pattern matches nothing.
 std::vector<std::string> restrict_trainable(const Config& cfg, VelocityField& field);
 
+// Module::save with CPU copies of every tensor (the same tensors for a CPU module), so that what a GPU run
+// writes loads anywhere, in gftlab and in torch.load without map_location.
+void save_module_on_cpu(const torch::nn::Module& module, torch::serialize::OutputArchive& archive);
+// The device of a module's first parameter (the CPU for one without parameters).
+at::Device device_of(const torch::nn::Module& module);
 void save_field(const VelocityField& field, const std::string& path);
+// Reads the file onto the CPU and leaves the field on the device it was on.
 void load_field(VelocityField& field, const std::string& path);
 
 // Exponential moving average of a model's weights; the average is what evaluation uses.

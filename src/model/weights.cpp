@@ -51,16 +51,34 @@ std::vector<std::string> restrict_trainable(const Config& cfg, VelocityField& fi
   return trained;
 }
 
+void save_module_on_cpu(const torch::nn::Module& module, torch::serialize::OutputArchive& archive) {
+  for (const auto& p : module.named_parameters(false)) archive.write(p.key(), p.value().to(at::kCPU));
+  for (const auto& b : module.named_buffers(false)) archive.write(b.key(), b.value().to(at::kCPU), true);
+  for (const auto& child : module.named_children()) {
+    if (!child.value()->is_serializable()) continue;  // as Module::save
+    torch::serialize::OutputArchive child_archive(archive.compilation_unit());
+    save_module_on_cpu(*child.value(), child_archive);
+    archive.write(child.key(), child_archive);
+  }
+}
+
+at::Device device_of(const torch::nn::Module& module) {
+  const auto params = module.parameters();
+  return params.empty() ? at::Device(at::kCPU) : params.front().device();
+}
+
 void save_field(const VelocityField& field, const std::string& path) {
   torch::serialize::OutputArchive archive;
-  field.save(archive);
+  save_module_on_cpu(field, archive);
   write_archive_atomically(archive, path);
 }
 
 void load_field(VelocityField& field, const std::string& path) {
+  const auto device = device_of(field);
   torch::serialize::InputArchive archive;
-  archive.load_from(path);
+  archive.load_from(path, at::Device(at::kCPU));
   field.load(archive);
+  field.to(device);
 }
 
 Ema::Ema(FieldPtr online, FieldPtr shadow, double decay)
@@ -83,12 +101,14 @@ void Ema::update() {
 }
 
 void Ema::save(torch::serialize::OutputArchive& archive) const {
-  shadow_->save(archive);
+  save_module_on_cpu(*shadow_, archive);
   archive.write("updates", c10::IValue(updates_));
 }
 
 void Ema::load(torch::serialize::InputArchive& archive) {
+  const auto device = device_of(*shadow_);
   shadow_->load(archive);
+  shadow_->to(device);
   c10::IValue updates;
   archive.read("updates", updates);
   updates_ = updates.toInt();

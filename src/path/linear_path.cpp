@@ -1,4 +1,5 @@
 #include "path/path.h"
+#include "core/device.h"
 
 namespace gftlab {
 
@@ -12,7 +13,7 @@ PathSample LinearPath::sample(const at::Tensor& x0, const at::Tensor& x1, const 
                               at::Generator& gen) const {
   const auto tb = broadcast_time(t, x1);
   at::Tensor xt = tb * x1 + (1 - tb) * x0;
-  if (sigma_ > 0) xt = xt + sigma_ * at::randn(x1.sizes(), gen, x1.options());
+  if (sigma_ > 0) xt = xt + sigma_ * randn_on(x1.sizes(), gen, x1.options());
   return {xt, x1 - x0};
 }
 

@@ -46,7 +46,7 @@ void write_run_checkpoint(const std::string& path, const RunCheckpoint& c, const
 bool read_run_checkpoint(const std::string& path, RunCheckpoint& c, torch::serialize::InputArchive& trainer_state) {
   if (!std::filesystem::exists(path)) return false;
   torch::serialize::InputArchive archive;
-  archive.load_from(path);
+  archive.load_from(path, at::Device(at::kCPU));  // whatever device wrote it
   c10::IValue format, run_id, step, seconds, train_seconds, resumes;
   archive.read("format", format);
   if (format.toInt() != kFormat)

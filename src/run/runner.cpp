@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "core/device.h"
 #include "core/file_lock.h"
 #include "core/rng.h"
 #include "core/runtime.h"
@@ -28,6 +29,7 @@
 #include "method/reward_classifier.h"
 #include "metrics/metric.h"
 #include "metrics/stability.h"
+#include "model/device_field.h"
 #include "path/path.h"
 #include "run/run_checkpoint.h"
 #include "sampler/sampler.h"
@@ -88,7 +90,7 @@ void write_sample_grid(RunLog& log, EvalContext& ctx, int64_t count, int64_t ste
   log.bytes(fmt::format("eval/sample_grids/{}", step), encode_png_gray(grid, height, width));
 }
 
-void write_provenance(RunLog& log, const Config& cfg, int threads) {
+void write_provenance(RunLog& log, const Config& cfg, int threads, const at::Device& device) {
   const auto prov = collect_provenance();
   log.attr("run_id", cfg.run_id());
   log.attr("seed", cfg.get_int("seed"));
@@ -99,6 +101,7 @@ void write_provenance(RunLog& log, const Config& cfg, int threads) {
   log.attr("threads", static_cast<int64_t>(threads));
   log.attr("start_time", utc_now_iso8601());
   for (const auto& [lib, version] : prov.versions) log.attr("version_" + lib, version);
+  for (const auto& [name, value] : device_record(device)) log.attr(name, value);
   for (const std::string prefix : {"source", "target"})
     for (const auto& file : data_files(cfg, prefix)) {
       log.attr(fmt::format("{}_{}_file", prefix, file.role), file.path);
@@ -132,8 +135,8 @@ std::unique_ptr<FileLock> lock_run(const std::string& run_file, const std::strin
 // set (or found in the store); its quality goes into the run file.
 Reward classifier_reward(const Config& cfg, VelocityField& pretrained, const std::string& pretrained_id,
                          const at::Tensor& train_set, RunLog& log) {
-  const auto key = fmt::format("pretrained={} target={} seed={}", pretrained_id, cfg.hash_of({"target"}),
-                               cfg.get_int("seed"));
+  const auto key = fmt::format("pretrained={} target={}{} seed={}", pretrained_id, cfg.hash_of({"target"}),
+                               data_files_identity(cfg, "target"), cfg.get_int("seed"));
   const auto c = get_or_train_reward_classifier(ClassifierSettings::from_config(cfg), pretrained, train_set,
                                                 static_cast<uint64_t>(cfg.get_int("seed")), key,
                                                 cfg.get_string("output.pretrained_dir"));
@@ -175,13 +178,14 @@ RunData draw_run_data(const Config& cfg, const Distribution& target, const Path&
 }
 
 // A new run file gets the provenance, a continued one its resume.
-void record_start(RunLog& log, const Config& cfg, bool resuming, const RunCheckpoint& checkpoint) {
+void record_start(RunLog& log, const Config& cfg, bool resuming, const RunCheckpoint& checkpoint,
+                  const at::Device& device) {
   if (resuming) {
     log.attr("resumes", checkpoint.resumes + 1);
     log.attr("resumed_from_step", checkpoint.step);
     fmt::print(stderr, "gftlab: continuing {} from its checkpoint at step {}\n", cfg.run_id(), checkpoint.step);
   } else {
-    write_provenance(log, cfg, at::get_num_threads());
+    write_provenance(log, cfg, at::get_num_threads(), device);
   }
   write_slurm_ids(log);
 }
@@ -259,6 +263,7 @@ void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std:
 }  // namespace
 
 Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
+  device_ = resolve_device(cfg_);
   source_ = make_distribution(cfg_, "source");
   target_ = make_distribution(cfg_, "target");
   if (source_->sample_shape() != target_->sample_shape())
@@ -309,21 +314,23 @@ RunResult Runner::run() {
   torch::serialize::InputArchive trainer_state;
   const bool resuming = resume_point(checkpoint_path, cfg_.run_id(), checkpoint, trainer_state);
   RunLog log = resuming ? RunLog(output_path(), checkpoint.log) : RunLog(output_path());
-  record_start(log, cfg_, resuming, checkpoint);
+  record_start(log, cfg_, resuming, checkpoint, device_);
   const RunData data = draw_run_data(cfg_, *target_, *path_);
 
   const auto shape = target_->sample_shape();
   FieldPtr frozen;
   FieldPtr model = make_velocity_field(cfg_, shape, derive_seed(seed, "finetune-init"));
+  model->to(device_);
   Reward reward;
   if (uses_pretrained(cfg_)) {
     const auto pre = get_or_pretrain(cfg_, *source_);
     frozen = pre.field;
+    frozen->to(device_);
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
     if (imports_pretrained(cfg_)) log.attr("pretrained_file", pre.path);
     if (is_reward_method(method_kind(cfg_)) && cfg_.get_string("method.reward") == "log_ratio_classifier")
-      reward = classifier_reward(cfg_, *frozen, pre.id, data.train_set, log);
+      reward = classifier_reward(cfg_, *seen_from_cpu(frozen), pre.id, data.train_set, log);
   }
   if (!cfg_.get_string_list("finetune.trainable").empty()) {
     int64_t trained = 0;
@@ -333,7 +340,9 @@ RunResult Runner::run() {
   const auto method = make_method(cfg_, frozen, *target_, source_.get(), reward);
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
   const at::Tensor& train_set = data.train_set;
-  Trainer trainer(model, make_velocity_field(cfg_, shape, 0), *method, *path_, *coupling_,
+  FieldPtr shadow = make_velocity_field(cfg_, shape, 0);
+  shadow->to(device_);
+  Trainer trainer(model, shadow, *method, *path_, *coupling_,
                   {[&train_set](int64_t n, at::Generator& gen) {
                      return train_set.index_select(0, at::randint(0, train_set.size(0), {n}, gen, at::kLong));
                    },
@@ -343,8 +352,9 @@ RunResult Runner::run() {
 
   History& history = checkpoint.history;
   Evaluator evaluator(cfg_, metrics_, final_only_, *sampler_, features_.get(), inception_.get(), data, settings.steps);
+  const FieldPtr evaluated = seen_from_cpu(trainer.ema().averaged_ptr());  // metrics run on the CPU
   const auto evaluate = [&](int64_t step) {
-    evaluator(trainer.ema().averaged(), step, checkpoint.train_seconds, log, history);
+    evaluator(*evaluated, step, checkpoint.train_seconds, log, history);
   };
   const auto elapsed = [&] {
     return checkpoint.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -3,6 +3,8 @@
 // pretrained model, fine-tunes, evaluates and writes the run file.
 #pragma once
 
+#include <c10/core/Device.h>
+
 #include <memory>
 #include <set>
 #include <string>
@@ -41,6 +43,7 @@ class Runner {
 
  private:
   Config cfg_;
+  at::Device device_ = at::kCPU;  // `device`; the networks and training batches live there
   std::unique_ptr<Distribution> source_, target_;
   std::unique_ptr<Path> path_;
   std::unique_ptr<Coupling> coupling_;

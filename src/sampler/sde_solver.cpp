@@ -3,6 +3,7 @@
 
 #include "core/rng.h"
 #include "sampler/sampler.h"
+#include "core/device.h"
 
 namespace gftlab {
 
@@ -25,7 +26,7 @@ Solution EulerMaruyamaSampler::solve(const Field& f, at::Tensor x, double t0, do
     if (g != 0.0) {
       // Grid points stay at least h before t = 1, so the score's denominator is positive.
       const at::Tensor score = (t * v - x) / (1.0 - t + sigma_ * sigma_);
-      next = next + (h * g * g / 2.0) * score + (g * std::sqrt(h)) * at::randn(x.sizes(), gen, x.options());
+      next = next + (h * g * g / 2.0) * score + (g * std::sqrt(h)) * randn_on(x.sizes(), gen, x.options());
     }
     if (obs) obs->on_step(t, h, x, v, next);
     x = next;

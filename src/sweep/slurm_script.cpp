@@ -61,6 +61,8 @@ std::string header(const std::string& name, const SlurmOptions& o, const std::st
   if (!o.time.empty()) s += "#SBATCH --time=" + o.time + "\n";
   if (!o.partition.empty()) s += "#SBATCH --partition=" + o.partition + "\n";
   if (!o.mem.empty()) s += "#SBATCH --mem=" + o.mem + "\n";
+  if (!o.gpus_per_task.empty()) s += "#SBATCH --gpus-per-task=" + o.gpus_per_task + "\n";
+  if (!o.gres.empty()) s += "#SBATCH --gres=" + o.gres + "\n";
   s += "#SBATCH --output=" + sbatch_path(log) + "\n";
   for (const auto& line : o.sbatch) s += "#SBATCH " + line + "\n";
   return s;
@@ -86,6 +88,11 @@ SlurmOptions resolve_slurm_options(const SlurmBlock& block, const std::map<std::
       o.time = checked(key, value, "UNLIMITED|INFINITE|([0-9]+-)?[0-9]+(:[0-9]{1,2}){0,2}",
                        "a SLURM time: minutes, [days-]hours:minutes:seconds, ...");
     else if (key == "mem") o.mem = checked(key, value, "[0-9]+[KMGT]?", "a size such as 4000 or 16G");
+    else if (key == "gpus_per_task")
+      o.gpus_per_task = checked(key, value, "([A-Za-z0-9_.-]+:)?[0-9]+", "a GPU count, optionally typed: 1 or a100:2");
+    else if (key == "gres")
+      o.gres = checked(key, value, "[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*(,[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*)*",
+                       "generic resources such as gpu:1 or gpu:a100:2, comma-separated");
     else if (key == "cpus_per_task") o.cpus_per_task = checked_int(key, value, 1, 4096);
     else if (key == "runs_per_task") o.runs_per_task = checked_int(key, value, 1, 1000000);
     else if (key == "max_parallel") o.max_parallel = checked_int(key, value, 0, 1000000);

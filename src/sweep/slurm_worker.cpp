@@ -22,6 +22,13 @@ int slurm_task_threads(int fallback) {
   return fallback > 0 ? fallback : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+std::string slurm_task_device() {
+  // SLURM renumbers the GPUs it gives a task from 0; "-1" and an empty list (or no GPU asked for) mean none.
+  const char* env = std::getenv("CUDA_VISIBLE_DEVICES");
+  if (!env || !*env || std::string(env) == "-1" || std::string(env) == "NoDevFiles") return "";
+  return "cuda";
+}
+
 int run_array_task(const std::string& manifest, int64_t index, int64_t runs_per_task, int threads) {
   const auto entries = read_manifest(manifest);
   const auto first = static_cast<size_t>(index * runs_per_task);
@@ -30,6 +37,7 @@ int run_array_task(const std::string& manifest, int64_t index, int64_t runs_per_
                                          runs_per_task, entries.size(), manifest));
   const size_t last = std::min(entries.size(), first + static_cast<size_t>(runs_per_task));
   const std::string exe = self_executable();
+  const std::string device = slurm_task_device();
   int failed = 0;
   for (size_t k = first; k < last; ++k) {
     if (stop_requested()) return kExitInterrupted;
@@ -44,7 +52,9 @@ int run_array_task(const std::string& manifest, int64_t index, int64_t runs_per_
     std::filesystem::remove(log + ".failed");
     fmt::print("{} ({}, seed {}): running with {} threads, log {}\n", e.run_id, e.arm, e.seed, threads, log);
     std::fflush(stdout);
-    const pid_t pid = spawn_logged(worker_command(exe, threads, dir, e.run_id, "lines"), log, true);
+    auto command = worker_command(exe, threads, dir, e.run_id, "lines");
+    if (!device.empty()) command.push_back("device=" + device);  // an execution setting: the run_id stays
+    const pid_t pid = spawn_logged(command, log, true);
     forward_stop_signals_to(pid);
     if (stop_requested()) kill(pid, stop_signal());  // it came before forwarding began
     int status = 0;

@@ -15,4 +15,8 @@ int run_array_task(const std::string& manifest, int64_t index, int64_t runs_per_
 // SLURM_CPUS_PER_TASK when set, else `fallback` (0: every core).
 int slurm_task_threads(int fallback);
 
+// "cuda" when the task was given GPUs (CUDA_VISIBLE_DEVICES lists some), else "": the runs then keep their
+// configured `device`.
+std::string slurm_task_device();
+
 }  // namespace gftlab

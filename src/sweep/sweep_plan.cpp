@@ -363,8 +363,9 @@ std::string describe(const PlannedRun& run) {
 }  // namespace
 
 const std::vector<std::string>& slurm_option_keys() {
-  static const std::vector<std::string> keys = {"partition",    "time",         "cpus_per_task", "mem",
-                                                "runs_per_task", "max_parallel", "signal_seconds"};
+  static const std::vector<std::string> keys = {"partition",     "time",         "cpus_per_task",  "mem",
+                                                "gpus_per_task", "gres",         "runs_per_task",  "max_parallel",
+                                                "signal_seconds"};
   return keys;
 }
 

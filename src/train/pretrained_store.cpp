@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/config.h"
+#include "core/device.h"
 #include "core/sha256.h"
 #include "core/stop_signal.h"
 #include "core/rng.h"
@@ -36,6 +37,9 @@ YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldP
                     const std::string& checkpoint) {
   const uint64_t seed = pretrain_seed(pcfg);
   auto model = make_velocity_field(pcfg, source.sample_shape(), seed);
+  const auto device = resolve_device(pcfg);
+  model->to(device);
+  out->to(device);
   FlowMatching objective(true);
   LinearPath path(pcfg.get_float("path.sigma"));
   IndependentCoupling coupling;
@@ -47,7 +51,7 @@ YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldP
   double seconds_before = 0.0, last_loss = 0.0;
   if (std::filesystem::exists(checkpoint)) {
     torch::serialize::InputArchive archive;
-    archive.load_from(checkpoint);
+    archive.load_from(checkpoint, at::Device(at::kCPU));
     trainer.load(archive);
     c10::IValue seconds;
     archive.read("seconds", seconds);
@@ -103,14 +107,7 @@ std::string pretrained_id(const Config& cfg) {
     }
   }
   // The source's files by content: the same path with other contents is another model.
-  std::string files;
-  for (const auto& file : data_files(cfg, "source")) {
-    try {
-      files += fmt::format(" {}={}", file.role, file_sha256(file.path));
-    } catch (const std::runtime_error& e) {
-      throw cfg.error(cfg.get_string("source.kind") == "files" ? "source.path" : "source.kind", e.what());
-    }
-  }
+  const std::string files = data_files_identity(cfg, "source");
   return sha256_hex(std::string(kPretrainNumerics) + ":" + pretraining_config(cfg).hash_of(kPretrainPrefixes) + files)
       .substr(0, 16);
 }

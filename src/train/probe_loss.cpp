@@ -3,14 +3,15 @@
 #include <algorithm>
 
 #include "core/rng.h"
+#include "core/device.h"
 
 namespace gftlab {
 
 ProbeSet make_probe_set(const at::Tensor& held_out, const Path& path, int64_t n, uint64_t seed) {
   auto gen = make_generator(seed, "probe");
   const auto x1 = held_out.narrow(0, 0, std::min(n, held_out.size(0)));
-  const auto x0 = at::randn(x1.sizes(), gen, x1.options());
-  const auto t = at::rand({x1.size(0)}, gen, x1.options());
+  const auto x0 = randn_on(x1.sizes(), gen, x1.options());
+  const auto t = rand_on({x1.size(0)}, gen, x1.options());
   const auto sample = path.sample(x0, x1, t, gen);
   return {t, sample.xt, sample.u};
 }

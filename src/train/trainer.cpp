@@ -13,6 +13,13 @@ namespace {
 
 const std::vector<std::string> kCostSeries = {"nfe", "vjp"};  // Method::cost, after the method's own series
 
+// Batches are drawn (data, coupling, path) on the CPU, from CPU generators, and then moved: a no-op there.
+StepBatch on_device(StepBatch b, const at::Device& device) {
+  for (at::Tensor* x : {&b.t, &b.x0, &b.x1, &b.xt, &b.u})
+    if (x->defined()) *x = x->to(device);
+  return b;
+}
+
 }  // namespace
 
 TrainSettings TrainSettings::from_config(const Config& cfg, const std::string& p) {
@@ -35,6 +42,7 @@ Trainer::Trainer(FieldPtr model, FieldPtr ema_shadow, Method& method, const Path
                  BatchSource data, TrainSettings settings, at::Generator gen)
     : model_(std::move(model)),
       params_(model_->parameters()),
+      device_(device_of(*model_)),
       method_(method),
       path_(path),
       coupling_(coupling),
@@ -53,7 +61,7 @@ void Trainer::step() {
   for (auto& group : optimiser_.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
   std::vector<at::Tensor> coupling_series;
-  const StepBatch batch = draw_batch(coupling_series);
+  const StepBatch batch = on_device(draw_batch(coupling_series), device_);
   optimiser_.zero_grad();
   const StepLoss loss = method_.loss(*model_, batch);
   loss.value.backward();
@@ -106,7 +114,7 @@ StepBatch Trainer::draw_batch(std::vector<at::Tensor>& coupling_series) {
 void Trainer::save(torch::serialize::OutputArchive& archive) const {
   if (!pending_loss_.empty()) throw std::logic_error("Trainer::save: flush() first");
   torch::serialize::OutputArchive model, ema, optimiser;
-  model_->save(model);
+  save_module_on_cpu(*model_, model);
   ema_.save(ema);
   optimiser_.save(optimiser);
   archive.write("model", model);
@@ -122,14 +130,25 @@ void Trainer::load(torch::serialize::InputArchive& archive) {
   archive.read("ema", ema);
   archive.read("optimiser", optimiser);
   model_->load(model);
+  model_->to(device_);  // the same tensors (set_data): the handles of params_, the EMA and Adam stay valid
   ema_.load(ema);
   optimiser_.load(optimiser);  // after the model: its moments attach to the parameters in order
+  move_optimiser_state();
   at::Tensor generator;
   archive.read("generator", generator);
   gen_.set_state(generator);
   c10::IValue step;
   archive.read("step", step);
   step_ = step.toInt();
+}
+
+void Trainer::move_optimiser_state() {
+  for (auto& [key, state] : optimiser_.state()) {
+    auto& adam = static_cast<torch::optim::AdamParamState&>(*state);
+    adam.exp_avg(adam.exp_avg().to(device_));
+    adam.exp_avg_sq(adam.exp_avg_sq().to(device_));
+    if (adam.max_exp_avg_sq().defined()) adam.max_exp_avg_sq(adam.max_exp_avg_sq().to(device_));
+  }
 }
 
 std::vector<std::string> Trainer::series_names() const {
@@ -145,7 +164,7 @@ SeriesChunk Trainer::flush() {
   const auto n = static_cast<int64_t>(pending_loss_.size());
   if (n == 0) return chunk;
   const auto to_host = [](const std::vector<at::Tensor>& values) {
-    const auto v = at::stack(values).to(at::kDouble).contiguous();
+    const auto v = at::stack(values).to(at::kCPU, at::kDouble).contiguous();
     return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
   };
   chunk.loss = to_host(pending_loss_);

@@ -56,17 +56,23 @@ class Trainer {
   // The method's series, its cost (nfe, vjp), then the coupling's (when it pairs target batches).
   std::vector<std::string> series_names() const;
   Ema& ema() { return ema_; }
+  // Where the model is (its device when the trainer was built): batches are drawn on the CPU and moved there.
+  const at::Device& device() const { return device_; }
   // Everything the following steps depend on: weights, EMA, Adam's moments, the generator and the step. A
   // trainer built the same way and restored from it continues bit-identically on CPU. Only between flushes.
+  // Weights are written as CPU tensors; a load (of an archive read onto the CPU) puts everything back on
+  // this trainer's device, so a run preempted on one device continues on another.
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
 
  private:
   // The step's batch, and the coupling's series of its pairing (none for a noise-only method).
   StepBatch draw_batch(std::vector<at::Tensor>& coupling_series);
+  void move_optimiser_state();
 
   FieldPtr model_;
   std::vector<at::Tensor> params_;  // model_->parameters(), taken once (see Ema)
+  at::Device device_;
   Method& method_;
   const Path& path_;
   const Coupling& coupling_;

@@ -7,7 +7,7 @@ import numpy as np
 
 ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "status", "host", "threads",
               "start_time", "end_time", "version_libtorch", "version_hdf5", "version_yaml-cpp", "version_fmt",
-              "version_gftlab", "version_blas", "version_blas_core", "pretrained_id"]
+              "version_gftlab", "version_blas", "version_blas_core", "pretrained_id", "device"]
 TRAIN = ["step", "loss", "fm_loss", "grad_norm", "lr", "beta", "lambda", "nfe", "vjp", "coupling_cost_ratio",
          "coupling_distinct_fraction"]
 STABILITY_FINALS = ["loss_variance_last", "loss_variance_mean", "quality_variance_last", "quality_variance_mean",
@@ -30,6 +30,7 @@ def main(path):
             assert key in f.attrs, f"missing root attribute {key}"
         assert isinstance(f.attrs["config_yaml"], str) and "method:" in f.attrs["config_yaml"]
         assert f.attrs["status"] == "complete"
+        assert f.attrs["device"] == "cpu" and "cuda_version" not in f.attrs  # the CPU build's default
         assert len(f.attrs["run_id"]) == 16
         steps = f["train/step"][:]
         for name in TRAIN:

@@ -25,6 +25,10 @@ expect 2 "did you mean 'seed'" -- run "$cfg" seeed=1
 expect 2 "is not one of: standard, scratch" -- run "$cfg" method.name=gftt
 expect 2 "$cfg" -- run "$cfg" method.name=gftt
 expect 2 "expected an integer" -- run "$cfg" seed=x
+# The Debian build has no CUDA: device=cuda stops before any work and says why (a CUDA build without a GPU
+# says that instead).
+expect 2 "device: 'cuda':" -- run "$cfg" device=cuda
+expect 2 "not one of cpu, cuda, cuda:K, auto" -- run "$cfg" device=gpu
 expect 2 "allowed: > 0" -- run "$cfg" finetune.lr=-1
 expect 2 "must not exceed target.n_eval" -- run "$cfg" eval.n_samples=5000
 expect 2 "did you mean 'gft'" -- run "$cfg" method.name=gftt

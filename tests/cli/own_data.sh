@@ -57,7 +57,6 @@ for name, files in (("npy.h5", {"data": "fmnist_train.npy", "labels": "fmnist_tr
         assert recorded == set(files), (name, recorded)
         for role, file in files.items():
             assert b[f"{prefix}_{role}_file"] == str(d / file) and b[f"{prefix}_{role}_sha256"] == sha(d / file)
-    assert b["pretrained_id"] != a["pretrained_id"]  # the source's files are in the pretrained model's identity
 print("own data ok")
 PY
 

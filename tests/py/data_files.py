@@ -47,6 +47,9 @@ def write_refusals(out):
     np.save(out / "float_labels.npy", np.zeros(10, np.float32))
     np.save(out / "ten.npy", np.zeros((10, 2), np.float32))
     np.save(out / "ten3.npy", np.zeros((10, 3), np.float32))
+    np.save(out / "ten_u8.npy", np.zeros((10, 2), np.uint8))
+    with open(out / "vectors_v2.npy", "wb") as f:  # format version 2: a 4-byte header length
+        np.lib.format.write_array(f, np.load(out / "vectors.npy"), version=(2, 0))
     whole = (out / "ten.npy").read_bytes()
     (out / "truncated.npy").write_bytes(whole[:-8])
     (out / "not_data.npy").write_text("hello\n")

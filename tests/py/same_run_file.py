@@ -1,16 +1,18 @@
 #!/usr/bin/python3
 """Exits 0 when two run files hold the same results bit for bit: every dataset (values, dtype, shape) and every
-attribute except those that describe the execution (times, host, resumes, SLURM ids, and in config_yaml the
-keys that are not part of the run_id: output, progress, threads, checkpoint), final/wall_seconds and
+attribute except those that describe the execution (times, host, device, resumes, SLURM ids, and in config_yaml the
+keys that are not part of the run_id: output, progress, threads, checkpoint, device), final/wall_seconds and
 eval/train_seconds."""
 import sys
 
 import h5py
 import numpy as np
 
-EXECUTION_ATTRS = {"start_time", "end_time", "host", "resumes", "resumed_from_step"}
+EXECUTION_ATTRS = {"start_time", "end_time", "host", "resumes", "resumed_from_step", "device", "device_name",
+                   "cuda_version", "cudnn_version"}
 EXECUTION_DATASETS = {"final/wall_seconds", "eval/train_seconds"}
-EXECUTION_KEYS = ("output:", "progress:", "threads:", "checkpoint:")  # `gftlab config --reference`: not in the run_id
+# `gftlab config --reference`: not in the run_id
+EXECUTION_KEYS = ("output:", "progress:", "threads:", "checkpoint:", "device:", "cudnn_benchmark:")
 
 
 def without_execution_keys(config_yaml):
