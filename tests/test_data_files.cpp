@@ -24,12 +24,7 @@ namespace {
 
 // The files of tests/py/data_files.py (numpy and h5py), written once per test process.
 const std::string& written() {
-  static const std::string dir = [] {
-    const auto d = gftlab::testing::scratch_path("data_files");
-    const auto command = fmt::format("{} {}/py/data_files.py write {}", GFTLAB_PYTHON, GFTLAB_TEST_DIR, d);
-    REQUIRE(std::system(command.c_str()) == 0);
-    return d;
-  }();
+  static const std::string dir = gftlab::testing::written_by_python("data_files.py", "data_files");
   return dir;
 }
 

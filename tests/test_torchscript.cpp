@@ -21,12 +21,7 @@ namespace {
 
 // The stand-ins of tests/py/torchscript_standins.py, written once per test process.
 const std::string& standins() {
-  static const std::string dir = [] {
-    const auto d = gftlab::testing::scratch_path("torchscript");
-    const auto command = fmt::format("{} {}/py/torchscript_standins.py write {}", GFTLAB_PYTHON, GFTLAB_TEST_DIR, d);
-    REQUIRE(std::system(command.c_str()) == 0);
-    return d;
-  }();
+  static const std::string dir = gftlab::testing::written_by_python("torchscript_standins.py", "torchscript");
   return dir;
 }
 

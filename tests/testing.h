@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -35,6 +36,15 @@ inline double run_python(const std::string& command) {
   char buffer[256] = {0};
   REQUIRE(fgets(buffer, sizeof buffer, pipe.get()) != nullptr);
   return std::stod(buffer);
+}
+
+// The folder that `tests/py/<script> write <folder>` filled; call it from one static initialiser per process,
+// so that the files are written once.
+inline std::string written_by_python(const std::string& script, const std::string& folder) {
+  const auto dir = scratch_path(folder);
+  const auto command = std::string(GFTLAB_PYTHON) + " " + GFTLAB_TEST_DIR + "/py/" + script + " write " + dir;
+  REQUIRE(std::system(command.c_str()) == 0);
+  return dir;
 }
 
 }  // namespace gftlab::testing

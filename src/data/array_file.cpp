@@ -142,7 +142,7 @@ ArrayFile::ArrayFile(const std::string& path, const std::string& dataset) : impl
   if (!in) fail(path, "no such file, or it cannot be read");
   char head[8] = {};
   in.read(head, 8);
-  if (is_hdf5_file(path)) {
+  if (std::memcmp(head, kHdf5Magic, 8) == 0) {
     if (dataset.empty()) fail(path, "an HDF5 file needs `dataset`, the array's name in it");
     silence_hdf5_diagnostics();
     impl_->file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);

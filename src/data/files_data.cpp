@@ -89,12 +89,11 @@ std::vector<int64_t> rows_of_classes(const Source& src, const at::Tensor& labels
   return {rows.data_ptr<int64_t>(), rows.data_ptr<int64_t>() + rows.numel()};
 }
 
-// The rows of one file this distribution uses: all, or those of the configured classes.
-// Those of `rows` (ascending) that this distribution uses: all, or those of the configured classes.
-std::vector<int64_t> selected_rows(const Config& cfg, const std::string& p, const Source& src, const ArrayFile& data,
-                                   const std::string& labels_key, std::vector<int64_t> rows) {
+// The rows of one file (ascending) that this distribution uses: all, or those of the configured classes.
+std::vector<int64_t> class_rows(const Config& cfg, const std::string& p, const Source& src, const ArrayFile& data,
+                                const std::string& labels_key) {
   const auto classes = cfg.get_int_list(p + ".classes");
-  if (classes.empty()) return rows;
+  if (classes.empty()) return all_rows(data.shape()[0]);
   const std::string& labels = cfg.get_string(p + ".labels");
   if (labels.empty()) throw cfg.error(p + ".classes", fmt::format("filters by class, so {}.labels must name the labels", p));
   // In an HDF5 file the labels are a dataset beside the data; a .npy file has them in a .npy file of their own.
@@ -102,9 +101,13 @@ std::vector<int64_t> selected_rows(const Config& cfg, const std::string& p, cons
                                            : Source{cfg, labels_key, cfg.get_string(labels_key)};
   if (labels_src.path.empty())
     throw cfg.error(labels_key, fmt::format("{} is a .npy file: its labels need a .npy file here", data.path()));
-  const auto in_class = rows_of_classes(src, read_labels(labels_src, data, labels), classes);
+  return rows_of_classes(src, read_labels(labels_src, data, labels), classes);
+}
+
+// The rows of a split (ascending) that are also among `used`.
+std::vector<int64_t> within(const Source& src, const std::vector<int64_t>& split, const std::vector<int64_t>& used) {
   std::vector<int64_t> kept;
-  std::set_intersection(rows.begin(), rows.end(), in_class.begin(), in_class.end(), std::back_inserter(kept));
+  std::set_intersection(split.begin(), split.end(), used.begin(), used.end(), std::back_inserter(kept));
   if (kept.empty()) src.fail("no row of these classes falls in this split (eval_fraction, split_seed)");
   return kept;
 }
@@ -155,8 +158,9 @@ std::unique_ptr<Distribution> make_files_distribution(const Config& cfg, const s
   check_data_shape(src, data);
   if (by_fraction) {
     const auto [train, held] = split(cfg, p, src, data.shape()[0]);
-    return std::make_unique<DataPool>(read_checked(src, data, selected_rows(cfg, p, src, data, p + ".labels", train)),
-                                      read_checked(src, data, selected_rows(cfg, p, src, data, p + ".labels", held)));
+    const auto used = class_rows(cfg, p, src, data, p + ".labels");
+    return std::make_unique<DataPool>(read_checked(src, data, within(src, train, used)),
+                                      read_checked(src, data, within(src, held, used)));
   }
   const ArrayFile eval = open_array(eval_src, dataset);
   check_data_shape(eval_src, eval);
@@ -172,8 +176,8 @@ std::unique_ptr<Distribution> make_files_distribution(const Config& cfg, const s
     eval_src.fail(fmt::format("is {} and {} is not: with classes, give both splits in one format, so that "
                               "{}.labels means the same in both", eval.is_hdf5() ? "HDF5" : ".npy", src.path, p));
   return std::make_unique<DataPool>(
-      read_checked(src, data, selected_rows(cfg, p, src, data, p + ".labels", all_rows(data.shape()[0]))),
-      read_checked(eval_src, eval, selected_rows(cfg, p, eval_src, eval, p + ".eval_labels", all_rows(eval.shape()[0]))));
+      read_checked(src, data, class_rows(cfg, p, src, data, p + ".labels")),
+      read_checked(eval_src, eval, class_rows(cfg, p, eval_src, eval, p + ".eval_labels")));
 }
 
 }  // namespace gftlab
