@@ -1,12 +1,13 @@
-"""The claims of the GFT paper (arXiv 2601.22495) as computed verdicts: one row per claim, GFT arm and grid
-point, from the paired comparisons with the baseline (comparisons.py). The rules are in docs/reports.md
-("Claims"); nothing here is written by hand."""
+"""The claims of the GFT paper (arXiv 2601.22495) as computed verdicts: one row per claim, treatment arm and grid
+point, each decided by the claim's pre-declared primary measure alone (the experiment's `report:` block, stored
+in summary.h5). Every other measure is secondary: its effect and unadjusted 95% interval, no verdict. The rules
+are in docs/reports.md ("Claims"); nothing here is written by hand."""
 import json
 import math
 
-from comparisons import MIN_PAIRS, Measure, primary_quality, quality_prefix
+from comparisons import Measure, compare_all, divergence, primary_quality
 from seed_stats import ALPHA
-from style import HIGHER, LOWER
+from style import HIGHER, LOWER, NEITHER
 
 # (key, the paper's claim, the report figure that shows it)
 CLAIMS = [
@@ -16,134 +17,171 @@ CLAIMS = [
     ("diversity", "generation diversity maintained or improved", "final_diversity"),
     ("speed", "training speed maintained or improved", "cost"),
 ]
+DEFAULT_PRIMARY = {"stability": "function_noise", "paths": "path_length", "quality": "quality",
+                   "diversity": "coverage", "speed": "steps_to_quality"}
+DEFAULT_MARGINS = {"quality": 1.05, "diversity": -0.05, "speed": 1.25}
+RATIO_MARGINS = ("quality", "speed")
+
+
+def few_step_name(sweep):
+    return "fd_euler_2" if any(m.startswith("fd_euler_") for m in sweep.final_names) else "w2_euler_2"
+
+
+def catalogue(sweep):
+    """Every measure a claim may use, by name (the primary ones of sweep/report_block.cpp and the secondary ones)."""
+    q = primary_quality(sweep)
+    q_scale = "log" if q in ("w2", "fd", "fid", "velocity_error", "sliced_w2") else "difference"
+    few = few_step_name(sweep)
+    return {
+        "function_noise": Measure("function_noise", "oscillation of v on probe inputs (SD)", LOWER, "log",
+                                  kind="function_noise"),
+        "grad_spikes_per_1000": Measure("grad_spikes_per_1000", "gradient-norm spikes per 1000 steps", LOWER,
+                                        "difference", source="grad_spikes_per_1000"),
+        "loss_variance_last": Measure("loss_variance_last", "fm_loss trailing variance", LOWER, "log",
+                                      source="loss_variance_last"),
+        "quality_spearman": Measure("quality_spearman", f"Spearman(step, {q}) (descriptive)", NEITHER, "difference",
+                                    source="quality_spearman"),
+        "path_length": Measure("path_length", "path length", LOWER, "log", source="path_length"),
+        "straightness": Measure("straightness", "straightness", LOWER, "log", source="straightness"),
+        "adaptive_nfe": Measure("adaptive_nfe", "adaptive solver NFE", LOWER, "log", source="adaptive_nfe"),
+        "few_step_quality": Measure("few_step_quality", f"{few.replace('_euler_2', '')} after 2 Euler steps", LOWER,
+                                    "log", source=few),
+        "quality": Measure("quality", f"final {q}", sweep.direction(q) or LOWER, q_scale, source=q),
+        "coverage": Measure("coverage", "coverage", HIGHER, "difference", source="coverage"),
+        "recall": Measure("recall", "recall", HIGHER, "difference", source="recall"),
+        "steps_to_quality": Measure("steps_to_quality", f"steps until {q} reaches q*", LOWER, "log", kind="steps_to"),
+        "nfe_to_quality": Measure("nfe_to_quality", "network evaluations until then", LOWER, "log", kind="nfe_to"),
+    }
+
+
+def available(sweep, m):
+    if m.kind == "function_noise":
+        return any(r.series("stability/probe_step") is not None for r in sweep.runs if r.group is not None)
+    if m.kind in ("steps_to", "nfe_to"):
+        return sweep.has_final(primary_quality(sweep))
+    return sweep.has_final(m.source)
 
 
 def claim_measures(sweep):
-    """{claim key: [Measure]} for the measures this sweep has."""
-    q = primary_quality(sweep)
-    prefix = quality_prefix(sweep)
-    has = sweep.has_final
-    out = {
-        "stability": [Measure("loss_variance_last", "fm_loss trailing variance", LOWER),
-                      Measure("quality_variance_last", f"{q} variance over evaluations", LOWER),
-                      Measure("quality_spearman", f"Spearman(step, {q})", LOWER),
-                      Measure("grad_spike_count", "gradient-norm spikes", LOWER),
-                      Measure("diverged", "diverged seeds", LOWER, kind="diverged")],
-        "paths": [Measure(m, m.replace("_", " "), LOWER) for m in ("path_length", "straightness", "adaptive_nfe")]
-                 + [Measure(f"{prefix}{k}", f"{q if prefix == 'w2_euler_' else 'fd'} after {k} Euler step{'s' * (k > 1)}",
-                            LOWER, kind="quality") for k in (1, 2, 4)],
-        "quality": [Measure(q, f"final {q} (non-inferiority)", LOWER, kind="quality", noninferiority=True)],
-        "diversity": [Measure("recall", "recall", HIGHER), Measure("coverage", "coverage", HIGHER),
-                      Measure("vendi_gap", "Vendi gap to held-out data", LOWER, kind="vendi_gap")],
-        "speed": [Measure("steps_to_quality", f"steps until {q} within the margin", LOWER, kind="steps_to"),
-                  Measure("nfe_to_quality", "network evaluations until then", LOWER, kind="nfe_to")],
-    }
-    available = {
-        "vendi_gap": has("vendi") and has("reference_vendi"), "diverged": True,
-        "steps_to_quality": has(q), "nfe_to_quality": has(q),
-    }
-    return {k: [m for m in ms if available.get(m.name, has(m.name))] for k, ms in out.items()}
+    """(primary measure per claim, secondary measures), as declared (defaults where summary.h5 predates it)."""
+    cat = catalogue(sweep)
+    primary = []
+    for claim, _, _ in CLAIMS:
+        m = cat[sweep.primary.get(claim, DEFAULT_PRIMARY[claim])]
+        margin = sweep.margins.get(claim, DEFAULT_MARGINS.get(claim, math.nan))
+        if claim in RATIO_MARGINS:  # a ratio margin needs a ratio scale
+            margin = math.log(margin) if m.scale == "log" else math.nan
+        primary.append(Measure(**{**m.__dict__, "claim": claim, "margin": margin}))
+    names = {m.name for m in primary}
+    secondary = [m for name, m in cat.items() if name not in names and available(sweep, m)]
+    return [m for m in primary if available(sweep, m)], secondary
 
 
-def all_measures(sweep):
-    return [m for ms in claim_measures(sweep).values() for m in ms]
+def analyse(sweep):
+    """(the confirmatory family's comparisons with verdicts, the secondary comparisons)."""
+    return compare_all(sweep, *claim_measures(sweep))
 
 
-def is_gft(sweep, arm):
-    return sweep.select(arm)[0].method.startswith("gft")
+def decidable(sweep, members):
+    """Whether the family was declared confirmatory and can reach a verdict at its pairs: 2^(1-n) m <= alpha."""
+    n = min((c.n_pairs for c in members), default=0)
+    return sweep.confirmatory and n > 0 and 2.0 ** (1 - n) * len(members) <= ALPHA
 
 
-def aggregate(verdicts):
-    """A claim's verdict from its measures' (docs/reports.md): supported when at least one measure supports it and none
-    contradicts it, contradicted in the mirror case, mixed when both happen, inconclusive when neither."""
-    measured = [v for v in verdicts if v != "too few pairs"]
-    if not measured:
-        return f"too few pairs (< {MIN_PAIRS})"
-    up, down = "supported" in measured, "contradicted" in measured
-    return "mixed" if up and down else "supported" if up else "contradicted" if down else "inconclusive"
-
-
-def percent(x):
-    return "–" if not math.isfinite(x) else f"{100 * x:+.1f}%"
+def effect_text(c, d=None):
+    """A ratio for log-scale measures ('x0.82 [x0.70, x0.95]'), a difference otherwise."""
+    values = (c.effect, c.lo, c.hi) if d is None else d
+    if c.measure.scale == "log":
+        return "×{} [×{}, ×{}]".format(*(number(math.exp(x)) if math.isfinite(x) else "–" for x in values))
+    return "{} [{}, {}]".format(*(signed(x) for x in values))
 
 
 def number(x):
     return "–" if not math.isfinite(x) else f"{x:.3g}"
 
 
-def effect_text(c):
-    """'−32.1% [−61.0%, −3.2%]' relative to the baseline's mean, or the absolute difference when that is 0."""
-    if math.isfinite(c.relative(c.mean)):
-        return f"{percent(c.relative(c.mean))} [{percent(c.relative(c.lo))}, {percent(c.relative(c.hi))}]"
-    return f"{number(c.mean)} [{number(c.lo)}, {number(c.hi)}]"
+def signed(x):
+    return "–" if not math.isfinite(x) else f"{x:+.3g}"
 
 
-def rows(sweep, comparisons):
-    """One row per claim, GFT arm and grid point."""
-    by_cell = {}
-    for c in comparisons:
-        by_cell.setdefault((c.arm, c.point), []).append(c)
-    keyed = claim_measures(sweep)
-    out = []
-    for key, claim, figure in CLAIMS:
-        names = {m.name for m in keyed[key]}
-        for arm in sweep.arms:
-            if not is_gft(sweep, arm):
-                continue
-            for point in sweep.points:
-                cs = [c for c in by_cell.get((arm, point), []) if c.measure.name in names]
-                if not cs:
-                    continue
-                out.append({"claim": key, "statement": claim, "figure": f"{figure}.png", "arm": arm, "point": point,
-                            "baseline": sweep.baseline, "baseline_point": cs[0].baseline_point,
-                            "verdict": aggregate([c.verdict for c in cs]), "measures": [c for c in cs]})
-    return out
+def margin_text(m):
+    if not m.noninferiority:
+        return "superiority"
+    return f"non-inferiority, margin ×{math.exp(m.margin):.3g}" if m.scale == "log" else \
+        f"non-inferiority, margin {m.margin:+.3g}"
 
 
-def measure_json(c):
+def mde_text(c):
+    if not math.isfinite(c.mde):
+        return "–"
+    return f"×{math.exp(-c.mde):.3g} / ×{math.exp(c.mde):.3g}" if c.measure.scale == "log" else f"±{c.mde:.3g}"
+
+
+def row_json(sweep, c, label):
+    finite = lambda x: x if isinstance(x, (int, float)) and math.isfinite(x) else None  # noqa: E731
+    div = divergence(sweep, c.arm, c.point)
+    return {
+        "claim": c.measure.claim, "statement": dict((k, s) for k, s, _ in CLAIMS).get(c.measure.claim, ""),
+        "arm": c.arm, "point": c.point, "baseline": sweep.baseline, "baseline_point": c.baseline_point,
+        "measure": c.measure.name, "label": c.measure.label, "scale": c.measure.scale,
+        "better": {LOWER: "lower", HIGHER: "higher"}.get(c.measure.better, "neither"),
+        "test": margin_text(c.measure), "margin": finite(c.measure.margin),
+        "effect": finite(c.effect), "interval": [finite(c.lo), finite(c.hi)], "interval_level": 1 - c.level,
+        "effect_as_ratio": [finite(math.exp(x)) if math.isfinite(x) else None for x in (c.effect, c.lo, c.hi)]
+        if c.measure.scale == "log" else None,
+        "p_exact": finite(c.p_exact), "p_one_sided": [finite(x) for x in c.p_side], "p_t": finite(c.p_t),
+        "p_holm": finite(c.p_holm), "n_pairs": c.n_pairs, "seeds_lost": c.lost,
+        "diverged": {"arm": div["arm"], "baseline": div["baseline"], "arm_interval": div["arm_interval"],
+                     "baseline_interval": div["baseline_interval"], "mcnemar_p": finite(div["mcnemar_p"])},
+        "worst_rank_pairs": c.worst_rank, "below_floor": list(c.below_floor),
+        "minimal_detectable_effect": finite(c.mde), "window": c.window, "note": c.note,
+        "verdict": c.verdict, "analysis": label}
+
+
+def secondary_json(c):
     finite = lambda x: x if math.isfinite(x) else None  # noqa: E731
-    return {"measure": c.measure.name, "label": c.measure.label, "better": "lower" if c.measure.better == LOWER else "higher",
-            "noninferiority_margin": finite(c.null) if c.measure.noninferiority else None,
-            "n_pairs": c.n_pairs, "seeds_lost": c.lost, "arm_values_imputed": c.imputed,
-            "mean_difference": finite(c.mean), "interval": [finite(c.lo), finite(c.hi)], "interval_level": 1 - c.level,
-            "baseline_mean": finite(c.baseline_mean), "relative_difference": finite(c.relative(c.mean)),
-            "relative_interval": [finite(c.relative(c.lo)), finite(c.relative(c.hi))],
-            "p_t": finite(c.p), "p_holm": finite(c.p_holm), "p_wilcoxon": finite(c.p_wilcoxon), "verdict": c.verdict}
+    return {"arm": c.arm, "point": c.point, "measure": c.measure.name, "scale": c.measure.scale,
+            "effect": finite(c.effect), "interval_95": [finite(c.lo), finite(c.hi)], "p_exact": finite(c.p_exact),
+            "n_pairs": c.n_pairs, "seeds_lost": c.lost, "worst_rank_pairs": c.worst_rank, "note": c.note}
 
 
-def family_statement(comparisons):
-    m = sum(math.isfinite(c.p) for c in comparisons)
-    return (f"Holm–Bonferroni over the report's family of {m} tested comparisons (every arm against the baseline at "
-            f"every grid point on every measure below, α = {ALPHA})")
-
-
-def write_json(path, sweep, claim_rows, comparisons):
+def write_json(path, sweep, members, others):
+    label = "confirmatory" if decidable(sweep, members) else "exploratory"
     doc = {"experiment": sweep.attrs.get("experiment"), "profile": sweep.attrs.get("profile"),
            "collected_at": sweep.attrs.get("collected_at"), "baseline": sweep.baseline,
-           "baseline_point": sweep.baseline_point, "noninferiority_margin": sweep.margin, "alpha": ALPHA,
-           "family": family_statement(comparisons), "family_size": sum(math.isfinite(c.p) for c in comparisons),
-           "claims": [{**{k: v for k, v in r.items() if k != "measures"},
-                       "measures": [measure_json(c) for c in r["measures"]]} for r in claim_rows]}
+           "baseline_point": sweep.baseline_point, "treatments": sweep.treatments, "alpha": ALPHA,
+           "family": {"size": len(members), "alpha": ALPHA, "analysis": label, "declared": sweep.family_line,
+                      "correction": "Holm on the exact sign-flip p-values",
+                      "members": [f"{c.arm} | {c.point or '-'} | {c.measure.claim}" for c in members]},
+           "claims": [row_json(sweep, c, label) for c in members],
+           "secondary": [secondary_json(c) for c in others]}
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
 
 
-def markdown(sweep, claim_rows, comparisons):
+def markdown(sweep, members, others):
     if not sweep.baseline:
         return ["No baseline is declared (`report.baseline` in the experiment file), so no claim is tested.", ""]
-    if not claim_rows:
-        return [f"No GFT arm to compare with the baseline `{sweep.baseline}` in this sweep.", ""]
-    lines = [f"Each GFT arm against the baseline **{sweep.baseline}**"
-             + (" at " + ", ".join(f"{k}={v}" for k, v in sweep.baseline_point.items()) if sweep.baseline_point else
-                " at the same grid point")
-             + f", paired by seed. Effects: mean paired difference relative to the baseline's mean, with its "
-             f"Holm-adjusted Student-t interval; {family_statement(comparisons)}. Comparable quality is "
-             f"non-inferiority within {100 * sweep.margin:g}% of the baseline's mean (`report.noninferiority_margin`). "
-             "Verdict rules: docs/reports.md, \"Claims\". n = pairs; lost = seeds without a pair.", "",
-             "| claim | arm | point | verdict | evidence (measure: effect [interval], n, verdict) |", "|---|---|---|---|---|"]
-    for r in claim_rows:
-        evidence = "<br>".join(
-            f"{c.measure.label}: {effect_text(c)}, n={c.n_pairs}{f', lost {c.lost}' if c.lost else ''}"
-            f"{f', {c.imputed} imputed' if c.imputed else ''}, {c.verdict}" for c in r["measures"])
-        lines.append(f"| [{r['claim']}]({r['figure']}) | {r['arm']} | {r['point'] or '–'} | **{r['verdict']}** | {evidence} |")
-    return lines + ["", "The same, with every number, in `claims.json`."]
-
+    if not members:
+        return [f"No treatment arm to test against the baseline `{sweep.baseline}` in this sweep "
+                "(`report.treatments`; by default the `gft` arms with an annealing schedule).", ""]
+    label = "confirmatory" if decidable(sweep, members) else "exploratory"
+    n = min(c.n_pairs for c in members)
+    lines = [f"Treatment arms ({', '.join(sweep.treatments)}) against **{sweep.baseline}**, paired by seed; each "
+             "claim decided by its pre-declared primary measure alone. Effect: per-seed log ratio shown as a ratio "
+             "(×), or a difference; interval: Student-t at the Holm level (a Hodges–Lehmann interval where a run "
+             f"diverged). p: exact sign-flip (signed-rank under worst rank). Family: {len(members)} tests "
+             f"(treatments × claims × grid points), Holm at α = {ALPHA}, **{label}** (smallest exact p at "
+             f"{n} pairs: {2.0 ** (1 - n):.3g}). MDE: the effect this rule detects with 80% power at the row's "
+             "level, simulated with the observed SD. Rules: docs/reports.md, \"Claims\".", "",
+             "| claim | arm | point | primary measure (test) | effect [interval] | p exact | n (lost, diverged) "
+             "| MDE | verdict |", "|---|---|---|---|---|---|---|---|---|"]
+    for c in members:
+        flags = [f"lost {c.lost}" if c.lost else "", f"diverged {c.diverged[0]}/{c.diverged[1]}" if any(c.diverged)
+                 else "", f"worst rank {c.worst_rank}" if c.worst_rank else ""]
+        extra = ", ".join(f for f in flags if f)
+        verdict = c.verdict + (f" ({c.note})" if c.note else "")
+        lines.append(f"| {c.measure.claim} | {c.arm} | {c.point or '–'} | {c.measure.label} ({margin_text(c.measure)}) "
+                     f"| {effect_text(c)} | {number(c.p_exact)} | {c.n_pairs}{f' ({extra})' if extra else ''} "
+                     f"| {mde_text(c)} | **{verdict}**{'' if label == 'confirmatory' else ' (exploratory)'} |")
+    return lines + ["", f"Secondary measures ({len(others)} comparisons, unadjusted 95% intervals, no verdicts) "
+                        "and every number above: `claims.json`."]

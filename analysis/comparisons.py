@@ -1,17 +1,21 @@
-"""Paired comparisons of every arm with the experiment's declared baseline (report.baseline), by seed, on the
-measures of the paper's claims, Holm-Bonferroni-corrected over the report's whole family (docs/method.md,
-"Measurements").
+"""Paired comparisons of an arm with the experiment's declared baseline, by seed (docs/reports.md, "Claims").
 
-A seed pairs the two runs that share the pretrained model, the target samples and the evaluation noise. A
-seed whose run failed or never ran on either side is lost and counted. A diverged run is counted as worse
-for quality (its value is the worst of the comparison's completed runs, and a quality threshold it never
-reached counts as one evaluation past the end); for the other measures its seed is lost and counted."""
+A seed pairs the two runs that share the pretrained model, the target samples and the evaluation noise. Each
+comparison works on per-seed effects on the scale the quantity allows: log ratios for positive quantities
+(reported back as ratios), differences for counts, correlations and proportions. It has an exact paired
+sign-flip permutation p and a Student-t interval at the level Holm assigns; a verdict needs both. A pair where
+exactly one run diverged enters by worst rank: its effect lies beyond every observed one against the diverged
+side, and the test becomes the exact signed-rank test with the Hodges-Lehmann effect and its exact interval
+(flagged). Failed or missing runs are counted as lost, never dropped silently."""
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from seed_stats import ALPHA, bca_interval, holm, pair_by_seed, t_interval, t_test_p, wilcoxon_p
+import measures as ms
+from exact_tests import (clopper_pearson, decision_power_effect, hodges_lehmann, mcnemar_exact_p, sign_flip_p,
+                         signed_rank_p)
+from seed_stats import ALPHA, holm, t_interval, t_test_p
 from style import LOWER
 from sweep_data import training_cost
 
@@ -21,10 +25,17 @@ MIN_PAIRS = 3
 @dataclass(frozen=True)
 class Measure:
     name: str
-    label: str       # short, for tables and panels
-    better: int      # LOWER or HIGHER
-    kind: str = "final"  # final, quality (diverged counts as worse), diverged, vendi_gap, steps_to, nfe_to
-    noninferiority: bool = False
+    label: str
+    better: int                # LOWER or HIGHER (NEITHER: descriptive, no favourable side)
+    scale: str                 # "log" (per-seed log ratio) or "difference"
+    kind: str = "final"        # final, function_noise, steps_to, nfe_to
+    source: str = ""           # the /final/ value read, for kind "final"
+    claim: str = ""            # the claim whose primary measure this is ("" for a secondary measure)
+    margin: float = math.nan   # non-inferiority margin on the effect scale; NaN for superiority
+
+    @property
+    def noninferiority(self):
+        return math.isfinite(self.margin)
 
 
 @dataclass
@@ -33,21 +44,23 @@ class Comparison:
     point: str
     baseline_point: str
     measure: Measure
-    seeds: list
-    a: np.ndarray
-    b: np.ndarray
-    lost: int
-    imputed: int           # arm-side values that stand for a diverged run or a threshold never reached
-    null: float = 0.0      # 0, or the non-inferiority margin in the measure's units
-    p: float = math.nan    # two-sided t-test of mean difference = null
-    p_wilcoxon: float = math.nan
+    seeds: list = field(default_factory=list)
+    d: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per-seed effects on the measure's scale
+    lost: int = 0
+    diverged: tuple = (0, 0)   # (arm, baseline) runs diverged among the planned pairs
+    worst_rank: int = 0        # pairs entered by worst rank
+    below_floor: tuple = (0, 0)
+    window: str = ""
+    note: str = ""
+    p_exact: float = math.nan  # two-sided (for non-inferiority: of d - margin)
+    p_side: tuple = (math.nan, math.nan)  # one-sided (favourable, harmful), non-inferiority
+    p_t: float = math.nan
     p_holm: float = math.nan
-    level: float = ALPHA   # the Holm level at which `lo`, `hi` are drawn
-    mean: float = math.nan
+    level: float = ALPHA
+    effect: float = math.nan
     lo: float = math.nan
     hi: float = math.nan
-    ci95: tuple = (math.nan, math.nan)  # unadjusted t-interval, for the tables
-    relative_bca: tuple = (math.nan, math.nan)
+    mde: float = math.nan
     verdict: str = ""
 
     @property
@@ -55,17 +68,9 @@ class Comparison:
         return len(self.seeds)
 
     @property
-    def baseline_mean(self):
-        return float(np.mean(self.b)) if len(self.b) else math.nan
-
-    def relative(self, x):
-        """x in units of the baseline's mean (NaN when that is 0)."""
-        scale = abs(self.baseline_mean)
-        return x / scale if scale > 0 else math.nan
-
-
-def quality_prefix(sweep):
-    return "fd_euler_" if any(m.startswith("fd_euler_") for m in sweep.final_names) else "w2_euler_"
+    def favourable(self):
+        """The effects turned so that positive is better for the arm."""
+        return (self.measure.better or 1) * self.d
 
 
 def primary_quality(sweep):
@@ -81,125 +86,192 @@ def baseline_cell(sweep, point):
     return next((p for p in sweep.points if sweep.params_of(p) == wanted), None)
 
 
-def worst(values, better):
-    v = [x for x in values if math.isfinite(x)]
-    return (max(v) if better == LOWER else min(v)) if v else math.nan
+def at_baseline_point(sweep, point):
+    params = sweep.params_of(point)
+    return bool(sweep.baseline_point) and all(params.get(k) == v for k, v in sweep.baseline_point.items())
 
 
-def final_value(run, measure):
-    if run.status == "diverged":
-        return math.nan
-    if measure.kind == "vendi_gap":
-        return abs(run.finals.get("vendi", math.nan) - run.finals.get("reference_vendi", math.nan))
-    return run.finals.get(measure.name, math.nan)
+def run_value(run, measure):
+    if measure.kind == "function_noise":
+        return ms.function_noise(run)[:2]
+    return run.finals.get(measure.source, math.nan), False
 
 
-def steps_and_cost_to(run, threshold, better, end_step):
-    """(fine-tuning steps, cumulative training network evaluations) when run's quality first comes within the
-    threshold; a run that never does counts one evaluation past end_step. Returns (steps, nfe, imputed)."""
-    steps, q = run.series("eval/step"), run.series("eval/" + run.quality_metric)
-    if steps is None or q is None or len(steps) == 0:
-        return math.nan, math.nan, False
-    n = min(len(steps), len(q))
-    reached = np.flatnonzero(np.isfinite(q[:n]) & (better * (q[:n] - threshold) >= 0))
-    every = float(steps[1] - steps[0]) if len(steps) > 1 else float(max(end_step, 1))
-    step, imputed = (float(steps[reached[0]]), False) if len(reached) else (end_step + every, True)
+def pair_effect(sweep, measure, ra, rb):
+    """(effect on the measure's scale, why not, below-floor flags) for one seed's pair of complete runs."""
+    if measure.kind in ("steps_to", "nfe_to"):
+        better = sweep.direction(rb.quality_metric) or LOWER
+        floor = rb.finals.get("quality_noise_floor", 0.0)
+        sa, sb, _, why = ms.steps_to_quality(ra, rb, better, floor)
+        if measure.kind == "nfe_to" and not why:
+            sa, sb = (cost_at(r, s) for r, s in ((ra, sa), (rb, sb)))
+        a, b, flags = sa, sb, (False, False)
+        if why:
+            return math.nan, why, flags
+    else:
+        (a, fa), (b, fb) = run_value(ra, measure), run_value(rb, measure)
+        flags = (fa, fb)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.nan, "no value", flags
+    if measure.scale == "log":
+        if a <= 0 or b <= 0:
+            return math.nan, "a value <= 0 has no log ratio", flags
+        return math.log(a) - math.log(b), "", flags
+    return a - b, "", flags
+
+
+def cost_at(run, step):
     cost = training_cost(run)
-    if cost is None:
-        return step, math.nan, imputed
+    if cost is None or not math.isfinite(step):
+        return math.nan
     x, cumulative = cost
-    nfe = float(np.interp(step, x, cumulative)) if step <= x[-1] else float(cumulative[-1] * step / x[-1])
-    return step, nfe, imputed
+    return float(np.interp(step, x, cumulative))
 
 
-def pair_values(sweep, measure, a_runs, b_runs, margin):
-    """The paired seeds with both sides' values, the seeds lost, and how many arm-side values were imputed."""
+def pair_up(sweep, c, a_runs, b_runs):
+    """Fills c.seeds, c.d, c.lost, c.diverged, c.worst_rank and the notes from the two arms' runs."""
     a_by, b_by = {r.seed: r for r in a_runs}, {r.seed: r for r in b_runs}
     planned = sorted(set(a_by) & set(b_by))
-    usable = lambda r: r.status in ("complete", "diverged")  # noqa: E731
-    a, b, imputed = {}, {}, 0
-    if measure.kind == "quality":
-        bad = worst([final_value(r, measure) for r in a_runs + b_runs], measure.better)
+    effects, worst, reasons, floors = {}, {}, set(), [0, 0]
     for s in planned:
         ra, rb = a_by[s], b_by[s]
-        if not (usable(ra) and usable(rb)):
+        c.diverged = (c.diverged[0] + (ra.status == "diverged"), c.diverged[1] + (rb.status == "diverged"))
+        if ra.status == "diverged" or rb.status == "diverged":
+            if {ra.status, rb.status} <= {"complete", "diverged"}:
+                worst[s] = (rb.status == "diverged") - (ra.status == "diverged")  # +1: the baseline's failure
             continue
-        if measure.kind == "diverged":
-            a[s], b[s] = float(ra.status == "diverged"), float(rb.status == "diverged")
-        elif measure.kind == "quality":
-            a[s], b[s] = (final_value(r, measure) if r.status == "complete" else bad for r in (ra, rb))
-            imputed += ra.status == "diverged"
-        elif measure.kind in ("steps_to", "nfe_to"):
-            if rb.status != "complete" or not math.isfinite(rb.finals.get(rb.quality_metric, math.nan)):
-                continue
-            final, better = rb.finals[rb.quality_metric], sweep.direction(rb.quality_metric)
-            threshold = final - better * margin * abs(final)
-            end = max([float(r.series("eval/step")[-1]) for r in a_runs if r.status == "complete"
-                       and r.series("eval/step") is not None] or [float(ra.series("eval/step")[-1])])
-            sa, na, was_imputed = steps_and_cost_to(ra, threshold, better, end)
-            sb, nb, _ = steps_and_cost_to(rb, threshold, better, end)
-            a[s], b[s] = (sa, sb) if measure.kind == "steps_to" else (na, nb)
-            imputed += was_imputed
+        if ra.status != "complete" or rb.status != "complete":
+            continue
+        d, why, flags = pair_effect(sweep, c.measure, ra, rb)
+        floors = [floors[0] + flags[0], floors[1] + flags[1]]
+        if why:
+            reasons.add(why)
         else:
-            if ra.status != "complete" or rb.status != "complete":
-                continue
-            a[s], b[s] = final_value(ra, measure), final_value(rb, measure)
-    seeds, a_values, b_values = pair_by_seed(a, b)
-    return seeds, a_values, b_values, len(planned) - len(seeds), imputed
+            effects[s] = d
+    c.below_floor = tuple(floors)
+    if worst:
+        observed = [c.measure.better * (d - (c.measure.margin if c.measure.noninferiority else 0))
+                    for d in effects.values()] or [0.0]
+        beyond = max(abs(x) for x in observed) + 1.0
+        for s, side in worst.items():
+            shift = c.measure.margin if c.measure.noninferiority else 0.0
+            effects[s] = shift + (c.measure.better or 1) * side * beyond
+        c.worst_rank = len(worst)
+    c.seeds = sorted(effects)
+    c.d = np.array([effects[s] for s in c.seeds], float)
+    c.lost = len(planned) - len(c.seeds)
+    c.note = "; ".join(sorted(reasons))
+    c.window = window_of(sweep, c.measure, [a_by[s] for s in c.seeds])
 
 
-def relative_difference(a, b, axis=-1):
-    """(mean a - mean b) / |mean b| along `axis`: the effect relative to the baseline."""
-    mean_b = np.mean(b, axis=axis)
-    return (np.mean(a, axis=axis) - mean_b) / np.abs(mean_b)
+def window_of(sweep, measure, runs):
+    if measure.kind == "function_noise":
+        return next((ms.function_noise(r)[2] for r in runs if r.status == "complete"), "")
+    if measure.kind in ("steps_to", "nfe_to"):
+        return f"until q* = q0 - {ms.SPEED_FRACTION:g} (q0 - worse final); conditional on the schedule (anneal_steps)"
+    steps = next((r.series("eval/step") for r in runs if r.series("eval/step") is not None), None)
+    return f"final (step {int(steps[-1])})" if steps is not None and len(steps) else "final"
 
 
 def compare(sweep, arm, point, measure):
     base_point = baseline_cell(sweep, point)
     b_runs = sweep.select(sweep.baseline, base_point) if base_point is not None else []
-    seeds, a, b, lost, imputed = pair_values(sweep, measure, sweep.select(arm, point), b_runs, sweep.margin)
-    c = Comparison(arm, point, base_point, measure, seeds, a, b, lost, imputed)
-    d = c.a - c.b
-    if measure.noninferiority:
-        c.null = -measure.better * sweep.margin * abs(c.baseline_mean) if len(d) else math.nan
-    c.mean, lo, hi, _ = t_interval(d)
-    c.ci95 = (lo, hi)
-    c.p = t_test_p(d, c.null) if c.n_pairs >= MIN_PAIRS else math.nan
-    c.p_wilcoxon = wilcoxon_p(d - c.null)
-    if c.n_pairs >= MIN_PAIRS and abs(c.baseline_mean) > 0:
-        c.relative_bca = bca_interval((c.a, c.b), relative_difference)
+    c = Comparison(arm, point, base_point, measure)
+    pair_up(sweep, c, sweep.select(arm, point), b_runs)
     return c
 
 
-def verdict(c):
-    """The rule (docs/reports.md, "Claims"): supported when the Holm-adjusted interval excludes no effect (for
-    non-inferiority: the margin) on the claimed side, contradicted when it excludes it on the other side."""
+def test(c, level):
+    """The exact p, the interval at `level` and the minimal detectable effect of one comparison."""
+    c.level = level
     if c.n_pairs < MIN_PAIRS:
-        return "too few pairs"
-    if not (math.isfinite(c.lo) and math.isfinite(c.hi)):
+        return
+    shift = c.measure.margin if c.measure.noninferiority else 0.0
+    centred = c.d - shift
+    turned = (c.measure.better or 1) * centred
+    if c.worst_rank:
+        c.p_exact = signed_rank_p(centred)
+        c.p_side = (signed_rank_p(turned, alternative="greater"), signed_rank_p(turned, alternative="less"))
+        estimate, lo, hi = hodges_lehmann(centred, alpha=level)
+        c.effect, c.lo, c.hi = estimate + shift, lo + shift, hi + shift
+    else:
+        c.p_exact = sign_flip_p(centred)
+        c.p_side = (sign_flip_p(turned, alternative="greater"), sign_flip_p(turned, alternative="less"))
+        c.effect, c.lo, c.hi, _ = t_interval(c.d, alpha=level)
+        sd = float(np.std(c.d, ddof=1))
+        c.p_t = t_test_p(centred)
+        c.mde = sd * decision_power_effect(c.n_pairs, level) if sd > 0 else 0.0
+
+
+def verdict(c):
+    """docs/reports.md, "Verdicts": the exact p and the interval must agree."""
+    if c.n_pairs < MIN_PAIRS:
+        return "not measurable" if c.note else "too few pairs"
+    better = c.measure.better or 1
+    lo, hi = sorted((better * (c.lo - (c.measure.margin if c.measure.noninferiority else 0.0)),
+                     better * (c.hi - (c.measure.margin if c.measure.noninferiority else 0.0))))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         return "inconclusive"
-    if c.measure.better == LOWER:
-        return "supported" if c.hi < c.null else "contradicted" if c.lo > c.null else "inconclusive"
-    return "supported" if c.lo > c.null else "contradicted" if c.hi < c.null else "inconclusive"
+    if not c.measure.noninferiority:
+        if c.p_exact <= c.level and lo > 0:
+            return "supported"
+        return "contradicted" if c.p_exact <= c.level and hi < 0 else "inconclusive"
+    if c.p_side[0] <= c.level / 2 and lo > 0:
+        favourable_lo = min(better * c.lo, better * c.hi)
+        return "superior" if favourable_lo > 0 else "non-inferior"
+    return "contradicted" if c.p_side[1] <= c.level / 2 and hi < 0 else "inconclusive"
 
 
-def at_baseline_point(sweep, point):
-    """Whether `point` has report.baseline_point's values: there every arm is, by that declaration, the baseline."""
-    params = sweep.params_of(point)
-    return bool(sweep.baseline_point) and all(params.get(k) == v for k, v in sweep.baseline_point.items())
+def divergence(sweep, arm, point):
+    """(x, n, y, n, Clopper-Pearson of each, exact McNemar p) of diverged runs among the seeds both arms ran."""
+    base_point = baseline_cell(sweep, point)
+    a_by = {r.seed: r for r in sweep.select(arm, point)}
+    b_by = {r.seed: r for r in sweep.select(sweep.baseline, base_point)} if base_point is not None else {}
+    usable = ("complete", "diverged")
+    seeds = [s for s in sorted(set(a_by) & set(b_by)) if a_by[s].status in usable and b_by[s].status in usable]
+    a = [float(a_by[s].status == "diverged") for s in seeds]
+    b = [float(b_by[s].status == "diverged") for s in seeds]
+    n = len(seeds)
+    return {"arm": [int(sum(a)), n], "baseline": [int(sum(b)), n],
+            "arm_interval": list(clopper_pearson(int(sum(a)), n)) if n else [math.nan, math.nan],
+            "baseline_interval": list(clopper_pearson(int(sum(b)), n)) if n else [math.nan, math.nan],
+            "mcnemar_p": mcnemar_exact_p(a, b) if n else math.nan}
 
 
-def compare_all(sweep, measures):
-    """Every arm but the baseline, at every grid point but the baseline's, on every measure, as one Holm family."""
+def block_unstable(sweep, c):
+    """A stability verdict of "supported" is blocked when the arm diverges more often than the baseline."""
+    if c.measure.claim == "stability" and c.verdict == "supported":
+        div = divergence(sweep, c.arm, c.point)
+        if div["arm"][0] > div["baseline"][0]:
+            c.verdict = "inconclusive"
+            c.note = f"blocked: diverged {div['arm'][0]}/{div['arm'][1]} against {div['baseline'][0]}/{div['baseline'][1]}"
+
+
+def family(sweep, primary):
+    """The confirmatory family: every treatment arm x claim x grid point (but the baseline's own point)."""
     if not sweep.baseline:
         return []
-    out = [compare(sweep, arm, point, m) for arm in sweep.arms for point in sweep.points for m in measures
-           if (arm, point) != (sweep.baseline, baseline_cell(sweep, point)) and not at_baseline_point(sweep, point)
-           and sweep.select(arm, point)]
-    adjusted, levels, _ = holm([c.p for c in out])
-    for c, p_holm, level in zip(out, adjusted, levels):
+    return [compare(sweep, arm, point, m) for arm in sweep.treatments for point in sweep.points for m in primary
+            if sweep.select(arm, point) and not at_baseline_point(sweep, point)
+            and (arm, point) != (sweep.baseline, baseline_cell(sweep, point))]
+
+
+def compare_all(sweep, primary, secondary):
+    """(the family, tested with Holm on the exact p-values; every other comparison at 95%, without a verdict).
+    A member without a p (too few pairs) stays in the family with p = 1: a family never shrinks silently."""
+    members = family(sweep, primary)
+    p = [c.p_exact if math.isfinite(c.p_exact) else 1.0 for c in map(lambda c: (test(c, ALPHA), c)[1], members)]
+    adjusted, levels, _ = holm(p)
+    for c, p_holm, level in zip(members, adjusted, levels):
         c.p_holm = p_holm
-        c.level = level if math.isfinite(level) else ALPHA
-        c.mean, c.lo, c.hi, _ = t_interval(c.a - c.b, alpha=c.level)
+        test(c, level)
         c.verdict = verdict(c)
-    return out
+        block_unstable(sweep, c)
+    others = [] if not sweep.baseline else [
+        compare(sweep, arm, point, m) for arm in sweep.arms for point in sweep.points
+        for m in (secondary if arm in sweep.treatments else primary + secondary)
+        if sweep.select(arm, point) and not at_baseline_point(sweep, point)
+        and (arm, point) != (sweep.baseline, baseline_cell(sweep, point))]
+    for c in others:
+        test(c, ALPHA)
+    return members, others

@@ -11,13 +11,11 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import claims  # noqa: E402
 import sweep_figures as figs  # noqa: E402
-from comparisons import compare_all  # noqa: E402
-from style import LOWER  # noqa: E402
 from sweep_data import Sweep, mean_ci, training_cost  # noqa: E402
 
 # The final-metrics table: every quality metric, then these.
 TABLE_EXTRA = ["recall", "coverage", "vendi", "path_length", "adaptive_nfe", "quality_spearman", "loss_variance_last",
-               "grad_spike_count"]
+               "grad_spikes_per_1000"]
 INTERVAL = "mean [Student-t 95% interval]"
 
 
@@ -45,12 +43,11 @@ def draw_figures(sweep, out, comparisons):
         [m for m in sweep.family("quality") if sweep.has_final(m)][:1]
     drawn = [
         ("Effects against the baseline", figs.forest_figure(sweep, out, comparisons),
-         f"How large is each arm's effect on each claim's measures? Mean paired difference from the baseline "
-         f"({sweep.baseline}), relative to the baseline's mean, with its Holm-adjusted Student-t interval (the "
-         "verdicts' interval); the grey line is no effect, the dashed one the non-inferiority margin. The axis is "
-         "linear within ±10% and logarithmic beyond, so small and large effects both show; absolute differences "
-         "where the baseline's mean is 0. Filled markers: the interval excludes no effect (a verdict either way); "
-         "open: inconclusive. Marker shape: grid point."),
+         f"How large is each arm's effect on each measure? Paired effect against the baseline ({sweep.baseline}): "
+         "the ratio arm / baseline (log axis) for positive quantities, the difference otherwise, with its interval "
+         "(the primary measures' at the Holm level, the others' at 95%); the grey line is no effect, the dashed one "
+         "the non-inferiority margin. Filled markers: a verdict of the confirmatory family; open: no verdict. "
+         "Marker shape: grid point."),
         ("Stability", figs.stability_figure(sweep, out),
          "Does training stay stable? The plain flow-matching loss fm_loss of each step's batch (trailing mean; "
          "comparable across methods, unlike GFT's own scaled loss), the probe loss of the evaluated model on fixed "
@@ -138,37 +135,19 @@ def cost_section(sweep):
     return lines + [""]
 
 
-def comparison_section(sweep, comparisons):
-    if not comparisons:
+def comparison_section(sweep, others):
+    if not others:
         return ["No comparison: the experiment declares no baseline (`report.baseline`).", ""]
-    lines = [f"Every arm against **{sweep.baseline}**, paired by seed (same seed: same pretrained model, target "
-             f"samples and evaluation noise). Difference = arm − baseline, mean with its Student-t 95% interval and "
-             f"its Holm-adjusted interval ({claims.family_statement(comparisons)}); relative = difference / the "
-             "baseline's mean, with a BCa bootstrap 95% interval (a ratio, not a mean); p: two-sided paired t-test "
-             "(of the margin for non-inferiority), Holm-adjusted, and the Wilcoxon signed-rank test (it cannot go "
-             "below 0.0625 with 5 pairs). n: pairs; lost: planned seeds without a pair (failed or missing runs, or "
-             "a diverged run where it does not count as worse); imputed: diverged arm runs counted as the worst "
-             "value, or a quality threshold never reached.", ""]
-    cells = list(dict.fromkeys((c.arm, c.point) for c in comparisons))
-    for arm, point in cells:
-        rows = [c for c in comparisons if (c.arm, c.point) == (arm, point)]
-        against = f" (baseline at {rows[0].baseline_point})" if rows[0].baseline_point != point else ""
-        lines += [f"### {arm} vs {sweep.baseline}" + (f" — {point}" if point else "") + against, "",
-                  f"{sweep.describe_arm(arm, point)} against {sweep.describe_arm(sweep.baseline, rows[0].baseline_point)}.", "",
-                  "| measure | better | n | lost | imputed | difference [t 95%] | Holm interval (level) | relative "
-                  "[BCa 95%] | p (t) | p Holm | p Wilcoxon | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for c in rows:
-            better = "lower" if c.measure.better == LOWER else "higher"
-            if c.measure.noninferiority:
-                better += f", margin {fmt(c.null)}"
-            rel = c.relative(c.mean)
-            lines.append(
-                f"| {c.measure.label} | {better} | {c.n_pairs} | {c.lost} | {c.imputed} | {fmt(c.mean)} "
-                f"[{fmt(c.ci95[0])}, {fmt(c.ci95[1])}] | [{fmt(c.lo)}, {fmt(c.hi)}] ({100 * (1 - c.level):.3g}%) | "
-                f"{claims.percent(rel)} [{claims.percent(c.relative_bca[0])}, {claims.percent(c.relative_bca[1])}] | "
-                f"{fmt(c.p)} | {fmt(c.p_holm)} | {fmt(c.p_wilcoxon)} | {c.verdict} |")
-        lines.append("")
-    return lines
+    lines = [f"Every arm against **{sweep.baseline}** on the secondary measures (and the reference arms on the primary "
+             "ones too), paired by seed: effect (a ratio × for positive quantities, a difference otherwise) with its "
+             "unadjusted Student-t 95% interval and exact sign-flip p; no verdicts (docs/reports.md, \"Claims\"). n: "
+             "pairs; lost: planned seeds without a pair; worst rank: pairs where one run diverged.", "",
+             "| arm | point | measure | effect [95%] | p exact | n | lost | worst rank | note |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for c in others:
+        lines.append(f"| {c.arm} | {c.point or '–'} | {c.measure.label} | {claims.effect_text(c)} | "
+                     f"{claims.number(c.p_exact)} | {c.n_pairs} | {c.lost} | {c.worst_rank} | {c.note} |")
+    return lines + [""]
 
 
 def main():
@@ -179,16 +158,15 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("*.png"), *out.glob("*.pdf")]:  # figures of an earlier report of another grid
         old.unlink()
-    comparisons = compare_all(sweep, claims.all_measures(sweep))
-    claim_rows = claims.rows(sweep, comparisons)
-    figures = draw_figures(sweep, out, comparisons)
+    members, others = claims.analyse(sweep)
+    figures = draw_figures(sweep, out, members + others)
     a = sweep.attrs
     lines = [f"# {sweep.name}", ""]
     if a.get("description"):
         lines += [f"*{a['description']}*", ""]
     lines += [f"Collected {a['collected_at']}: {a['n_runs']} planned runs — {a['n_complete']} complete, "
               f"{a['n_diverged']} diverged, {a['n_failed']} failed, {a['n_pending']} pending.", ""]
-    lines += ["## Claims", ""] + claims.markdown(sweep, claim_rows, comparisons)
+    lines += ["## Claims", ""] + claims.markdown(sweep, members, others)
     lines += ["", "## Runs that are not complete", ""] + problems_section(sweep)
     lines += ["", "## Figures", ""]
     for title, png, caption in figures:
@@ -199,9 +177,9 @@ def main():
                   f"the end by `eval.final_only`; no images; no grid): {', '.join(missing)}.", ""]
     lines += ["## Final metrics", ""] + metrics_section(sweep)
     lines += ["## Cost", ""] + cost_section(sweep)
-    lines += ["## Every arm against the baseline (paired by seed)", ""] + comparison_section(sweep, comparisons)
+    lines += ["## Secondary comparisons (paired by seed, no verdicts)", ""] + comparison_section(sweep, others)
     (out / "report.md").write_text("\n".join(lines) + "\n")
-    claims.write_json(out / "claims.json", sweep, claim_rows, comparisons)
+    claims.write_json(out / "claims.json", sweep, members, others)
     print(f"wrote {len(figures)} figures (PNG and PDF), {out / 'report.md'} and {out / 'claims.json'}")
 
 

@@ -42,7 +42,7 @@ LABELS = {
     "loss_variance_last": "fm_loss trailing var. (loss²)",
     "quality_variance_last": "quality trailing var.",
     "quality_spearman": "Spearman(step, quality)",
-    "grad_spike_count": "grad-norm spikes (count)",
+    "grad_spikes_per_1000": "grad-norm spikes per 1000 steps",
     "wall_seconds": "wall time (s)",
 }
 

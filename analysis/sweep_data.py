@@ -38,12 +38,13 @@ class Run:
 class Sweep:
     """Every planned run of one sweep, in plan order, with the groupings the figures use."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, file=None):
+        """`file`: an open summary.h5 (an in-memory one in the tests) instead of <directory>/summary.h5."""
         self.directory = pathlib.Path(directory)
         path = self.directory / "summary.h5"
-        if not path.exists():
+        if file is None and not path.exists():
             raise SystemExit(f"{path} does not exist: run `gftlab sweep collect` first")
-        self.file = h5py.File(path, "r")
+        self.file = file if file is not None else h5py.File(path, "r")
         self.attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file.attrs.items()}
         t = self.file["table"]
         text = {k: t[k].asstr()[:] for k in t if isinstance(t[k], h5py.Dataset) and t[k].dtype.kind == "O"}
@@ -61,10 +62,16 @@ class Sweep:
                 run.group = self.file["runs"][run.run_id]
             self.runs.append(run)
         self.baseline = self.attrs.get("report_baseline", "")
-        self.margin = float(self.attrs.get("report_noninferiority_margin", 0.05))
-        fixed = self.file.get("report")
-        self.baseline_point = dict(zip(fixed["baseline_point_keys"].asstr()[:], fixed["baseline_point_values"].asstr()[:])) \
-            if fixed is not None and "baseline_point_keys" in fixed else {}
+        declared = self.file.get("report")
+        text = lambda name: list(declared[name].asstr()[:]) if declared is not None and name in declared else []  # noqa: E731
+        self.baseline_point = dict(zip(text("baseline_point_keys"), text("baseline_point_values")))
+        # The pre-declared analysis (sweep/report_block.h): treatments, each claim's primary measure and margin.
+        self.treatments = text("treatments")
+        margins = declared["margins"][:] if declared is not None and "margins" in declared else []
+        self.primary = dict(zip(text("claims"), text("primary")))
+        self.margins = {claim: float(m) for claim, m in zip(text("claims"), margins) if math.isfinite(m)}
+        self.confirmatory = bool(self.attrs.get("report_confirmatory", 0))
+        self.family_line = self.attrs.get("report_family", "")
         self.arms = list(dict.fromkeys(r.arm for r in self.runs))
         self.points = list(dict.fromkeys(r.point for r in self.runs))
         self.final_names = sorted(finals)

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from style import MARKERS, PALETTE, better_text, label, plt, save, smooth
+from style import HIGHER, LOWER, MARKERS, PALETTE, better_text, label, plt, save, smooth
 from sweep_data import mean_ci, seed_band, training_cost
 
 
@@ -87,23 +87,10 @@ def shared_legend(fig, ax):
                    frameon=False)
 
 
-def symlog_percent(ax, values, threshold=10.0):
-    """A relative axis in percent: linear within +-threshold (unlabelled ticks there), logarithmic beyond; labels
-    at 0 and the largest decade only, so that they never run into each other."""
-    big = max([abs(v) for v in values if math.isfinite(v)] + [threshold])
-    ax.set_xscale("symlog", linthresh=threshold, linscale=1.5)
-    ax.set_xlim(-1.3 * big, 1.3 * big)
-    top = threshold * 10 ** max(0, math.floor(math.log10(big / threshold)))
-    ticks = sorted({0.0, threshold, -threshold, top, -top})
-    shown = {0.0, top, -top} if top > threshold else set(ticks)
-    ax.set_xticks(ticks, [("0" if t == 0 else f"{t:+.0f}%") if t in shown else "" for t in ticks])
-    ax.minorticks_off()
-
-
 def forest_figure(sweep, out, comparisons):
-    """One panel per measure of the claims: each arm's paired difference from the baseline at every grid point,
-    relative to the baseline's mean, with the Holm-adjusted interval; no-effect and margin lines."""
-    measures = list(dict.fromkeys(c.measure for c in comparisons))
+    """One panel per measure: each arm's paired effect against the baseline at every grid point (a ratio on a log
+    axis, or a difference), with its interval; no-effect and margin lines."""
+    measures = list(dict.fromkeys(c.measure.name for c in comparisons))
     if not measures:
         return None
     colours = arm_colours(sweep)
@@ -113,35 +100,33 @@ def forest_figure(sweep, out, comparisons):
     height = max(2.2, 0.22 * len(cells) + 1.0)
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, height * rows), squeeze=False, constrained_layout=True)
     points = sweep.points
-    for ax, measure in zip(axes.flat, measures):
-        cs = {(c.arm, c.point): c for c in comparisons if c.measure == measure}
-        relative = all(math.isfinite(c.relative(1.0)) for c in cs.values() if c.n_pairs)
-        scale = (lambda c, x: 100 * c.relative(x)) if relative else (lambda c, x: x)
-        shown = []
+    for ax, name in zip(axes.flat, measures):
+        cs = {(c.arm, c.point): c for c in comparisons if c.measure.name == name}
+        measure = next(iter(cs.values())).measure
+        ratio = measure.scale == "log"
+        shown = lambda x: math.exp(x) if ratio else x  # noqa: E731
         for y, cell in enumerate(cells):
             c = cs.get(cell)
-            if c is None or c.n_pairs == 0:
+            if c is None or c.n_pairs == 0 or not math.isfinite(c.effect):
                 ax.text(0.5, y, "not measured", transform=ax.get_yaxis_transform(), ha="center", va="center",
                         fontsize=6, color="0.5")
                 continue
-            centre, lo, hi = scale(c, c.mean), scale(c, c.lo), scale(c, c.hi)
+            centre, lo, hi = shown(c.effect), shown(c.lo), shown(c.hi)
             err = [[centre - lo], [hi - centre]] if math.isfinite(lo) and math.isfinite(hi) else None
+            decided = c.verdict not in ("", "inconclusive", "too few pairs", "not measurable")
             ax.errorbar(centre, y, xerr=err, fmt=MARKERS[points.index(cell[1]) % len(MARKERS)], color=colours[cell[0]],
-                        ms=4, capsize=2, lw=1.1, mfc="white" if c.verdict == "inconclusive" else colours[cell[0]])
-            shown += [centre, lo, hi]
+                        ms=4, capsize=2, lw=1.1, mfc=colours[cell[0]] if decided else "white")
             if measure.noninferiority:
-                shown.append(scale(c, c.null))
-                ax.plot([scale(c, c.null)] * 2, [y - 0.4, y + 0.4], color="0.3", ls="--", lw=0.9)
-        ax.axvline(0, color="0.55", lw=1)
-        if relative:
-            symlog_percent(ax, shown)
+                ax.plot([shown(measure.margin)] * 2, [y - 0.4, y + 0.4], color="0.3", ls="--", lw=0.9)
+        ax.axvline(1.0 if ratio else 0.0, color="0.55", lw=1)
+        if ratio:
+            ax.set_xscale("log")
         ax.set_yticks(range(len(cells)))
         ax.set_yticklabels([f"{arm}" + (f" · {point}" if point and len(points) > 1 else "") for arm, point in cells],
                            fontsize=7)
         ax.set_ylim(len(cells) - 0.5, -0.5)
-        better = "lower" if measure.better < 0 else "higher"
-        ax.set(title=f"{measure.label} ({better} is better)",
-               xlabel="arm − baseline, % of baseline" if relative else "arm − baseline")
+        better = {LOWER: "lower", HIGHER: "higher"}.get(measure.better, "no direction")
+        ax.set(title=f"{measure.label} ({better})", xlabel="arm / baseline" if ratio else "arm − baseline")
         ax.title.set_fontsize(8)
     for ax in axes.flat[len(measures):]:
         ax.set_visible(False)

@@ -1,6 +1,7 @@
 #include "testing.h"
 
 #include <cmath>
+#include <random>
 
 #include "core/config.h"
 #include "metrics/stability.h"
@@ -24,10 +25,32 @@ TEST_CASE("stability measurements against hand-computed answers", "[stability]")
     CHECK(spearman({1, 2, 3, 4}, {7, 7, 8, 9}) == Approx(0.9486833).epsilon(1e-6));
     CHECK(std::isnan(spearman({1, 2, 3}, {4, 4, 4})));
   }
-  SECTION("gradient-norm spikes: above median + k MAD of the preceding window") {
-    // Window {1, 2, 1, 2}: median 1.5, MAD 0.5, so the threshold for k = 5 is 4.
-    CHECK(spike_indices({1, 2, 1, 2, 3.9, 1, 2, 1, 2, 4.1}, 4, 5.0) == std::vector<int64_t>{9});
-    CHECK(spike_indices({1, 1, 1, 1, 1.0001}, 4, 5.0) == std::vector<int64_t>{4});  // MAD 0: anything above
+  SECTION("gradient-norm spikes: transient excursions above median + k MAD of the preceding window") {
+    const SpikeRule rule{4, 5.0, 3, 2.0};
+    // Window {1, 2, 1, 2}: median 1.5, MAD 0.5, so the threshold for k = 5 is 4; the three values after 4.1 have
+    // median 1.5 again. 3.9 stays below the threshold.
+    CHECK(spike_indices({1, 2, 1, 2, 3.9, 1, 2, 1, 2, 4.1, 1, 2, 1}, rule) == std::vector<int64_t>{9});
+    // An excursion of two steps counts once.
+    CHECK(spike_indices({1, 2, 1, 2, 9, 9, 1, 2, 1, 2}, rule) == std::vector<int64_t>{4});
+    // Before `first` (warm-up) nothing counts.
+    CHECK(spike_indices({1, 2, 1, 2, 1, 2, 9, 1, 2, 1}, rule, 7).empty());
+    CHECK(spike_indices({1, 2, 1, 2, 1, 2, 9, 1, 2, 1}, rule, 6) == std::vector<int64_t>{6});
+  }
+  SECTION("a level shift of 4 SD is no spike; isolated 10 SD excursions are, per 1000 steps") {
+    std::mt19937_64 gen(7);
+    // Unit-SD noise with bounded tails (uniform), so that no excursion comes from the noise itself: the level shifts
+    // are the only thing that could be counted.
+    std::uniform_real_distribution<double> noise(-std::sqrt(3.0), std::sqrt(3.0));
+    std::vector<double> shifted(3000), spiky(3000);
+    for (size_t k = 0; k < shifted.size(); ++k) {
+      shifted[k] = 10.0 + noise(gen) + (k >= 1000 ? 4.0 : 0.0) + (k >= 2000 ? 4.0 : 0.0);
+      spiky[k] = 10.0 + noise(gen) + (k % 500 == 250 ? 10.0 : 0.0);
+    }
+    const SpikeRule rule;  // the defaults of stability.*
+    CHECK(spike_indices(shifted, rule, 100).empty());
+    const auto found = spike_indices(spiky, rule, 100);
+    CHECK(found.size() == 6);
+    CHECK(spikes_per_1000(static_cast<int64_t>(found.size()), 3000, rule, 100) == Approx(6000.0 / 2890.0));
   }
   SECTION("the report: counts, fractions and correlations of a run's series") {
     StabilitySettings s;
@@ -42,7 +65,7 @@ TEST_CASE("stability measurements against hand-computed answers", "[stability]")
     CHECK(r.finals.at("nonfinite_events") == 1);
     CHECK(r.finals.at("clipped_fraction") == 0.5);
     CHECK(r.finals.at("quality_spearman") == Approx(-1.0));
-    CHECK(r.spike_steps == std::vector<int64_t>{13});
+    CHECK(r.spike_steps.empty());  // 50 at the last step: no steps after it to show that it was transient
     CHECK(r.quality_variance == std::vector<double>{0.25, 0.25});
     CHECK(r.finals.at("quality_variance_last") == 0.25);
     const auto without = measure_stability({10, 11}, {1.0, 2.0}, {}, {1.0, 1.0}, {0}, {1.0}, s);

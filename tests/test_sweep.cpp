@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "sweep/sweep_plan.h"
@@ -176,10 +177,18 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
              Catch::Contains("bad.yaml:5: report.baseline") && Catch::Contains("'c' is not an arm"));
   CHECK_THAT(error_of(two_arms + "report: {baselin: a}\n" + kProfiles),
              Catch::Contains("report.baselin") && Catch::Contains("did you mean 'baseline'"));
-  CHECK_THAT(error_of(two_arms + "report: {baseline: a, noninferiority_margin: 5}\n" + kProfiles),
-             Catch::Contains("report.noninferiority_margin") && Catch::Contains("(0, 1)"));
-  CHECK_THAT(error_of(two_arms + "report: {baseline: a, noninferiority_margin: x}\n" + kProfiles),
-             Catch::Contains("report.noninferiority_margin") && Catch::Contains("number"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, margins: {quality: 0.9}}\n" + kProfiles),
+             Catch::Contains("report.margins.quality") && Catch::Contains("ratio above 1"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, margins: {diversity: x}}\n" + kProfiles),
+             Catch::Contains("report.margins.diversity") && Catch::Contains("(-1, 0)"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, margins: {paths: 1.1}}\n" + kProfiles),
+             Catch::Contains("report.margins.paths") && Catch::Contains("superiority claim"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, primary: {stability: quality_variance_last}}\n" + kProfiles),
+             Catch::Contains("report.primary.stability") && Catch::Contains("function_noise"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, treatments: [a]}\n" + kProfiles),
+             Catch::Contains("report.treatments") && Catch::Contains("is the baseline"));
+  CHECK_THAT(error_of(two_arms + "report: {baseline: a, confirmatory: maybe}\n" + kProfiles),
+             Catch::Contains("report.confirmatory") && Catch::Contains("true or false"));
   CHECK_THAT(error_of(two_arms + "report: {baseline: b, baseline_point: {method.schedule.beta0: 1}}\n" + kProfiles),
              Catch::Contains("report.baseline_point.method.schedule.beta0") && Catch::Contains("'1' is not among") &&
              Catch::Contains("0, 2"));
@@ -191,18 +200,50 @@ TEST_CASE("sweeps: strict validation names the experiment file, line and key pat
              Catch::Contains("report.baseline") && Catch::Contains("not run at profile quick"));
 }
 
-TEST_CASE("sweeps: the report block names the baseline, its fixed point and the margin", "[sweep]") {
-  const auto file = experiment("report", "arms:\n  a: {method.name: gft}\n  b: {method.name: standard}\n"
+TEST_CASE("sweeps: the report block declares the baseline, its fixed point, the treatments and the margins", "[sweep]") {
+  const auto file = experiment("report", "arms:\n  a: {method.name: gft, method.schedule.kind: cosine}\n"
+                                         "  b: {method.name: standard}\n"
                                          "grid: {method.schedule.beta0: [0, 2], target.n_train: [64, 128]}\n"
                                          "report: {baseline: a, baseline_point: {method.schedule.beta0: 0},\n"
-                                         "         noninferiority_margin: 0.1}\n" + kProfiles);
+                                         "         margins: {quality: 1.1}}\nseeds: 3\n" + kProfiles);
   const auto plan = plan_sweep(file, "quick", {}, "x");
   CHECK(plan.report.baseline == "a");
   CHECK(plan.report.baseline_point == std::vector<std::pair<std::string, std::string>>{{"method.schedule.beta0", "0"}});
-  CHECK(plan.report.noninferiority_margin == 0.1);
+  CHECK(plan.report.margins.at("quality") == 1.1);
+  CHECK(plan.report.margins.at("speed") == 1.25);       // the defaults of the claims the paper calls "maintained"
+  CHECK(plan.report.margins.at("diversity") == -0.05);
+  CHECK(plan.report.primary.at("stability") == "function_noise");
+  // The annealed gft arm against itself at beta0 = 0: the treatment at the two points beta0 = 2 (n_train 64, 128).
+  CHECK(plan.report.treatments == std::vector<std::string>{"a"});
+  CHECK(plan.report.family_size == 2 * 5);
+  CHECK(plan.report.seeds == 3);
+  CHECK_FALSE(plan.report.can_decide());  // 2^(1-3) x 10 = 2.5 > 0.05
+  CHECK_THAT(plan.report.family_line(), Catch::Contains("family of 10 tests") && Catch::Contains("exploratory"));
   const auto none = plan_sweep(experiment("noreport", "arms:\n  a: {method.name: gft}\n" + kProfiles), "quick", {}, "x");
   CHECK(none.report.baseline.empty());
-  CHECK(none.report.noninferiority_margin == 0.05);
+  CHECK(none.report.treatments.empty());
+}
+
+TEST_CASE("sweeps: default treatments are annealed gft arms, reference arms run reference_seeds seeds", "[sweep]") {
+  const auto file = experiment("roles", "arms:\n  g: {method.name: gft, method.schedule.kind: cosine}\n"
+                                        "  k: {method.name: gft, method.schedule.kind: constant}\n"
+                                        "  s: {method.name: standard}\n  z: {method.name: scratch}\n"
+                                        "report: {baseline: s}\nseeds: 10\n"
+                                        "profiles:\n  smoke: {}\n  quick: {reference_seeds: 3}\n  paper: {}\n");
+  const auto plan = plan_sweep(file, "quick", {}, "x");
+  CHECK(plan.report.treatments == std::vector<std::string>{"g"});  // constant beta is the KL-regularised baseline
+  std::map<std::string, int> runs;
+  for (const auto& run : plan.runs) ++runs[run.arm];
+  CHECK(runs == std::map<std::string, int>{{"g", 10}, {"k", 3}, {"s", 10}, {"z", 3}});
+  CHECK(plan.report.can_decide());  // 2^-9 x 5 <= 0.05
+  CHECK_THAT(plan.report.family_line(), Catch::Contains("confirmatory"));
+  const auto declared = experiment("declared", "arms:\n  g: {method.name: gft, method.schedule.kind: cosine}\n"
+                                               "  k: {method.name: gft, method.schedule.kind: constant}\n"
+                                               "  s: {method.name: standard}\n"
+                                               "report: {baseline: s, treatments: [k], confirmatory: false}\nseeds: 10\n" + kProfiles);
+  const auto p2 = plan_sweep(declared, "quick", {}, "x");
+  CHECK(p2.report.treatments == std::vector<std::string>{"k"});
+  CHECK_THAT(p2.report.family_line(), Catch::Contains("exploratory (declared"));
 }
 
 TEST_CASE("sweeps: every shipped experiment plans at every profile, with at least 5 seeds at paper scale", "[sweep]") {
@@ -216,9 +257,16 @@ TEST_CASE("sweeps: every shipped experiment plans at every profile, with at leas
       CHECK(!plan.report.baseline.empty());  // every report compares against a declared baseline
       std::set<int64_t> seeds;
       for (const auto& run : plan.runs) seeds.insert(run.seed);
-      // The image experiment's quick profile is a 2-core demonstration with fewer seeds; the others are not.
-      const bool demonstration = profile == "quick" && plan.experiment == "fmnist_shift";
-      if (profile == "paper" || (profile == "quick" && !demonstration)) CHECK(seeds.size() >= 5);
+      if (profile == "paper") CHECK(seeds.size() >= 5);
+      // The experiments behind the claims table: a confirmatory family at the quick profile, whose treatment and
+      // baseline run at least 10 seeds.
+      const bool claims = plan.experiment == "toy_shift" || plan.experiment == "gmm_shift" ||
+                          plan.experiment == "fmnist_shift";
+      if (profile == "quick" && claims) {
+        CHECK(plan.report.treatments.size() == 1);
+        CHECK(plan.report.seeds >= 10);
+        CHECK(plan.report.can_decide());
+      }
     }
   }
   CHECK(files >= 5);

@@ -70,10 +70,10 @@ int command_sweep_plan(const SweepArgs& args) {
     fmt::print("{:<16}  {:<20}  {:>5}  {}\n", run.run_id, run.arm, run.seed, fmt::join(point, " "));
   }
   if (args.dry_run) {
-    fmt::print("{} runs (dry run: nothing written)\n", plan.runs.size());
+    fmt::print("{}\n{} runs (dry run: nothing written)\n", plan.report.family_line(), plan.runs.size());
   } else {
     write_manifest(plan);
-    fmt::print("{} runs; manifest: {}/manifest.jsonl\n", plan.runs.size(), plan.directory);
+    fmt::print("{}\n{} runs; manifest: {}/manifest.jsonl\n", plan.report.family_line(), plan.runs.size(), plan.directory);
   }
   return 0;
 }

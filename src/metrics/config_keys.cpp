@@ -9,6 +9,10 @@ void add_eval_keys(std::vector<KeySpec>& keys) {
   using namespace schema;
   keys.push_back(integer("eval.every", 500, "evaluate every this many fine-tuning steps (0: end only)",
                          kNonNegative));
+  keys.push_back(integer("eval.dense_every", 0, "also evaluate stability.quality_metric alone every this many "
+                         "steps up to eval.dense_until (/quality/*: where the speed measure finds its crossing; "
+                         "0: off)", kNonNegative));
+  keys.push_back(integer("eval.dense_until", 0, "the last step of the dense quality evaluations", kNonNegative));
   keys.push_back(integer("eval.n_samples", 1000, "generated samples per evaluation (<= target.n_eval)",
                          {2.0, kInf}));
   keys.push_back(choice("eval.sampler.kind", "euler", {"euler", "heun", "rk4", "dopri5", "euler_maruyama"},
@@ -61,8 +65,19 @@ void add_stability_keys(std::vector<KeySpec>& keys) {
   keys.push_back(choice("stability.quality_metric", "w2",
                         quality_metric_names(),
                         "the evaluated metric whose stability is measured (its group must be evaluated)"));
-  keys.push_back(number("stability.spike_mads", 5.0, "a gradient norm above median + this many MADs is a spike",
-                        kPositive));
+  keys.push_back(number("stability.spike_mads", 5.0, "a gradient norm above median + this many MADs of the "
+                        "preceding stability.window steps starts an excursion", kPositive));
+  keys.push_back(integer("stability.spike_settle", 10, "an excursion is a spike when the median of this many steps "
+                         "after it is back near the level before it (a level shift is not)", kAtLeastOne));
+  keys.push_back(number("stability.spike_settle_mads", 2.0, "how near (in MADs of the preceding window) that median "
+                        "must be", kPositive));
+  keys.push_back(integer("stability.probe_every", 10, "record the raw model's velocity on fixed probe inputs every "
+                         "this many fine-tuning steps after warm-up (/stability/probe_*; the oscillation measure of "
+                         "docs/reports.md); 0: off", kNonNegative));
+  keys.push_back(integer("stability.probe_points", 32, "probe inputs (x_t, t): the first of the probe set "
+                         "(eval.probe_samples), the same for every arm", kAtLeastOne));
+  keys.push_back(integer("stability.probe_coords", 16, "outputs of more dimensions are recorded as this many fixed "
+                         "random projections per probe input", kAtLeastOne));
 }
 
 }  // namespace gftlab

@@ -68,16 +68,27 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
   return pearson(ranks(a), ranks(b));
 }
 
-std::vector<int64_t> spike_indices(const std::vector<double>& x, int64_t window, double mads) {
+std::vector<int64_t> spike_indices(const std::vector<double>& x, const SpikeRule& rule, int64_t first) {
   std::vector<int64_t> out;
-  for (int64_t k = window; k < static_cast<int64_t>(x.size()); ++k) {
-    const std::vector<double> before(x.begin() + (k - window), x.begin() + k);
+  const auto n = static_cast<int64_t>(x.size());
+  for (int64_t k = std::max(rule.window, first); k + rule.settle < n; ++k) {
+    const std::vector<double> before(x.begin() + (k - rule.window), x.begin() + k);
     const double med = median(before);
     std::vector<double> deviation(before.size());
     std::transform(before.begin(), before.end(), deviation.begin(), [med](double v) { return std::abs(v - med); });
-    if (x[k] > med + mads * median(deviation)) out.push_back(k);
+    const double mad = median(deviation);
+    if (!(x[k] > med + rule.mads * mad)) continue;
+    // A level shift (a schedule boundary, the end of warm-up) moves the median after it: not a spike.
+    const double after = median(std::vector<double>(x.begin() + k + 1, x.begin() + k + 1 + rule.settle));
+    if (std::abs(after - med) <= rule.settle_mads * mad) out.push_back(k);
+    while (k + 1 < n && x[k + 1] > med + rule.mads * mad) ++k;  // one excursion counts once
   }
   return out;
+}
+
+double spikes_per_1000(int64_t spikes, int64_t steps, const SpikeRule& rule, int64_t first) {
+  const int64_t eligible = steps - std::max(rule.window, first) - rule.settle;
+  return eligible > 0 ? 1000.0 * static_cast<double>(spikes) / static_cast<double>(eligible) : kNaN;
 }
 
 StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::vector<double>& loss,
@@ -87,7 +98,9 @@ StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::
   StabilityReport r;
   r.loss_variance = trailing_variance(fm_loss, s.window);
   r.quality_variance = trailing_variance(quality, s.eval_window);
-  for (int64_t k : spike_indices(grad_norm, s.window, s.spike_mads)) r.spike_steps.push_back(steps[k]);
+  const SpikeRule rule{s.window, s.spike_mads, s.spike_settle, s.spike_settle_mads};
+  const auto first = static_cast<int64_t>(std::lower_bound(steps.begin(), steps.end(), s.warmup_steps + 1) - steps.begin());
+  for (int64_t k : spike_indices(grad_norm, rule, first)) r.spike_steps.push_back(steps[k]);
   int64_t nonfinite = 0, clipped = 0;
   for (size_t k = 0; k < loss.size(); ++k) {
     nonfinite += !std::isfinite(loss[k]) || !std::isfinite(grad_norm[k]);
@@ -100,7 +113,8 @@ StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::
       {"quality_variance_last", r.quality_variance.empty() ? kNaN : r.quality_variance.back()},
       {"quality_variance_mean", mean_or_nan(r.quality_variance)},
       {"quality_spearman", spearman(eval_x, quality)},
-      {"grad_spike_count", static_cast<double>(r.spike_steps.size())},
+      {"grad_spikes_per_1000", spikes_per_1000(static_cast<int64_t>(r.spike_steps.size()),
+                                               static_cast<int64_t>(grad_norm.size()), rule, first)},
       {"nonfinite_events", static_cast<double>(nonfinite)},
       {"clipped_fraction", loss.empty() ? 0.0 : static_cast<double>(clipped) / static_cast<double>(loss.size())},
   };

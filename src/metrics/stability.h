@@ -15,13 +15,30 @@ std::vector<double> trailing_variance(const std::vector<double>& x, int64_t wind
 // Spearman rank correlation (average ranks for ties); NaN when either side is constant or n < 2.
 double spearman(const std::vector<double>& a, const std::vector<double>& b);
 
-// Indices k >= window where x[k] > median + mads * MAD of the `window` values before it (MAD unscaled).
-std::vector<int64_t> spike_indices(const std::vector<double>& x, int64_t window, double mads);
+// A gradient-norm spike is a transient excursion: x[k] > median + mads * MAD of the `window` values before it
+// (MAD unscaled), after which the median of the next `settle` values is back within settle_mads MADs of that
+// median. A level shift (warm-up ending, a schedule boundary) does not come back, so it is no spike.
+struct SpikeRule {
+  int64_t window = 50;
+  double mads = 5.0;
+  int64_t settle = 10;
+  double settle_mads = 2.0;
+};
+
+// The onsets k >= max(window, first) of the excursions that are spikes; an excursion (consecutive values above
+// the threshold) counts once. `first` is the first index after warm-up.
+std::vector<int64_t> spike_indices(const std::vector<double>& x, const SpikeRule& rule, int64_t first = 0);
+
+// Spikes per 1000 of the steps where one can be detected (NaN when there are none).
+double spikes_per_1000(int64_t spikes, int64_t steps, const SpikeRule& rule, int64_t first);
 
 struct StabilitySettings {
   int64_t window = 50;       // steps
   int64_t eval_window = 5;   // evaluations
   double spike_mads = 5.0;
+  int64_t spike_settle = 10;      // steps
+  double spike_settle_mads = 2.0;
+  int64_t warmup_steps = 0;       // spikes are counted after warm-up
   double grad_clip = 0.0;    // 0: clipping off
 };
 

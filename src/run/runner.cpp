@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -43,6 +44,9 @@ namespace {
 
 constexpr int64_t kFlushEvery = 25;
 
+// The metric group that computes a quality metric.
+std::string quality_group(const std::string& metric) { return metric == "mmd2" ? "mmd" : metric; }
+
 // A diverged chunk is written up to and including its first non-finite step.
 size_t written_length(const SeriesChunk& chunk) {
   return chunk.first_nonfinite >= 0 ? static_cast<size_t>(chunk.first_nonfinite) + 1 : chunk.step.size();
@@ -64,6 +68,9 @@ void write_stability(RunLog& log, const History& h, const Config& cfg) {
   s.window = cfg.get_int("stability.window");
   s.eval_window = cfg.get_int("stability.eval_window");
   s.spike_mads = cfg.get_float("stability.spike_mads");
+  s.spike_settle = cfg.get_int("stability.spike_settle");
+  s.spike_settle_mads = cfg.get_float("stability.spike_settle_mads");
+  s.warmup_steps = TrainSettings::from_config(cfg, "finetune").lr.warmup_steps;
   s.grad_clip = cfg.get_float("finetune.grad_clip");
   const auto report = measure_stability(h.steps, h.loss, h.fm_loss, h.grad_norm, h.eval_steps, h.quality, s);
   const auto tail = [](const auto& v, size_t n) { return std::vector<int64_t>(v.end() - static_cast<int64_t>(n), v.end()); };
@@ -161,6 +168,7 @@ bool resume_point(const std::string& path, const std::string& run_id, RunCheckpo
 // the fixed evaluation noise and the probe set, each from its own generator.
 struct RunData {
   at::Tensor train_set, reference, noise;
+  at::Tensor floor_set;  // held-out samples disjoint from `reference`, as many (undefined when too few)
   ProbeSet probe;
 };
 
@@ -170,7 +178,9 @@ RunData draw_run_data(const Config& cfg, const Distribution& target, const Path&
   auto data_gen = make_generator(seed, "target-data");
   d.train_set = target.sample(cfg.get_int("target.n_train"), data_gen);
   const at::Tensor eval_set = target.held_out(cfg.get_int("target.n_eval"), data_gen);
-  d.reference = eval_set.narrow(0, 0, cfg.get_int("eval.n_samples"));
+  const int64_t n = cfg.get_int("eval.n_samples");
+  d.reference = eval_set.narrow(0, 0, n);
+  if (eval_set.size(0) >= 2 * n) d.floor_set = eval_set.narrow(0, n, n);
   d.probe = make_probe_set(eval_set, path, cfg.get_int("eval.probe_samples"), seed);
   auto noise_gen = make_generator(seed, "eval-noise");
   d.noise = at::randn(d.reference.sizes(), noise_gen, at::kFloat);
@@ -214,9 +224,27 @@ class Evaluator {
       }
     }
     write_sample_grid(log, ctx, cfg_.get_int("eval.grid_samples"), step);
+    const double q = last_.at(cfg_.get_string("stability.quality_metric"));
+    append_quality(log, step, q);
     history.eval_steps.push_back(step);
-    history.quality.push_back(last_.at(cfg_.get_string("stability.quality_metric")));
+    history.quality.push_back(q);
     log.flush();
+  }
+  // The quality metric alone, between the full evaluations (eval.dense_every): the speed measure's crossing.
+  void quality_only(VelocityField& model, int64_t step, RunLog& log) {
+    EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_, inception_);
+    const auto& name = cfg_.get_string("stability.quality_metric");
+    for (auto& metric : metrics_)
+      if (metric->group() == quality_group(name))
+        for (const auto& [metric_name, value] : metric->compute(ctx))
+          if (metric_name == name) append_quality(log, step, value);
+  }
+  // The quality metric between two disjoint held-out sets of its own size: the smallest difference it resolves.
+  double noise_floor(VelocityField& model) {
+    const auto& name = cfg_.get_string("stability.quality_metric");
+    if (!data_.floor_set.defined() || (name != "w2" && name != "fd")) return std::nan("");
+    EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_, inception_);
+    return name == "w2" ? ctx.w2_to_reference(data_.floor_set) : ctx.frechet_to_reference(data_.floor_set);
   }
   // Each metric's value at the latest evaluation.
   const std::map<std::string, double>& last() const { return last_; }
@@ -231,14 +259,21 @@ class Evaluator {
   const RunData& data_;
   int64_t last_step_;
   std::map<std::string, double> last_;
+
+  static void append_quality(RunLog& log, int64_t step, double value) {
+    log.append("quality/step", std::vector<int64_t>{step});
+    log.append("quality/value", std::vector<double>{value});
+  }
 };
 
 // The final values, the stability measures and the status; a diverged run keeps its evaluation history
 // under /eval but reports no final quality.
 void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std::map<std::string, double>& last,
-                  const History& history, FeatureSpace* features, FeatureSpace* inception, double seconds) {
+                  double noise_floor, const History& history, FeatureSpace* features, FeatureSpace* inception,
+                  double seconds) {
   if (!end.diverged)
     for (const auto& [name, value] : last) log.scalar("final/" + name, value);
+  if (std::isfinite(noise_floor)) log.scalar("final/quality_noise_floor", noise_floor);
   else
     log.scalar("final/diverged_step", static_cast<double>(end.diverged_step));
   write_stability(log, history, cfg);
@@ -286,7 +321,7 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   features_ = make_feature_space(cfg_, target_->sample_shape());
   inception_ = make_inception_space(cfg_, target_->sample_shape());
   const auto& quality = cfg_.get_string("stability.quality_metric");
-  const std::string group = quality == "mmd2" ? "mmd" : quality;
+  const std::string group = quality_group(quality);
   if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
     throw cfg_.error("stability.quality_metric", fmt::format("'{}' is not among the evaluated metrics "
                                                              "(eval.metrics)", quality));
@@ -363,6 +398,18 @@ RunResult Runner::run() {
   LoopHooks hooks;
   hooks.evaluates_at = [&](int64_t s) { return s == settings.steps || (every > 0 && s % every == 0); };
   hooks.step_seconds = [&](double seconds) { checkpoint.train_seconds += seconds; };
+  const int64_t probe_every = cfg_.get_int("stability.probe_every");
+  const int64_t dense_every = cfg_.get_int("eval.dense_every"), dense_until = cfg_.get_int("eval.dense_until");
+  const FunctionProbe probe(data.probe, cfg_.get_int("stability.probe_points"), cfg_.get_int("stability.probe_coords"),
+                            derive_seed(seed, "function-probe"), device_);
+  hooks.after_step = [&](int64_t s) {
+    if (probe_every > 0 && s >= settings.lr.warmup_steps && s % probe_every == 0) {
+      log.append("stability/probe_step", std::vector<int64_t>{s});
+      log.append("stability/probe_output", probe(*model));
+    }
+    if (dense_every > 0 && s <= dense_until && s % dense_every == 0 && !hooks.evaluates_at(s))
+      evaluator.quality_only(*evaluated, s, log);
+  };
   hooks.on_chunk = [&](const SeriesChunk& chunk) {
     write_chunk(log, chunk, trainer.series_names());
     history.add(chunk, written_length(chunk));
@@ -385,7 +432,8 @@ RunResult Runner::run() {
   if (settings.steps == 0 && every == 0) evaluate(0);
   progress.finish(end.diverged ? fmt::format("diverged at step {}", end.diverged_step) : "complete");
 
-  write_finals(log, cfg_, end, evaluator.last(), history, features_.get(), inception_.get(), elapsed());
+  write_finals(log, cfg_, end, evaluator.last(), evaluator.noise_floor(*evaluated), history, features_.get(),
+               inception_.get(), elapsed());
   log.commit();
   std::filesystem::remove(checkpoint_path);
   return {end.diverged ? RunStatus::kDiverged : RunStatus::kComplete, log.final_path()};

@@ -65,6 +65,23 @@ void add_row(Table& t, size_t row, const RunStatusEntry& e, const RunFileSummary
   for (const auto& [name, value] : file->finals) set_cell(t.numbers["final/" + name], row, value, std::nan(""));
 }
 
+// The pre-declared analysis (sweep/report_block.h), for analysis/claims.py.
+void write_report_declaration(RunLog& out, const ReportSettings& r) {
+  out.attr("report_confirmatory", static_cast<int64_t>(r.confirmatory && r.can_decide()));
+  out.attr("report_family", r.family_line());
+  out.strings("report/treatments", r.treatments);
+  std::vector<std::string> claims, primary;
+  std::vector<double> margins;
+  for (const auto& c : report_claims()) {
+    claims.push_back(c.name);
+    primary.push_back(r.primary.at(c.name));
+    margins.push_back(r.margins.count(c.name) ? r.margins.at(c.name) : std::nan(""));
+  }
+  out.strings("report/claims", claims);
+  out.strings("report/primary", primary);
+  out.append("report/margins", margins);
+}
+
 }  // namespace
 
 CollectCounts collect_sweep(const SweepPlan& plan) {
@@ -91,7 +108,7 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
   out.attr("profile", plan.profile);
   out.attr("collected_at", utc_now_iso8601());
   out.attr("report_baseline", plan.report.baseline);
-  out.attr("report_noninferiority_margin", plan.report.noninferiority_margin);
+  write_report_declaration(out, plan.report);
   if (!plan.report.baseline_point.empty()) {
     std::vector<std::string> keys, values;
     for (const auto& [key, value] : plan.report.baseline_point) keys.push_back(key), values.push_back(value);

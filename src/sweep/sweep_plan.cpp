@@ -2,6 +2,8 @@
 
 #include "core/yaml_file.h"
 #include "method/method_names.h"
+#include "sweep/experiment_source.h"
+#include "sweep/report_block.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,28 +17,10 @@ namespace gftlab {
 namespace {
 
 namespace fs = std::filesystem;
+using Source = ExperimentSource;
 
 const std::vector<std::string> kTopKeys = {"name", "description", "base",     "set",   "arms",  "grid",
                                            "zip",  "seeds",       "profiles", "slurm", "report"};
-const std::vector<std::string> kReportKeys = {"baseline", "baseline_point", "noninferiority_margin"};
-
-struct Source {
-  std::string file;
-  ConfigError error(const YAML::Node& node, const std::string& path, const std::string& message) const {
-    return ConfigError(fmt::format("{}:{}: {}: {}", file, node.Mark().line + 1, path, message));
-  }
-  std::string origin(const YAML::Node& node, const std::string& path) const {
-    return fmt::format("{}:{} ({})", file, node.Mark().line + 1, path);
-  }
-};
-
-std::string yaml_text(const YAML::Node& node) {
-  YAML::Emitter out;
-  out.SetSeqFormat(YAML::Flow);
-  out.SetMapFormat(YAML::Flow);
-  out << node;
-  return out.c_str();
-}
 
 // (dotted key, value) leaves of a block of run-config keys, nested or dotted; a known key's value is a leaf
 // even when it is a list.
@@ -52,7 +36,7 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std:
 bool profile_own(const std::string& key) {
   for (const char* prefix : {"grid.", "slurm.", "arms."})
     if (key.rfind(prefix, 0) == 0) return true;
-  return key == "seeds" || key == "base" || key == "slurm" || key == "skip_arms";
+  return key == "seeds" || key == "base" || key == "slurm" || key == "skip_arms" || key == "reference_seeds";
 }
 
 Config apply_block(Config cfg, const YAML::Node& block, const std::string& where, const Source& src,
@@ -66,17 +50,6 @@ Config apply_block(Config cfg, const YAML::Node& block, const std::string& where
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
   return cfg;
-}
-
-// Names an arm of the experiment, or throws with "did you mean".
-void check_arm(const YAML::Node& name_node, const std::string& where, const std::vector<std::string>& names,
-               const Source& src) {
-  const auto arm = name_node.Scalar();
-  if (std::find(names.begin(), names.end(), arm) != names.end()) return;
-  const auto near = closest_matches(arm, names);
-  throw src.error(name_node, where, fmt::format("'{}' is not an arm of this experiment{}; arms: {}", arm,
-                                                near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
-                                                fmt::join(names, ", ")));
 }
 
 // `profiles.<p>.arms.<arm>`: keys applied over an arm's block at this profile's scale (e.g. a laptop budget
@@ -269,14 +242,6 @@ std::vector<std::string> read_lines(const YAML::Node& node, const std::string& w
   return lines;
 }
 
-void check_key(const YAML::Node& key, const std::string& where, const std::vector<std::string>& allowed,
-               const Source& src) {
-  if (std::find(allowed.begin(), allowed.end(), key.Scalar()) != allowed.end()) return;
-  const auto near = closest_matches(key.Scalar(), allowed);
-  throw src.error(key, where + "." + key.Scalar(),
-                  fmt::format("unknown key{}; allowed: {}", near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
-                              fmt::join(allowed, ", ")));
-}
 
 // Layers a `slurm:` block over `out`; values stay text until a script is written.
 void read_slurm_block(const YAML::Node& node, const std::string& where, const Source& src, SlurmBlock& out) {
@@ -294,58 +259,26 @@ void read_slurm_block(const YAML::Node& node, const std::string& where, const So
   }
 }
 
-// `report:`, checked against the planned runs: the baseline must be run at this profile, at the fixed point.
-ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, const std::vector<std::string>& arms,
-                                 const Source& src) {
-  ReportSettings out;
-  if (!node) return out;
-  if (!node.IsMap()) throw src.error(node, "report", "needs a mapping (" + fmt::format("{}", fmt::join(kReportKeys, ", ")) + ")");
-  for (const auto& item : node) check_key(item.first, "report", kReportKeys, src);
-  if (const auto margin = node["noninferiority_margin"]) {
-    try {
-      out.noninferiority_margin = margin.as<double>();
-    } catch (const YAML::Exception&) {
-      throw src.error(margin, "report.noninferiority_margin", "needs a number in (0, 1)");
-    }
-    if (!(out.noninferiority_margin > 0 && out.noninferiority_margin < 1))
-      throw src.error(margin, "report.noninferiority_margin",
-                      fmt::format("{} is out of range: allowed (0, 1), a fraction of the baseline's mean", margin.Scalar()));
+// `profiles.<p>.reference_seeds: N`: the arms that carry no claim (neither the baseline nor a treatment) run
+// only the first N seeds: they are shown, never tested, so they need not pay for the claims' seed count.
+void limit_reference_seeds(const YAML::Node& profile, const std::string& name, const std::vector<int64_t>& seeds,
+                           const Source& src, SweepPlan& plan) {
+  if (!profile.IsMap() || !profile["reference_seeds"]) return;
+  const auto node = profile["reference_seeds"];
+  int64_t n = 0;
+  try {
+    n = node.as<int64_t>();
+  } catch (const YAML::Exception&) {
   }
-  const auto baseline = node["baseline"];
-  if (!baseline) {
-    if (node["baseline_point"]) throw src.error(node, "report.baseline_point", "needs report.baseline (an arm)");
-    return out;
-  }
-  if (!baseline.IsScalar()) throw src.error(baseline, "report.baseline", "needs an arm name");
-  check_arm(baseline, "report.baseline", arms, src);
-  out.baseline = baseline.Scalar();
-  std::map<std::string, std::set<std::string>> axis_values;
-  for (const auto& run : plan.runs)
-    for (const auto& [key, value] : run.point) axis_values[key].insert(value);
-  if (const auto point = node["baseline_point"]) {
-    if (!point.IsMap() || point.size() == 0)
-      throw src.error(point, "report.baseline_point", "needs a mapping of grid/zip keys to one of their values");
-    for (const auto& item : point) {
-      const auto key = item.first.Scalar(), where = "report.baseline_point." + key;
-      if (!axis_values.count(key))
-        throw src.error(item.first, where, fmt::format("is not a grid or zip key of this sweep{}", axis_values.empty() ? " (it has none)" : ""));
-      if (!item.second.IsScalar() || !axis_values[key].count(yaml_text(item.second)))
-        throw src.error(item.second, where, fmt::format("'{}' is not among the values run at profile {}: {}",
-                                                        yaml_text(item.second), plan.profile, fmt::join(axis_values[key], ", ")));
-      out.baseline_point.emplace_back(key, yaml_text(item.second));
-    }
-  }
-  const bool run = std::any_of(plan.runs.begin(), plan.runs.end(), [&](const PlannedRun& r) {
-    return r.arm == out.baseline && std::all_of(out.baseline_point.begin(), out.baseline_point.end(), [&](const auto& kv) {
-             return std::find(r.point.begin(), r.point.end(), kv) != r.point.end();
-           });
-  });
-  if (!run)
-    throw src.error(baseline, "report.baseline", fmt::format("arm '{}' is not run at profile {}{}: the report needs "
-                                                             "its baseline (see profiles.{}.skip_arms)", out.baseline,
-                                                             plan.profile, out.baseline_point.empty() ? "" : " at report.baseline_point",
-                                                             plan.profile));
-  return out;
+  if (n < 1) throw src.error(node, "profiles." + name + ".reference_seeds", "needs a seed count >= 1");
+  const std::set<int64_t> kept(seeds.begin(), seeds.begin() + std::min<int64_t>(n, static_cast<int64_t>(seeds.size())));
+  const auto& r = plan.report;
+  const auto reference = [&](const PlannedRun& run) {
+    return run.arm != r.baseline && std::find(r.treatments.begin(), r.treatments.end(), run.arm) == r.treatments.end();
+  };
+  plan.runs.erase(std::remove_if(plan.runs.begin(), plan.runs.end(),
+                                 [&](const PlannedRun& run) { return reference(run) && !kept.count(run.seed); }),
+                  plan.runs.end());
 }
 
 void check_name(const std::string& name, const YAML::Node& node, const std::string& where, const Source& src) {
@@ -466,6 +399,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   }
   if (plan.runs.empty()) throw ConfigError(fmt::format("{}: the sweep expands to zero runs", file));
   plan.report = read_report_block(root["report"], plan, arm_names, src);
+  limit_reference_seeds(chosen, profile, seeds, src, plan);
   return plan;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "sweep/report_block.h"
 
 namespace gftlab {
 
@@ -34,15 +35,6 @@ const std::vector<std::string>& slurm_option_keys();
 // Experiment, profile and arm names become directory names and job names: letters, digits, '.', '_', '-',
 // not starting with '.' or '-'.
 bool is_safe_name(const std::string& name);
-
-// The experiment's `report:` block: what every arm is compared with, and how comparable quality is judged.
-struct ReportSettings {
-  std::string baseline;  // an arm, "" when none is declared (the report then makes no comparison)
-  // Grid/zip keys whose value is fixed for the baseline (e.g. method.schedule.beta0: 0, where beta0 = 0 is
-  // standard fine-tuning); the other keys of the baseline's point are those of the arm compared.
-  std::vector<std::pair<std::string, std::string>> baseline_point;
-  double noninferiority_margin = 0.05;  // relative to the baseline's mean
-};
 
 struct SweepPlan {
   std::string experiment;  // the file's `name:`, default its stem

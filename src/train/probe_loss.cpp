@@ -28,4 +28,24 @@ double probe_fm_loss(VelocityField& model, const ProbeSet& probe, int64_t batch)
   return total.item<double>() / static_cast<double>(n);
 }
 
+FunctionProbe::FunctionProbe(const ProbeSet& probe, int64_t points, int64_t coords, uint64_t seed,
+                             const at::Device& device) {
+  const int64_t n = std::min(points, probe.t.size(0));
+  t_ = probe.t.narrow(0, 0, n).to(device);
+  xt_ = probe.xt.narrow(0, 0, n).to(device);
+  const int64_t dim = probe.xt[0].numel();
+  if (dim <= coords) return;
+  auto gen = make_generator(seed, "function-probe");
+  const auto directions = at::randn({dim, coords}, gen, at::kFloat);
+  projection_ = (directions / directions.norm(2, 0, true)).to(device);
+}
+
+std::vector<double> FunctionProbe::operator()(VelocityField& model) const {
+  at::NoGradGuard no_grad;
+  at::Tensor v = model.forward(t_, xt_).flatten(1);
+  if (projection_.defined()) v = v.matmul(projection_);
+  const auto host = v.to(at::kCPU, at::kDouble).contiguous();
+  return std::vector<double>(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+}
+
 }  // namespace gftlab

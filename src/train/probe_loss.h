@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "model/velocity_field.h"
 #include "path/path.h"
@@ -24,5 +25,19 @@ ProbeSet make_probe_set(const at::Tensor& held_out, const Path& path, int64_t n,
 // mean ||v(t, x_t) - u||^2 over the probe set without gradient, in batches of `batch` samples so that image
 // models do not hold every activation at once.
 double probe_fm_loss(VelocityField& model, const ProbeSet& probe, int64_t batch = 256);
+
+// The oscillation probe (docs/reports.md, "Stability"): the raw model's velocity at the first `points` inputs
+// (x_t, t) of the probe set, flattened per input and, when a sample has more than `coords` dimensions, projected
+// onto `coords` fixed random unit directions drawn from `seed`. The function, not a loss: a loss turns weight
+// jitter into first-order loss jitter only for a model away from the loss's minimum (GFT while beta > 0).
+class FunctionProbe {
+ public:
+  FunctionProbe(const ProbeSet& probe, int64_t points, int64_t coords, uint64_t seed, const at::Device& device);
+  // points x width values, row-major, without gradient.
+  std::vector<double> operator()(VelocityField& model) const;
+
+ private:
+  at::Tensor t_, xt_, projection_;  // projection_ is undefined when the outputs are recorded as they are
+};
 
 }  // namespace gftlab

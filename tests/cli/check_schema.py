@@ -11,7 +11,7 @@ ROOT_ATTRS = ["run_id", "seed", "git_commit", "git_dirty", "config_yaml", "statu
 TRAIN = ["step", "loss", "fm_loss", "grad_norm", "lr", "beta", "lambda", "nfe", "vjp", "coupling_cost_ratio",
          "coupling_distinct_fraction"]
 STABILITY_FINALS = ["loss_variance_last", "loss_variance_mean", "quality_variance_last", "quality_variance_mean",
-                    "quality_spearman", "grad_spike_count", "nonfinite_events", "clipped_fraction"]
+                    "quality_spearman", "grad_spikes_per_1000", "nonfinite_events", "clipped_fraction"]
 EVAL = ["w2", "sliced_w2", "mmd2", "energy", "nll", "path_length", "kinetic_energy", "straightness",
         "path_ratio", "adaptive_nfe", "w2_euler_1", "w2_euler_2"]
 
