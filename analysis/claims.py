@@ -17,9 +17,6 @@ CLAIMS = [
     ("diversity", "generation diversity maintained or improved", "final_diversity"),
     ("speed", "training speed maintained or improved", "cost"),
 ]
-DEFAULT_PRIMARY = {"stability": "function_noise", "paths": "path_length", "quality": "quality",
-                   "diversity": "coverage", "speed": "steps_to_quality"}
-DEFAULT_MARGINS = {"quality": 1.05, "diversity": -0.05, "speed": 1.25}
 RATIO_MARGINS = ("quality", "speed")
 
 
@@ -63,12 +60,13 @@ def available(sweep, m):
 
 
 def claim_measures(sweep):
-    """(primary measure per claim, secondary measures), as declared (defaults where summary.h5 predates it)."""
+    """(primary measure per claim, secondary measures), as the experiment declared them (sweep/report_block.cpp
+    holds the defaults and the choices; collect writes them into summary.h5)."""
     cat = catalogue(sweep)
     primary = []
     for claim, _, _ in CLAIMS:
-        m = cat[sweep.primary.get(claim, DEFAULT_PRIMARY[claim])]
-        margin = sweep.margins.get(claim, DEFAULT_MARGINS.get(claim, math.nan))
+        m = cat[sweep.primary[claim]]
+        margin = sweep.margins.get(claim, math.nan)
         if claim in RATIO_MARGINS:  # a ratio margin needs a ratio scale
             margin = math.log(margin) if m.scale == "log" else math.nan
         primary.append(Measure(**{**m.__dict__, "claim": claim, "margin": margin}))

@@ -67,11 +67,6 @@ class Comparison:
     def n_pairs(self):
         return len(self.seeds)
 
-    @property
-    def favourable(self):
-        """The effects turned so that positive is better for the arm."""
-        return (self.measure.better or 1) * self.d
-
 
 def primary_quality(sweep):
     names = [r.quality_metric for r in sweep.runs]
@@ -181,26 +176,32 @@ def compare(sweep, arm, point, measure):
     return c
 
 
-def test(c, level):
-    """The exact p, the interval at `level` and the minimal detectable effect of one comparison."""
+def test(c):
+    """The exact p-values of one comparison (they do not depend on the level Holm assigns)."""
+    if c.n_pairs < MIN_PAIRS:
+        return
+    centred = c.d - (c.measure.margin if c.measure.noninferiority else 0.0)
+    turned = (c.measure.better or 1) * centred
+    p = signed_rank_p if c.worst_rank else sign_flip_p
+    c.p_exact = p(centred)
+    c.p_side = (p(turned, alternative="greater"), p(turned, alternative="less"))
+    if not c.worst_rank:
+        c.p_t = t_test_p(centred)
+
+
+def draw_interval(c, level):
+    """The effect, its interval at `level` and the minimal detectable effect at that level."""
     c.level = level
     if c.n_pairs < MIN_PAIRS:
         return
-    shift = c.measure.margin if c.measure.noninferiority else 0.0
-    centred = c.d - shift
-    turned = (c.measure.better or 1) * centred
     if c.worst_rank:
-        c.p_exact = signed_rank_p(centred)
-        c.p_side = (signed_rank_p(turned, alternative="greater"), signed_rank_p(turned, alternative="less"))
-        estimate, lo, hi = hodges_lehmann(centred, alpha=level)
+        shift = c.measure.margin if c.measure.noninferiority else 0.0
+        estimate, lo, hi = hodges_lehmann(c.d - shift, alpha=level)
         c.effect, c.lo, c.hi = estimate + shift, lo + shift, hi + shift
-    else:
-        c.p_exact = sign_flip_p(centred)
-        c.p_side = (sign_flip_p(turned, alternative="greater"), sign_flip_p(turned, alternative="less"))
-        c.effect, c.lo, c.hi, _ = t_interval(c.d, alpha=level)
-        sd = float(np.std(c.d, ddof=1))
-        c.p_t = t_test_p(centred)
-        c.mde = sd * decision_power_effect(c.n_pairs, level) if sd > 0 else 0.0
+        return
+    c.effect, c.lo, c.hi, _ = t_interval(c.d, alpha=level)
+    sd = float(np.std(c.d, ddof=1))
+    c.mde = sd * decision_power_effect(c.n_pairs, level) if sd > 0 else 0.0
 
 
 def verdict(c):
@@ -260,11 +261,12 @@ def compare_all(sweep, primary, secondary):
     """(the family, tested with Holm on the exact p-values; every other comparison at 95%, without a verdict).
     A member without a p (too few pairs) stays in the family with p = 1: a family never shrinks silently."""
     members = family(sweep, primary)
-    p = [c.p_exact if math.isfinite(c.p_exact) else 1.0 for c in map(lambda c: (test(c, ALPHA), c)[1], members)]
-    adjusted, levels, _ = holm(p)
+    for c in members:
+        test(c)
+    adjusted, levels, _ = holm([c.p_exact if math.isfinite(c.p_exact) else 1.0 for c in members])
     for c, p_holm, level in zip(members, adjusted, levels):
         c.p_holm = p_holm
-        test(c, level)
+        draw_interval(c, level)
         c.verdict = verdict(c)
         block_unstable(sweep, c)
     others = [] if not sweep.baseline else [
@@ -273,5 +275,6 @@ def compare_all(sweep, primary, secondary):
         if sweep.select(arm, point) and not at_baseline_point(sweep, point)
         and (arm, point) != (sweep.baseline, baseline_cell(sweep, point))]
     for c in others:
-        test(c, ALPHA)
+        test(c)
+        draw_interval(c, ALPHA)
     return members, others

@@ -69,6 +69,9 @@ class Sweep:
         self.treatments = text("treatments")
         margins = declared["margins"][:] if declared is not None and "margins" in declared else []
         self.primary = dict(zip(text("claims"), text("primary")))
+        if self.baseline and not self.primary:
+            raise SystemExit(f"{path} has no declared analysis (/report/claims; collected by an older gftlab): run "
+                             "`gftlab sweep collect`")
         self.margins = {claim: float(m) for claim, m in zip(text("claims"), margins) if math.isfinite(m)}
         self.confirmatory = bool(self.attrs.get("report_confirmatory", 0))
         self.family_line = self.attrs.get("report_family", "")

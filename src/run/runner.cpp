@@ -273,9 +273,9 @@ void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std:
                   double seconds) {
   if (!end.diverged)
     for (const auto& [name, value] : last) log.scalar("final/" + name, value);
-  if (std::isfinite(noise_floor)) log.scalar("final/quality_noise_floor", noise_floor);
   else
     log.scalar("final/diverged_step", static_cast<double>(end.diverged_step));
+  if (std::isfinite(noise_floor)) log.scalar("final/quality_noise_floor", noise_floor);
   write_stability(log, history, cfg);
   const auto n = cfg.get_int("eval.n_samples");
   if (features && features->loaded()) {

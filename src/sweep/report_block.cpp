@@ -72,11 +72,14 @@ void read_treatments(const YAML::Node& node, const std::vector<std::string>& arm
   }
 }
 
-void read_primary_and_margins(const YAML::Node& node, const ExperimentSource& src, ReportSettings& out) {
+void set_defaults(ReportSettings& out) {
   for (const auto& c : report_claims()) {
     out.primary[c.name] = c.measures.front();
     if (std::isfinite(c.default_margin)) out.margins[c.name] = c.default_margin;
   }
+}
+
+void read_primary_and_margins(const YAML::Node& node, const ExperimentSource& src, ReportSettings& out) {
   if (const auto primary = node["primary"]) {
     if (!primary.IsMap()) throw src.error(primary, "report.primary", "needs a mapping of claims to measures");
     for (const auto& item : primary) {
@@ -155,7 +158,7 @@ std::string ReportSettings::family_line() const {
 ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, const std::vector<std::string>& arms,
                                  const ExperimentSource& src) {
   ReportSettings out;
-  read_primary_and_margins(YAML::Node(YAML::NodeType::Map), src, out);
+  set_defaults(out);
   if (!node) return out;
   if (!node.IsMap()) throw src.error(node, "report", "needs a mapping (" + fmt::format("{}", fmt::join(kReportKeys, ", ")) + ")");
   for (const auto& item : node) check_key(item.first, "report", kReportKeys, src);

@@ -68,6 +68,17 @@ def main(path):
         for name in STABILITY_FINALS:
             assert "final/" + name in f, f"missing /final/{name}"
         assert f["final/nonfinite_events"][()] == 0
+        assert "final/diverged_step" not in f  # a complete run
+        # The quality metric at every evaluation, the dense ones (eval.dense_every = 10 to 20) included, and its
+        # noise floor (target.n_eval holds a second held-out set of eval.n_samples).
+        assert list(f["quality/step"][:]) == [0, 10, 20, 30, 60], f["quality/step"][:]
+        assert np.array_equal(f["quality/value"][:][[0, 3, 4]], f["eval/w2"][:])
+        floor = f["final/quality_noise_floor"][()]
+        assert np.isfinite(floor) and floor > 0, floor
+        # The function probe: every 10 steps from the end of warm-up, 32 probe inputs x 2 dimensions.
+        assert list(f["stability/probe_step"][:]) == [10, 20, 30, 40, 50, 60]
+        assert f["stability/probe_output"].shape == (6 * 32 * 2,)
+        assert np.all(np.isfinite(f["stability/probe_output"][:]))
     print(f"schema ok: {path}")
 
 

@@ -7,7 +7,7 @@ cat > check.yaml <<YAML
 name: check
 description: Does collect see every state?
 base: [$repo/configs/blocks/toy_2d.yaml, $repo/configs/profiles/smoke.yaml]
-set: {eval.euler_steps: [1, 4]}
+set: {eval.euler_steps: [1, 4], target.n_eval: 400}  # 400: a second held-out set, so W2's noise floor is written
 arms:
   gft: {method.name: gft, method.schedule.beta0: 1}
   standard: {method.name: standard}
@@ -40,10 +40,12 @@ with h5py.File(d / "summary.h5") as f:
         if expected == "complete":
             assert math.isfinite(w2) and run_file[i] and error[i] == ""
             assert f["runs"][t["run_id"].asstr()[i]]["final/w2"][()] == w2  # the external link
+            assert math.isnan(t["final/diverged_step"][i]) and t["final/quality_noise_floor"][i] > 0
         else:
             assert math.isnan(w2)
         if expected == "diverged":
-            assert math.isfinite(t["final/diverged_step"][i]) and f["runs"][t["run_id"].asstr()[i]].attrs["status"] == "diverged"
+            assert math.isfinite(t["final/diverged_step"][i]) and math.isfinite(t["final/quality_noise_floor"][i])
+            assert f["runs"][t["run_id"].asstr()[i]].attrs["status"] == "diverged"
         if expected == "failed":
             assert run_file[i] == "" and error[i].startswith("gftlab:"), error[i]
     assert sorted(set(t["param/target.n_train"].asstr()[:])) == ["128", "256", "64"]

@@ -28,6 +28,11 @@ COORDS = 64
 METRICS = [("w2", -1, "quality"), ("coverage", 1, "diversity"), ("recall", 1, "diversity"),
            ("path_length", -1, "paths"), ("grad_spikes_per_1000", -1, "stability")]
 CLAIM_NAMES = [c for c, _, _ in claims.CLAIMS]
+# What `gftlab sweep collect` writes for an experiment without `report.primary` or `report.margins`
+# (sweep/report_block.cpp's defaults).
+DECLARED_PRIMARY = {"stability": "function_noise", "paths": "path_length", "quality": "quality",
+                    "diversity": "coverage", "speed": "steps_to_quality"}
+DECLARED_MARGINS = {"quality": 1.05, "diversity": -0.05, "speed": 1.25}
 _files = itertools.count()
 
 
@@ -70,10 +75,10 @@ def write_sweep(runs, treatments=("gft",), primary=None, confirmatory=True, base
     f["metrics/better"] = [m[1] for m in METRICS]
     strings("metrics/family", [m[2] for m in METRICS])
     strings("report/treatments", treatments)
-    declared = {**claims.DEFAULT_PRIMARY, **(primary or {})}
+    declared = {**DECLARED_PRIMARY, **(primary or {})}
     strings("report/claims", CLAIM_NAMES)
     strings("report/primary", [declared[c] for c in CLAIM_NAMES])
-    f["report/margins"] = [claims.DEFAULT_MARGINS.get(c, math.nan) for c in CLAIM_NAMES]
+    f["report/margins"] = [DECLARED_MARGINS.get(c, math.nan) for c in CLAIM_NAMES]
     for run_id, r in zip(ids, runs):
         for name, values in r.get("series", {}).items():
             f[f"runs/{run_id}/{name}"] = values
@@ -175,7 +180,6 @@ class NonInferiorityDivergenceAndExactP(unittest.TestCase):
         self.assertAlmostEqual(math.exp(c.measure.margin), 1.05)
 
     def test_divergence_4_of_5_against_0_of_5_blocks_stability(self):
-        rng = np.random.default_rng(6)
         runs = stability_runs(lambda r: probe(gradual, 0.0, r), lambda r: probe(fast, SIGMA, r), seeds=5)
         for r in runs:
             if r["arm"] == "gft" and r["seed"] < 4:
@@ -191,7 +195,6 @@ class NonInferiorityDivergenceAndExactP(unittest.TestCase):
         np.testing.assert_allclose(div["arm_interval"], [0.284, 0.995], atol=5e-4)
         np.testing.assert_allclose(div["baseline_interval"], [0.0, 0.522], atol=5e-4)
         self.assertEqual(c.worst_rank, 4)
-        del rng
 
     def test_five_equal_differences_have_exact_p_one_sixteenth(self):
         sweep = write_sweep(final_runs(5, lambda s: {"coverage": 0.6 + 0.01 * s}, lambda s: {"coverage": 0.5 + 0.01 * s}),
