@@ -5,6 +5,8 @@ are in docs/reports.md ("Claims"); nothing here is written by hand."""
 import json
 import math
 
+import numpy as np
+
 from comparisons import Measure, compare_all, divergence, primary_quality
 from seed_stats import ALPHA
 from style import HIGHER, LOWER, NEITHER
@@ -115,6 +117,23 @@ def mde_text(c):
     return f"×{math.exp(-c.mde):.3g} / ×{math.exp(c.mde):.3g}" if c.measure.scale == "log" else f"±{c.mde:.3g}"
 
 
+def noise_floor(sweep, c):
+    """(mean noise floor, the baseline's mean final) of the quality metric over the comparison's baseline runs: the
+    smallest difference the metric resolves, shown beside the quality margin (NaN when not written)."""
+    runs = sweep.complete(sweep.baseline, c.baseline_point) if c.baseline_point is not None else []
+    floors = [r.finals.get("quality_noise_floor", math.nan) for r in runs]
+    finals = [r.finals.get(c.measure.source, math.nan) for r in runs]
+    mean = lambda v: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan  # noqa: E731
+    return mean(floors), mean(finals)
+
+
+def floor_text(sweep, c):
+    if c.measure.claim != "quality":
+        return ""
+    floor, final = noise_floor(sweep, c)
+    return f"; noise floor {number(floor)} against the baseline's {number(final)}" if math.isfinite(floor) else ""
+
+
 def row_json(sweep, c, label):
     finite = lambda x: x if isinstance(x, (int, float)) and math.isfinite(x) else None  # noqa: E731
     div = divergence(sweep, c.arm, c.point)
@@ -133,6 +152,7 @@ def row_json(sweep, c, label):
                      "baseline_interval": div["baseline_interval"], "mcnemar_p": finite(div["mcnemar_p"])},
         "worst_rank_pairs": c.worst_rank, "below_floor": list(c.below_floor),
         "minimal_detectable_effect": finite(c.mde), "window": c.window, "note": c.note,
+        "quality_noise_floor": finite(noise_floor(sweep, c)[0]) if c.measure.claim == "quality" else None,
         "verdict": c.verdict, "analysis": label}
 
 
@@ -178,7 +198,8 @@ def markdown(sweep, members, others):
                  else "", f"worst rank {c.worst_rank}" if c.worst_rank else ""]
         extra = ", ".join(f for f in flags if f)
         verdict = c.verdict + (f" ({c.note})" if c.note else "")
-        lines.append(f"| {c.measure.claim} | {c.arm} | {c.point or '–'} | {c.measure.label} ({margin_text(c.measure)}) "
+        lines.append(f"| {c.measure.claim} | {c.arm} | {c.point or '–'} | {c.measure.label} ({margin_text(c.measure)}"
+                     f"{floor_text(sweep, c)}) "
                      f"| {effect_text(c)} | {number(c.p_exact)} | {c.n_pairs}{f' ({extra})' if extra else ''} "
                      f"| {mde_text(c)} | **{verdict}**{'' if label == 'confirmatory' else ' (exploratory)'} |")
     return lines + ["", f"Secondary measures ({len(others)} comparisons, unadjusted 95% intervals, no verdicts) "

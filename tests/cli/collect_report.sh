@@ -63,7 +63,7 @@ assert "*Does collect see every state?*" in report
 # Cost: standard fine-tuning evaluates one network and no VJP per step, 40 steps, in each of its 6 runs.
 assert "| standard | standard, independent | 6 | 40 [40, 40] | 0 [0, 0] | " in report, report
 # The claims: gft (an annealed gft arm: the default treatment) at each grid point, one primary measure per claim.
-assert "| quality | gft | target.n_train=64 | final w2 (non-inferiority, margin ×1.05) |" in report, report
+assert "| quality | gft | target.n_train=64 | final w2 (non-inferiority, margin ×1.05; noise floor " in report, report
 assert "## Secondary comparisons" in report
 assert report.startswith("# check (smoke)") and "## Claims" in report
 import json
