@@ -39,9 +39,12 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS) $(if $(TARGET),--target $(TARGET))
 
+# The suite's budget: the tests' wall time on the 2-core machine; over it, `make test` warns (never fails).
+TEST_BUDGET_SECONDS ?= 240
 test: deps
 	$(MAKE) build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) 2>&1 | tee ctest.log; status=$${PIPESTATUS[0]}; \
+	  $(PYTHON) $(CURDIR)/tests/test_budget.py ctest.log $(TEST_BUDGET_SECONDS); exit $$status
 
 # A failed run does not stop the other experiments or the reports, which list it; the exit status does.
 # Each report (one single-threaded Python process) is drawn while the next sweep runs, so that it and the

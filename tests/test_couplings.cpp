@@ -106,6 +106,16 @@ TEST_CASE("ot_sampled and sinkhorn: pairs drawn from the plan", "[coupling]") {
     CHECK(pairing.series[0].item<double>() < 1.0);
     CHECK(pairing.series[1].item<double>() > 0.3);
   }
+  SECTION("sinkhorn: a plan that reaches max_iters unconverged says so, in the solve and in every step's series") {
+    const SinkhornCoupling capped(1e-3, 10, 1e-12), ample(0.5, 20000, 1e-9);
+    const auto stopped = capped.solve(x0, x1);
+    CHECK_FALSE(stopped.converged);
+    CHECK(stopped.residual >= 1e-12);
+    CHECK(ample.solve(x0, x1).converged);
+    REQUIRE(capped.series_names().back() == "coupling_converged");
+    CHECK(capped.pair(x0, x1, gen).series.back().item<double>() == 0.0);
+    CHECK(ample.pair(x0, x1, gen).series.back().item<double>() == 1.0);
+  }
 }
 
 TEST_CASE("sinkhorn: the plan equals POT's log-domain Sinkhorn on the same cost", "[coupling][sinkhorn]") {

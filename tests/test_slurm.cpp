@@ -160,7 +160,7 @@ TEST_CASE("slurm: unsafe experiment, profile and arm names and output paths stop
   CHECK_THROWS_WITH(plan_of("name: ok\nprofiles: {smoke: {}, quick: {}, paper: {}, \"../p\": {}}\n", "../p"),
                     Catch::Contains("not a safe name"));
   CHECK_THROWS_WITH(plan_of("name: ok\narms: {a: {output.dir: /tmp/elsewhere}}\n" + profiles),
-                    Catch::Contains("output.dir is set by the sweep"));
+                    Catch::Contains("exp.yaml:2: arms.a.output.dir: is set by the sweep"));
   std::ofstream(file) << "name: ok\n" + profiles;
   CHECK_THROWS_WITH(plan_sweep(file, "smoke", {"output.file=../../x.h5"}, "r"),
                     Catch::Contains("output.file is set by the sweep"));

@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -51,6 +52,22 @@ int apply_threads(int requested, const Config& cfg) {
   return set_threads(requested > 0 ? requested : static_cast<int>(cfg.get_int("threads")));
 }
 
+// An allocation that fails (LibTorch's "you tried to allocate N bytes") in the user's words: how much, and the
+// keys that set the sizes involved. Other errors pass through unchanged.
+[[noreturn]] void rethrow_in_user_terms(const std::exception& e, const Config& cfg) {
+  const std::string what = e.what();
+  const auto at = what.find("tried to allocate ");
+  if (at == std::string::npos) throw;
+  const double bytes = std::strtod(what.c_str() + at + 18, nullptr);
+  std::vector<std::string> keys = {"model.kind = " + cfg.get_string("model.kind")};
+  for (const char* key : {"model.width", "model.depth", "finetune.batch_size", "pretrain.batch_size", "eval.n_samples",
+                          "target.n_eval"})
+    keys.push_back(fmt::format("{} = {}", key, cfg.get_int(key)));
+  throw std::runtime_error(fmt::format("out of memory: one allocation asked for {:.3g} GiB; the sizes come from {} "
+                                       "(and model.unet.* for a U-Net)", bytes / (1024.0 * 1024.0 * 1024.0),
+                                       fmt::join(keys, ", ")));
+}
+
 }  // namespace
 
 int command_run(const RunArgs& args) {
@@ -58,12 +75,16 @@ int command_run(const RunArgs& args) {
   if (!args.out.empty()) overrides.push_back("output.file=" + args.out);
   Config cfg = Config::load(args.config, overrides);
   const int threads = apply_threads(args.threads, cfg);
-  Runner runner(cfg);  // every configuration error surfaces here, before any work
-  if (const auto warning = blas_warning(); !warning.empty()) fmt::print(stderr, "{}\n", warning);
-  fmt::print(stderr, "gftlab run {} ({} threads) -> {}\n", cfg.run_id(), threads, runner.output_path());
-  const auto result = runner.run();
-  fmt::print("{} {}\n", result.status == RunStatus::kComplete ? "complete" : "diverged", result.path);
-  return result.exit_code();
+  try {
+    Runner runner(cfg);  // every configuration error surfaces here, before any work
+    if (const auto warning = blas_warning(); !warning.empty()) fmt::print(stderr, "{}\n", warning);
+    fmt::print(stderr, "gftlab run {} ({} threads) -> {}\n", cfg.run_id(), threads, runner.output_path());
+    const auto result = runner.run();
+    fmt::print("{} {}\n", result.status == RunStatus::kComplete ? "complete" : "diverged", result.path);
+    return result.exit_code();
+  } catch (const std::exception& e) {  // c10::Error included
+    rethrow_in_user_terms(e, cfg);
+  }
 }
 
 int command_pretrain(const RunArgs& args) {

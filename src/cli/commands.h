@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sweep/sweep_plan.h"
+
 namespace gftlab {
 
 struct RunArgs {
@@ -27,6 +29,7 @@ struct SweepArgs {
   bool dry_run = false;
   int jobs = 1;
   int threads = 0;
+  int64_t max_runs = kDefaultMaxRuns;  // a larger sweep is refused before anything is built
   // SLURM (submit, resume --backend slurm, worker)
   std::map<std::string, std::string> slurm;  // command-line values of the slurm options, by key
   bool wait = false;

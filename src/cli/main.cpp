@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
     sub->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
     sub->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
   }
+  for (auto* sub : {plan, sweep_run, status, collect, report, submit, resume})
+    sub->add_option("--max-runs", sweep_args.max_runs, "refuse a sweep of more runs than this (default 100000)")
+        ->check(CLI::PositiveNumber);
   for (auto* sub : {sweep_run, resume})
     sub->add_option("--jobs", sweep_args.jobs, "local worker processes (the threads are split between them)")
         ->check(CLI::PositiveNumber);
@@ -137,7 +140,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "gftlab: configuration error: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "gftlab: error: {}\n", e.what());
+    // LibTorch's errors carry a C++ backtrace after their first line; the user gets the first line only.
+    const std::string what = e.what();
+    fmt::print(stderr, "gftlab: error: {}\n", what.substr(0, what.find('\n')));
     return 1;
   }
   return 0;

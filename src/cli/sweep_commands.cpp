@@ -62,7 +62,7 @@ bool print_status(const SweepPlan& plan) {
 }  // namespace
 
 int command_sweep_plan(const SweepArgs& args) {
-  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs);
   fmt::print("{:<16}  {:<20}  {:>5}  {}\n", "run_id", "arm", "seed", "point");
   for (const auto& run : plan.runs) {
     std::vector<std::string> point;
@@ -79,7 +79,7 @@ int command_sweep_plan(const SweepArgs& args) {
 }
 
 int command_sweep_run(const SweepArgs& args) {
-  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs);
   write_manifest(plan);
   LocalRunSettings settings;
   settings.jobs = args.jobs;
@@ -90,17 +90,17 @@ int command_sweep_run(const SweepArgs& args) {
 }
 
 int command_sweep_status(const SweepArgs& args) {
-  print_status(plan_sweep(args.experiment, args.profile, args.overrides));
+  print_status(plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs));
   return 0;
 }
 
 int command_sweep_collect(const SweepArgs& args) {
-  collect_and_print(plan_sweep(args.experiment, args.profile, args.overrides));
+  collect_and_print(plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs));
   return 0;
 }
 
 int command_sweep_submit(const SweepArgs& args) {
-  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs);
   const auto sub = submit_sweep(plan, {args.slurm, args.experiment, args.overrides, args.dry_run});
   if (sub.run_ids.empty()) {
     fmt::print("{}: nothing to submit: every run is done, queued or running\n", plan.directory);
@@ -130,7 +130,7 @@ int command_sweep_worker(const SweepArgs& args) {
 }
 
 int command_report(const SweepArgs& args) {
-  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides);
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs);
   collect_and_print(plan);
   const int code = run_command({GFTLAB_PYTHON, analysis_dir() + "/report.py", plan.directory}, false).code;
   if (code != 0) fmt::print(stderr, "gftlab: error: the analysis ({}/report.py) exited with {}\n", analysis_dir(), code);

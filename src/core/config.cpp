@@ -339,6 +339,7 @@ void Config::set_from_yaml_text(const std::string& key, const std::string& text,
     if (is_group(key)) throw ConfigError(fmt::format("{}: '{}' is a group; set one of its keys", origin, key));
     throw ConfigError(fmt::format("{}: {}", origin, unknown_key_message(key)));
   }
+  measure_yaml_text(text, origin);
   Value v;
   try {
     v = convert(*spec, YAML::Load(text));

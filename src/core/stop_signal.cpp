@@ -10,8 +10,14 @@ namespace {
 
 volatile sig_atomic_t g_signal = 0;
 volatile sig_atomic_t g_forward_pid = 0;
+volatile sig_atomic_t g_armed = 0;
 
 void on_signal(int sig) {
+  if (g_armed == 0) {  // nothing polls: the default action, now (signal and raise are async-signal-safe)
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
   if (g_signal == 0) g_signal = sig;
   if (g_forward_pid > 0) kill(g_forward_pid, sig);
 }
@@ -33,6 +39,9 @@ void install_stop_handlers() {
 void forward_stop_signals_to(int pid) { g_forward_pid = pid; }
 
 bool stop_requested() { return g_signal != 0; }
+
+StopPoint::StopPoint() { g_armed = g_armed + 1; }
+StopPoint::~StopPoint() { g_armed = g_armed - 1; }
 int stop_signal() { return g_signal; }
 
 std::string stop_signal_name() {

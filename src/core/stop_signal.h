@@ -1,6 +1,9 @@
 // Requests to stop cleanly: SIGUSR1 (SLURM's warning before the time limit, --signal), SIGTERM (preemption,
-// scancel, the local runner's death) and SIGINT (Ctrl-C). The handler only records the signal; long loops
-// poll stop_requested() at points where they can write a checkpoint and leave. A second SIGINT kills at once.
+// scancel, the local runner's death) and SIGINT (Ctrl-C). While a StopPoint is alive (a run that has state,
+// whose long stages poll stop_requested() where they can write a checkpoint and leave), the handler only
+// records the signal. Outside one (parsing, planning, one-off stages), nothing would look at that record, so the
+// signal takes its default action at once: the process ends with the signal's own status, and its files are left
+// only under temporary names. A second SIGINT kills at once.
 #pragma once
 
 #include <stdexcept>
@@ -12,6 +15,15 @@ void install_stop_handlers();
 // While `pid` > 0, the handled signals are also passed on to that child (a sweep worker's current run).
 void forward_stop_signals_to(int pid);
 bool stop_requested();
+
+// Arms the handlers for its lifetime (nestable). A signal that came before it was armed already ended the process.
+class StopPoint {
+ public:
+  StopPoint();
+  ~StopPoint();
+  StopPoint(const StopPoint&) = delete;
+  StopPoint& operator=(const StopPoint&) = delete;
+};
 // The signal that asked to stop (0 if none), and its name ("SIGUSR1", ...).
 int stop_signal();
 std::string stop_signal_name();

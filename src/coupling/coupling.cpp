@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
+#include <limits>
 
 #include "core/config.h"
 #include "ot/cost.h"
@@ -63,11 +65,11 @@ Pairing OtCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generat
   return repaired(x0, x1.index_select(0, perm), x0, x1);
 }
 
-at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) const {
+SinkhornCoupling::Plan SinkhornCoupling::solve(const at::Tensor& x0, const at::Tensor& x1) const {
   const int64_t n = x0.size(0);
   const auto cost = squared_distances(x0, x1);
   const double reg = eps_ * cost.mean().item<double>();
-  if (reg == 0.0) return at::eye(n, at::kDouble) / n;  // all samples coincide: any plan is optimal
+  if (reg == 0.0) return {at::eye(n, at::kDouble) / n, 0.0, true};  // all samples coincide: any plan is optimal
   const auto scaled = cost / -reg;
   const double mass = 1.0 / static_cast<double>(n);
   // One log-domain sweep first, so that no row of the kernel underflows whole; then the cheap scaling
@@ -78,12 +80,14 @@ at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) co
   const auto kernel_of = [&] { return (scaled + f.unsqueeze(1) + g.unsqueeze(0)).exp(); };
   auto kernel = kernel_of();
   auto u = at::ones({n}, at::kDouble), v = at::ones({n}, at::kDouble);
+  double residual = std::numeric_limits<double>::infinity();
   for (int64_t it = 2; it <= max_iters_; ++it) {
     u = mass / at::mv(kernel, v);
     v = mass / at::mv(kernel.t(), u);
     // After the v update the columns are exact; the rows measure convergence.
     if (it % kSinkhornCheckEvery == 0 || it == max_iters_) {
-      if ((u * at::mv(kernel, v) - mass).abs().sum().item<double>() < tol_) break;
+      residual = (u * at::mv(kernel, v) - mass).abs().sum().item<double>();
+      if (residual < tol_) break;
     }
     if (std::max(u.max().item<double>(), v.max().item<double>()) > kSinkhornAbsorbAbove) {
       f += u.log();
@@ -93,17 +97,26 @@ at::Tensor SinkhornCoupling::plan(const at::Tensor& x0, const at::Tensor& x1) co
       v.fill_(1.0);
     }
   }
-  return u.unsqueeze(1) * kernel * v.unsqueeze(0);
+  return {u.unsqueeze(1) * kernel * v.unsqueeze(0), residual, residual < tol_};
 }
 
 std::vector<std::string> SinkhornCoupling::series_names() const {
-  return {"coupling_cost_ratio", "coupling_distinct_fraction"};
+  return {"coupling_cost_ratio", "coupling_distinct_fraction", "coupling_converged"};
 }
 
 Pairing SinkhornCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator& gen) const {
   const int64_t n = x0.size(0);
-  const auto flat = at::multinomial(plan(x0, x1).flatten(), n, /*replacement=*/true, gen);
-  return sampled_pairs(x0, x1, at::div(flat, n, "floor"), at::remainder(flat, n));
+  const auto solved = solve(x0, x1);
+  if (!solved.converged && !warned_) {
+    warned_ = true;
+    fmt::print(stderr, "gftlab: warning: Sinkhorn did not converge within coupling.max_iters = {} (row error {:.3g} >= "
+               "coupling.tol = {:.3g}); its plan is used as it is, and /train/coupling_converged records every step\n",
+               max_iters_, solved.residual, tol_);
+  }
+  const auto flat = at::multinomial(solved.plan.flatten(), n, /*replacement=*/true, gen);
+  auto pairing = sampled_pairs(x0, x1, at::div(flat, n, "floor"), at::remainder(flat, n));
+  pairing.series.push_back(at::scalar_tensor(solved.converged ? 1.0 : 0.0, at::kDouble));
+  return pairing;
 }
 
 std::unique_ptr<Coupling> make_coupling(const Config& cfg) {

@@ -52,13 +52,20 @@ class SinkhornCoupling : public Coupling {
   SinkhornCoupling(double eps, int64_t max_iters, double tol) : eps_(eps), max_iters_(max_iters), tol_(tol) {}
   Pairing pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator& gen) const override;
   std::vector<std::string> series_names() const override;
+  struct Plan {
+    at::Tensor plan;   // [B, B] float64, total mass 1
+    double residual;   // L1 error of the row sums at the last check
+    bool converged;    // residual < tol within max_iters
+  };
+  Plan solve(const at::Tensor& x0, const at::Tensor& x1) const;
   // The entropic plan [B, B] (float64, total mass 1).
-  at::Tensor plan(const at::Tensor& x0, const at::Tensor& x1) const;
+  at::Tensor plan(const at::Tensor& x0, const at::Tensor& x1) const { return solve(x0, x1).plan; }
 
  private:
   double eps_;
   int64_t max_iters_;
   double tol_;
+  mutable bool warned_ = false;  // an unconverged plan is reported once per run (and logged every step)
 };
 
 // Total squared distance of the pairs (x0[i], x1[i]), float64 0-dim.

@@ -34,6 +34,9 @@ void add_method_keys(std::vector<KeySpec>& keys) {
                          kAtLeastOne));
   keys.push_back(integer("method.classifier.steps", 2000, "`log_ratio_classifier`: Adam steps (batch 256)",
                          kAtLeastOne));
+  keys.push_back(integer("method.classifier.samples", 2000, "`log_ratio_classifier`: samples per class: the first "
+                         "of the target training set, and as many pretrained-model samples (drawn in batches)",
+                         {10.0, kInf}));
   keys.push_back(number("method.classifier.lr", 1e-3, "`log_ratio_classifier`: learning rate", kPositive));
   keys.push_back(number("method.reward_scale", 1.0, "`adjoint_*`: lambda, the reward's weight against the "
                         "regulariser; `adjoint_matching` samples p_pre exp(lambda r)", kPositive));

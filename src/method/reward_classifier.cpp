@@ -8,7 +8,9 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <vector>
 
 #include "core/config.h"
 #include "io/content_store.h"
@@ -17,12 +19,14 @@
 #include "io/archive_file.h"
 #include "sampler/sampler.h"
 #include "core/device.h"
+#include "core/stop_signal.h"
 
 namespace gftlab {
 namespace {
 
 // Part of every stored classifier's id: bump it when the architecture or training changes.
-constexpr const char* kClassifierNumerics = "logit-mlp-v1";
+constexpr const char* kClassifierNumerics = "logit-mlp-v2";  // v2: classes of `samples`, negatives in batches
+constexpr int64_t kSampleBatch = 256;  // pretrained-model samples integrated at once
 
 torch::nn::Sequential make_net(int64_t in, int64_t width) {
   return torch::nn::Sequential(torch::nn::Linear(in, width), torch::nn::SiLU(), torch::nn::Linear(width, width),
@@ -31,8 +35,23 @@ torch::nn::Sequential make_net(int64_t in, int64_t width) {
 
 at::Tensor flat(const at::Tensor& x) { return x.reshape({x.size(0), -1}); }
 
+void stop_if_asked(const char* stage) {
+  if (stop_requested())
+    throw Interrupted(fmt::format("{} stopped {}; nothing is stored yet, so the same command starts it again",
+                                  stop_signal_name(), stage));
+}
+
+// As many pretrained-model samples as `like` has rows, in batches, each batch a chance to stop.
 at::Tensor pretrained_samples(VelocityField& pretrained, const at::Tensor& like, int64_t steps, at::Generator& gen) {
-  return FixedStepSampler(FixedMethod::kEuler, steps).solve(field_of(pretrained), randn_on(like.sizes(), gen, like.options()), 0.0, 1.0).x;
+  const StopPoint polled;
+  const FixedStepSampler sampler(FixedMethod::kEuler, steps);
+  std::vector<at::Tensor> batches;
+  for (int64_t start = 0; start < like.size(0); start += kSampleBatch) {
+    stop_if_asked("sampling the pretrained model for the reward classifier");
+    const auto rows = like.narrow(0, start, std::min(kSampleBatch, like.size(0) - start));
+    batches.push_back(sampler.solve(field_of(pretrained), randn_on(rows.sizes(), gen, rows.options()), 0.0, 1.0).x);
+  }
+  return at::cat(batches);
 }
 
 struct HeldOut {
@@ -68,7 +87,9 @@ HeldOut train(torch::nn::Sequential& net, const at::Tensor& positives, const at:
     p.copy_(at::randn(p.sizes(), gen) * (p.dim() > 1 ? 1.0 / std::sqrt(double(p.size(1))) : 0.0));
   }
   torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(s.lr));
+  const StopPoint polled;
   for (int64_t step = 0; step < s.steps; ++step) {
+    if (step % 100 == 0) stop_if_asked("training the reward classifier");
     const auto idx = at::randint(0, 2 * fit, {s.batch_size}, gen, at::kLong);
     optimiser.zero_grad();
     torch::nn::functional::binary_cross_entropy_with_logits(net->forward(x_fit.index_select(0, idx)).squeeze(1),
@@ -85,6 +106,7 @@ ClassifierSettings ClassifierSettings::from_config(const Config& cfg) {
   ClassifierSettings s;
   s.width = cfg.get_int("method.classifier.width");
   s.steps = cfg.get_int("method.classifier.steps");
+  s.samples = cfg.get_int("method.classifier.samples");
   s.lr = cfg.get_float("method.classifier.lr");
   return s;
 }
@@ -93,10 +115,12 @@ ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, Vel
                                                 const at::Tensor& target_samples, uint64_t seed,
                                                 const std::string& key, const std::string& store_dir) {
   ClassifierReward out;
+  const auto classes = target_samples.narrow(0, 0, std::min(s.samples, target_samples.size(0)));
+  out.samples_per_class = classes.size(0);
   out.id = sha256_hex(fmt::format("{} {} n={} width={} steps={} batch={} lr={} sampler_steps={}", kClassifierNumerics,
-                                  key, target_samples.size(0), s.width, s.steps, s.batch_size, s.lr, s.sampler_steps))
+                                  key, classes.size(0), s.width, s.steps, s.batch_size, s.lr, s.sampler_steps))
                .substr(0, 16);
-  const auto positives = flat(target_samples).to(at::kFloat);
+  const auto positives = flat(classes).to(at::kFloat);
   auto net = make_net(positives.size(1), s.width);
   out.reused = ContentStore(store_dir).get_or_make(
       "classifier-" + out.id,
@@ -113,7 +137,7 @@ ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, Vel
       [&](const std::string& pt) {
         auto gen = make_generator(seed, "reward-classifier-" + out.id);
         const auto negatives =
-            flat(pretrained_samples(pretrained, target_samples.to(at::kFloat), s.sampler_steps, gen));
+            flat(pretrained_samples(pretrained, classes.to(at::kFloat), s.sampler_steps, gen));
         const auto held = train(net, positives, negatives, s, gen);
         out.accuracy = held.accuracy;
         out.calibration_error = held.calibration_error;
@@ -126,7 +150,7 @@ ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, Vel
         record["held_out_accuracy"] = out.accuracy;
         record["calibration_error"] = out.calibration_error;
         record["key"] = key;
-        record["samples_per_class"] = target_samples.size(0);
+        record["samples_per_class"] = classes.size(0);
         record["width"] = s.width;
         record["steps"] = s.steps;
         record["lr"] = s.lr;

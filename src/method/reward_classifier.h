@@ -17,6 +17,7 @@ class Config;
 struct ClassifierSettings {
   int64_t width = 128;
   int64_t steps = 2000;
+  int64_t samples = 2000;  // per class: at most this many target samples, and as many pretrained-model samples
   int64_t batch_size = 256;
   double lr = 1e-3;
   int64_t sampler_steps = 100;  // Euler steps for the pretrained model's samples
@@ -28,6 +29,7 @@ struct ClassifierReward {
   std::string id;
   double accuracy = 0.0;           // on a held-out fifth of each class
   double calibration_error = 0.0;  // expected calibration error there (10 equal-width bins)
+  int64_t samples_per_class = 0;
   bool reused = false;
 };
 

@@ -149,6 +149,7 @@ Reward classifier_reward(const Config& cfg, VelocityField& pretrained, const std
                                                 cfg.get_string("output.pretrained_dir"));
   log.attr("reward_classifier", c.id);
   log.attr("reward_classifier_accuracy", c.accuracy);
+  log.attr("reward_classifier_samples_per_class", c.samples_per_class);
   log.attr("reward_classifier_calibration_error", c.calibration_error);
   return c.reward;
 }
@@ -339,6 +340,9 @@ std::string Runner::output_path() const {
 }
 
 RunResult Runner::run() {
+  // From here the run has state (its lock, its temporary file): a stop request is recorded and answered at the
+  // next point that can checkpoint (every stage that takes long polls), never dropped.
+  const StopPoint polled;
   const uint64_t seed = static_cast<uint64_t>(cfg_.get_int("seed"));
   const auto started = std::chrono::steady_clock::now();
   const std::string checkpoint_path = checkpoint_path_of(output_path());

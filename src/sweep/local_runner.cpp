@@ -13,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "core/file_lock.h"
 #include "core/stop_signal.h"
 #include "io/run_file_reader.h"
 #include "method/method.h"
@@ -102,6 +103,15 @@ void pretrain_missing(const SweepPlan& plan, const std::vector<const PlannedRun*
   });
 }
 
+// Whether another process holds the run's writer lock (runner.cpp: <run file>.lock): a second `sweep run` beside
+// a live one leaves that run to it instead of waiting, failing and marking it failed.
+bool running_elsewhere(const std::string& run_file) {
+  const auto path = fs::path(run_file).replace_extension(".lock").string();
+  if (!fs::exists(path)) return false;
+  const FileLock probe(path, false);
+  return !probe.locked();
+}
+
 }  // namespace
 
 std::string run_file_of(const std::string& sweep_dir, const std::string& run_id) {
@@ -154,12 +164,16 @@ int run_sweep_locally(const SweepPlan& plan, const LocalRunSettings& s) {
   const int threads = std::max(1, cores / jobs);
   const std::string exe = s.gftlab.empty() ? self_executable() : s.gftlab;
 
-  std::vector<const PlannedRun*> to_run;
+  std::vector<const PlannedRun*> to_run, elsewhere;
   for (const auto& e : sweep_status(plan))
-    if (e.state == RunState::kPending || e.state == RunState::kFailed) to_run.push_back(e.run);
-  const size_t done_before = plan.runs.size() - to_run.size();
-  fmt::print("{}: {} runs, {} already done, {} to run with {} jobs x {} threads\n", plan.directory,
-             plan.runs.size(), done_before, to_run.size(), jobs, threads);
+    if (e.state == RunState::kPending || e.state == RunState::kFailed)
+      (running_elsewhere(run_file_of(plan, *e.run)) ? elsewhere : to_run).push_back(e.run);
+  const size_t done_before = plan.runs.size() - to_run.size() - elsewhere.size();
+  fmt::print("{}: {} runs, {} already done, {} running elsewhere, {} to run with {} jobs x {} threads\n",
+             plan.directory, plan.runs.size(), done_before, elsewhere.size(), to_run.size(), jobs, threads);
+  for (const auto* run : elsewhere)
+    fmt::print("{} ({}, seed {}): running elsewhere (another process holds its lock); left to it\n", run->run_id,
+               run->arm, run->seed);
   std::fflush(stdout);
 
   pretrain_missing(plan, to_run, cores, jobs, exe);

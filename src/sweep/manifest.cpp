@@ -7,28 +7,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "io/archive_file.h"
+#include "io/json_line.h"
 #include "sweep/sweep_plan.h"
 
 namespace gftlab {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -38,12 +23,14 @@ std::string config_file_of(const std::string& sweep_dir, const std::string& run_
 
 std::string manifest_line(const SweepPlan& plan, const PlannedRun& run) {
   const auto config_path = config_file_of(plan.directory, run.run_id);
-  std::vector<std::string> point;
-  for (const auto& [k, v] : run.point) point.push_back(json_string(k) + ": " + json_string(v));
-  return fmt::format("{{\"run_id\": {}, \"arm\": {}, \"seed\": {}, \"point\": {{{}}}, \"config_path\": {}, "
-                     "\"config_yaml\": {}}}\n",
-                     json_string(run.run_id), json_string(run.arm), run.seed, fmt::join(point, ", "),
-                     json_string(config_path), json_string(run.config.canonical_yaml()));
+  return JsonLine()
+      .add("run_id", run.run_id)
+      .add("arm", run.arm)
+      .add("seed", run.seed)
+      .add("point", run.point)
+      .add("config_path", config_path)
+      .add("config_yaml", run.config.canonical_yaml())
+      .str();
 }
 
 void write_manifest(const SweepPlan& plan) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/runtime.h"
+#include "io/json_line.h"
 #include "sweep/child_process.h"
 #include "sweep/local_runner.h"
 #include "sweep/slurm_script.h"
@@ -121,12 +122,15 @@ Submission submit_sweep(const SweepPlan& plan, const SubmitSettings& settings) {
   sub.array_job = sbatch({"--chdir=" + workdir, sub.array_script});
   sub.collect_job = sbatch({"--chdir=" + workdir, "--dependency=afterany:" + sub.array_job, sub.collect_script});
   std::ofstream log(dir / "submissions.jsonl", std::ios::app);
-  std::vector<std::string> quoted;
-  for (const auto& id : sub.run_ids) quoted.push_back("\"" + id + "\"");
-  log << fmt::format("{{\"number\": {}, \"array_job\": \"{}\", \"collect_job\": \"{}\", \"manifest\": \"{}\", "
-                     "\"runs_per_task\": {}, \"submitted\": \"{}\", \"runs\": [{}]}}\n",
-                     sub.number, sub.array_job, sub.collect_job, sub.manifest, sub.runs_per_task, utc_now_iso8601(),
-                     fmt::join(quoted, ", "));
+  log << JsonLine()
+             .add("number", sub.number)
+             .add("array_job", sub.array_job)
+             .add("collect_job", sub.collect_job)
+             .add("manifest", sub.manifest)
+             .add("runs_per_task", sub.runs_per_task)
+             .add("submitted", utc_now_iso8601())
+             .add("runs", sub.run_ids)
+             .str();
   if (!log) throw std::runtime_error("cannot record the submission in " + (dir / "submissions.jsonl").string());
   return sub;
 }

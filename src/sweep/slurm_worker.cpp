@@ -38,6 +38,7 @@ int run_array_task(const std::string& manifest, int64_t index, int64_t runs_per_
   const size_t last = std::min(entries.size(), first + static_cast<size_t>(runs_per_task));
   const std::string exe = self_executable();
   const std::string device = slurm_task_device();
+  const StopPoint polled;  // checked before each run, and forwarded to the run in progress
   int failed = 0;
   for (size_t k = first; k < last; ++k) {
     if (stop_requested()) return kExitInterrupted;

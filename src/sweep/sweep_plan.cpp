@@ -3,7 +3,9 @@
 #include "core/yaml_file.h"
 #include "method/method_names.h"
 #include "sweep/experiment_source.h"
+#include "sweep/plan_axes.h"
 #include "sweep/report_block.h"
+#include "sweep/slurm_script.h"
 
 #include <algorithm>
 #include <cctype>
@@ -39,6 +41,10 @@ bool profile_own(const std::string& key) {
   return key == "seeds" || key == "base" || key == "slurm" || key == "skip_arms" || key == "reference_seeds";
 }
 
+// Keys whose value the sweep decides: its run files go to <sweep directory>/runs, where collect, status and
+// resume look for them.
+const std::vector<std::string> kSweepOwnedKeys = {"output.dir", "output.file"};
+
 Config apply_block(Config cfg, const YAML::Node& block, const std::string& where, const Source& src,
                    bool is_profile = false) {
   if (!block || block.IsNull()) return cfg;
@@ -47,6 +53,9 @@ Config apply_block(Config cfg, const YAML::Node& block, const std::string& where
   flatten(block, "", leaves);
   for (const auto& [key, value] : leaves) {
     if (is_profile && profile_own(key)) continue;
+    if (std::find(kSweepOwnedKeys.begin(), kSweepOwnedKeys.end(), key) != kSweepOwnedKeys.end())
+      throw src.error(value, where + "." + key, "is set by the sweep (its run files go to "
+                                                "<results>/<experiment>/<profile>/runs); it cannot be set here");
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
   return cfg;
@@ -119,67 +128,6 @@ bool arm_runs_at(const Arm& arm, const Config& own, const std::vector<std::pair<
         own.with_value(key, yaml_text(value), "").canonical_yaml() != unchanged)
       return false;
   return true;
-}
-
-std::vector<int64_t> read_seeds(const YAML::Node& node, const std::string& where, const Source& src) {
-  std::vector<int64_t> seeds;
-  try {
-    if (node.IsScalar()) {
-      const auto n = node.as<int64_t>();
-      if (n < 1) throw src.error(node, where, "a seed count must be >= 1");
-      for (int64_t s = 0; s < n; ++s) seeds.push_back(s);
-    } else if (node.IsSequence()) {
-      for (const auto& s : node) seeds.push_back(s.as<int64_t>());
-    }
-  } catch (const YAML::Exception&) {
-    throw src.error(node, where, "expected a seed count or a list of integer seeds");
-  }
-  if (seeds.empty()) throw src.error(node, where, "expected a seed count or a non-empty list of integer seeds");
-  return seeds;
-}
-
-// Each axis point is a list of (key, value) to apply together: grid axes multiply, the zip is one axis.
-using Point = std::vector<std::pair<std::string, YAML::Node>>;
-
-std::vector<Point> expand_axes(const YAML::Node& grid, const YAML::Node& zip, const Source& src) {
-  std::vector<Point> points = {{}};
-  if (grid) {
-    if (!grid.IsMap()) throw src.error(grid, "grid", "needs a mapping of dotted keys to lists of values");
-    for (const auto& axis : grid) {
-      const std::string key = "grid." + axis.first.Scalar();
-      if (!axis.second.IsSequence()) throw src.error(axis.second, key, "needs a list of values");
-      std::vector<Point> next;
-      for (const auto& p : points)
-        for (const auto& v : axis.second) {
-          Point q = p;
-          q.emplace_back(axis.first.Scalar(), v);
-          next.push_back(q);
-        }
-      points = std::move(next);
-    }
-  }
-  if (zip) {
-    if (!zip.IsMap()) throw src.error(zip, "zip", "needs a mapping of dotted keys to equally long lists");
-    size_t length = 0;
-    bool first = true;
-    for (const auto& axis : zip) {
-      if (!axis.second.IsSequence()) throw src.error(axis.second, "zip." + axis.first.Scalar(), "needs a list of values");
-      if (!first && axis.second.size() != length)
-        throw src.error(axis.second, "zip." + axis.first.Scalar(),
-                        fmt::format("has {} values but the zip's first list has {}", axis.second.size(), length));
-      length = axis.second.size();
-      first = false;
-    }
-    std::vector<Point> next;
-    for (const auto& p : points)
-      for (size_t k = 0; k < length; ++k) {
-        Point q = p;
-        for (const auto& axis : zip) q.emplace_back(axis.first.Scalar(), axis.second[k]);
-        next.push_back(q);
-      }
-    points = std::move(next);
-  }
-  return points;
 }
 
 YAML::Node load_experiment(const std::string& file) {
@@ -314,7 +262,7 @@ const std::vector<std::string>& required_profiles() {
 }
 
 SweepPlan plan_sweep(const std::string& file, const std::string& profile, const std::vector<std::string>& overrides,
-                     const std::string& results_root) {
+                     const std::string& results_root, int64_t max_runs) {
   const Source src{file};
   const YAML::Node root = load_experiment(file);
   SweepPlan plan;
@@ -333,17 +281,20 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   const YAML::Node chosen = profiles[profile];
   if (!chosen) throw ConfigError(fmt::format("{}: profile '{}' is not defined here", file, profile));
 
-  Config cfg = apply_block(apply_files(Config::defaults(), root["base"], "base", src), root["set"], "set", src);
+  // The sweep's stores are defaults that the experiment's blocks may change; its run directory is not.
+  Config cfg = apply_files(Config::defaults(), root["base"], "base", src)
+                   .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep")
+                   .with_value("output.features_dir", (fs::path(results_root) / "features").string(), "sweep");
+  cfg = apply_block(cfg, root["set"], "set", src);
   if (chosen.IsMap()) cfg = apply_files(cfg, chosen["base"], "profiles." + profile + ".base", src);
   read_slurm_block(root["slurm"], "slurm", src, plan.slurm);
   if (chosen.IsMap()) read_slurm_block(chosen["slurm"], "profiles." + profile + ".slurm", src, plan.slurm);
+  resolve_slurm_options(plan.slurm, {});  // every command checks the whole file, not only `sweep submit`
   cfg = apply_block(cfg, chosen, "profiles." + profile, src, true);
-  cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep")
-            .with_value("output.pretrained_dir", (fs::path(results_root) / "pretrained").string(), "sweep")
-            .with_value("output.features_dir", (fs::path(results_root) / "features").string(), "sweep");
+  cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep");
 
   const YAML::Node seeds_node = chosen.IsMap() && chosen["seeds"] ? chosen["seeds"] : root["seeds"];
-  const auto seeds = seeds_node ? read_seeds(seeds_node, "seeds", src) : std::vector<int64_t>{cfg.get_int("seed")};
+  const auto seeds = seeds_node ? read_seeds(seeds_node, "seeds", max_runs, src) : std::vector<int64_t>{cfg.get_int("seed")};
   std::vector<Arm> arms;
   if (const auto node = root["arms"]) {
     if (!node.IsMap() || node.size() == 0) throw src.error(node, "arms", "needs a mapping of arm names to override blocks");
@@ -359,7 +310,9 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   for (const auto& arm : arms) arm_names.push_back(arm.name);
   const YAML::Node arm_adjustments = profile_arms(chosen, profile, arm_names, src);
   const auto skipped = skipped_arms(chosen, profile, arm_names, src);
-  const auto points = expand_axes(profile_grid(root["grid"], chosen, profile, src), root["zip"], src);
+  const YAML::Node grid = profile_grid(root["grid"], chosen, profile, src);
+  check_sweep_size(arms.size() - skipped.size(), count_points(grid, root["zip"]), seeds.size(), max_runs, file);
+  const auto points = expand_axes(grid, root["zip"], src);
 
   std::map<std::string, std::string> seen;
   for (const auto& arm : arms) {
@@ -381,7 +334,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
         }
         c = c.with_value("seed", std::to_string(seed), src.origin(seeds_node ? seeds_node : root, "seeds"));
         run.config = c.with_overrides(overrides);
-        for (const char* owned : {"output.dir", "output.file"})
+        for (const auto& owned : kSweepOwnedKeys)
           if (run.config.get_string(owned) != cfg.get_string(owned))
             throw ConfigError(fmt::format("{}: {} is set by the sweep (run files go to {}/runs); it cannot be "
                                           "overridden", file, owned, plan.directory));

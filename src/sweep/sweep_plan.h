@@ -49,9 +49,12 @@ struct SweepPlan {
 // The profiles every experiment defines.
 const std::vector<std::string>& required_profiles();
 
+// A sweep larger than this is refused before anything is built (--max-runs raises it).
+constexpr int64_t kDefaultMaxRuns = 100000;
+
 // `overrides` (key=value) apply to every run, last.
 SweepPlan plan_sweep(const std::string& file, const std::string& profile, const std::vector<std::string>& overrides,
-                     const std::string& results_root = "results");
+                     const std::string& results_root = "results", int64_t max_runs = kDefaultMaxRuns);
 
 // <sweep_dir>/configs/<run_id>.yaml: the resolved configuration write_manifest writes for each run.
 std::string config_file_of(const std::string& sweep_dir, const std::string& run_id);

@@ -10,6 +10,7 @@ namespace gftlab {
 
 LoopEnd run_training_loop(Trainer& trainer, int64_t steps, int64_t flush_every, Progress& progress,
                           CheckpointClock& clock, const LoopHooks& hooks) {
+  const StopPoint polled;  // a stop request is answered below, at the next step, with a checkpoint
   for (int64_t s = trainer.steps_done() + 1; s <= steps; ++s) {
     const auto started = std::chrono::steady_clock::now();
     trainer.step();

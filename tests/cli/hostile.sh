@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Hostile and careless input (issue 28's table): each case is refused with its exit code and message, within its
+# time bound, and no output of gftlab holds a C++ backtrace ("frame #"). A stop signal is answered in every
+# phase: parsing (the default action, the signal's own status) and the long stages of a run (exit 4).
+gftlab=$(realpath "$1")
+source "$(dirname "$0")/in_scratch_dir.sh"
+set +e
+fails=0
+
+# check CODE PATTERN SECONDS -- ARGS...: exit CODE, PATTERN in the output, within SECONDS, no backtrace.
+check() {
+  local code=$1 pattern=$2 limit=$3; shift 4
+  local start out rc took
+  start=$(date +%s%N)
+  out=$(timeout -s KILL 60 "$gftlab" "$@" 2>&1); rc=$?
+  took=$(( ($(date +%s%N) - start) / 1000000 ))
+  if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || grep -q "frame #" <<<"$out" ||
+     (( took > limit * 1000 )); then
+    echo "FAIL: gftlab $* -> exit $rc (want $code) in ${took} ms (limit ${limit} s): $out"; fails=$((fails + 1))
+  else
+    echo "ok: gftlab $* -> $code in ${took} ms"
+  fi
+}
+
+# 1. A 9-level alias chain: 10^9 leaves from 300 bytes. Refused from the parser's events, naming file and line.
+{
+  echo 'a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]'
+  for k in 1 2 3 4 5 6 7 8 9; do
+    p=$((k - 1)); echo "a$k: &a$k [*a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p]"
+  done
+  echo 'seed: *a9'
+} > bomb.yaml
+check 2 "bomb.yaml:5: the alias *a3 expands the document past 100000 nodes" 1 -- run bomb.yaml
+# The same on the command line: five levels of ten in one override's value.
+ten() { local out=$1; for _ in 1 2 3 4 5 6 7 8 9; do out="$out,$1"; done; echo "$out"; }
+check 2 "past 100000 nodes" 1 -- run "$repo/configs/examples/toy.yaml" \
+  "eval.euler_steps=[&b [$(ten 1)], &c [$(ten '*b')], &d [$(ten '*c')], &e [$(ten '*d')], [$(ten '*e')]]"
+# A few levels of reuse are legal YAML and still work.
+printf 'pretrain: {batch_size: &b 64}\nfinetune: {batch_size: *b}\n' > reuse.yaml
+check 0 "batch_size: 64" 1 -- config reuse.yaml
+
+# 2. Sweeps too large to plan, refused before anything is built (--max-runs raises the limit).
+{
+  echo "name: huge"
+  echo "grid:"
+  for key in seed finetune.lr finetune.steps pretrain.lr pretrain.steps model.width model.depth \
+             eval.n_samples target.n_train finetune.batch_size; do
+    echo "  $key: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+  done
+  echo "profiles: {smoke: {}, quick: {}, paper: {}}"
+} > grid.yaml
+check 2 "would plan up to 1e+10 runs" 1 -- sweep plan grid.yaml --dry-run
+check 2 "more than --max-runs 100000" 1 -- sweep submit grid.yaml --dry-run
+printf 'name: seeds\nseeds: 100000000\nprofiles: {smoke: {}, quick: {}, paper: {}}\n' > seeds.yaml
+check 2 "seeds.yaml:2: seeds: 100000000 seeds are more runs than --max-runs 100000 allows" 1 -- sweep plan seeds.yaml --dry-run
+check 2 "more than --max-runs 10" 1 -- sweep plan "$repo/experiments/toy_shift.yaml" --dry-run --max-runs 10
+check 0 "runs (dry run" 5 -- sweep plan "$repo/experiments/toy_shift.yaml" --dry-run
+
+# 3. An allocation no machine has: one line, the size and the keys that set it, exit 1.
+check 1 "out of memory: one allocation asked for" 30 -- run "$repo/configs/examples/toy.yaml" model.width=100000000000 \
+  output.dir=runs output.pretrained_dir=pre progress=none
+check 1 "model.width = 100000000000" 30 -- run "$repo/configs/examples/toy.yaml" model.width=100000000000 \
+  output.dir=runs output.pretrained_dir=pre progress=none
+
+# 4. Keys the sweep owns, refused wherever they are written, with file, line and key.
+printf 'name: moved\nset: {output.dir: /tmp/elsewhere}\nprofiles: {smoke: {}, quick: {}, paper: {}}\n' > moved.yaml
+check 2 "moved.yaml:2: set.output.dir: is set by the sweep" 1 -- sweep plan moved.yaml --dry-run
+printf 'name: moved\narms:\n  a: {output.file: x.h5}\nprofiles: {smoke: {}, quick: {}, paper: {}}\n' > arm.yaml
+check 2 "arm.yaml:3: arms.a.output.file: is set by the sweep" 1 -- sweep plan arm.yaml --dry-run
+printf 'name: moved\nprofiles: {smoke: {output.dir: y}, quick: {}, paper: {}}\n' > profile.yaml
+check 2 "profiles.smoke.output.dir: is set by the sweep" 1 -- sweep plan profile.yaml --profile smoke --dry-run
+check 2 "set by the sweep" 1 -- sweep plan "$repo/experiments/toy_shift.yaml" --dry-run output.dir=/tmp/elsewhere
+
+# 5. Every command checks the whole experiment file, its slurm: block included.
+printf 'name: injected\nslurm: {partition: "cpu\\n#SBATCH --wrap=id"}\nprofiles: {smoke: {}, quick: {}, paper: {}}\n' > slurm.yaml
+check 2 "slurm.partition" 1 -- sweep plan slurm.yaml --dry-run
+check 2 "slurm.partition" 1 -- sweep status slurm.yaml
+check 2 "slurm.partition" 1 -- sweep run slurm.yaml
+[[ -e results ]] && { echo "FAIL: a refused command wrote results/"; fails=$((fails + 1)); }
+
+# 6. Stop signals. Each long stage, forced long by its step count, answers SIGTERM within 10 s.
+stop_test() {  # stop_test WANT_CODE LABEL DELAY PATTERN -- ARGS...: PATTERN in the output names the stage
+  local want=$1 label=$2 delay=$3 pattern=$4; shift 5
+  "$gftlab" --threads 1 "$@" > "stop-$label.log" 2>&1 &
+  local pid=$! start rc
+  sleep "$delay"
+  start=$(date +%s)
+  kill -TERM "$pid"
+  timeout -s KILL 20 tail --pid="$pid" -f /dev/null
+  wait "$pid"; rc=$?
+  local took=$(( $(date +%s) - start ))
+  if [[ $rc -ne $want || $took -gt 10 ]] || grep -q "frame #" "stop-$label.log" ||
+     { [[ -n $pattern ]] && ! grep -qF -- "$pattern" "stop-$label.log"; }; then
+    echo "FAIL: SIGTERM during $label -> exit $rc (want $want) after ${took}s"; cat "stop-$label.log"; fails=$((fails + 1))
+  else
+    echo "ok: SIGTERM during $label -> $rc after ${took}s"
+  fi
+}
+# Planning 100 000 runs (the limit) takes minutes: nothing there can checkpoint, so SIGTERM ends it at once, with
+# its own status (128 + 15).
+head -7 grid.yaml > plan100k.yaml && echo "profiles: {smoke: {}, quick: {}, paper: {}}" >> plan100k.yaml
+stop_test 143 planning 2 "" -- sweep plan plan100k.yaml --dry-run
+base=("$repo/configs/examples/toy.yaml" output.dir=runs output.pretrained_dir=pre progress=none)
+stop_test 4 pretraining 3 "stopped pretraining" -- run "${base[@]}" pretrain.steps=1000000
+stop_test 4 "reward-classifier training" 4 "stopped training the reward classifier" -- run "${base[@]}" pretrain.steps=50 target.kind=moons \
+  method.name=adjoint_matching method.reward=log_ratio_classifier method.classifier.steps=100000000
+stop_test 4 "reward-classifier sampling" 4 "stopped sampling the pretrained model" -- run "${base[@]}" pretrain.steps=50 target.kind=moons model.width=512 \
+  method.name=adjoint_matching method.reward=log_ratio_classifier method.classifier.samples=1000000 \
+  target.n_train=1000000 method.classifier.steps=10
+stop_test 4 fine-tuning 4 "stopped run" -- run "${base[@]}" pretrain.steps=50 finetune.steps=1000000 eval.every=0
+
+# 7. A second `sweep run` beside a live one leaves the live run to it: "running elsewhere", never failed.
+cat > live.yaml <<YAML
+name: live
+base: [$repo/configs/blocks/toy_2d.yaml, $repo/configs/profiles/smoke.yaml]
+set: {finetune.steps: 1000000, eval.every: 0, pretrain.steps: 50}
+profiles: {smoke: {}, quick: {}, paper: {}}
+YAML
+setsid "$gftlab" --threads 1 sweep run live.yaml --profile smoke > live.log 2>&1 &
+first=$!
+for _ in $(seq 100); do ls results/live/smoke/runs/*.lock > /dev/null 2>&1 && break; sleep 0.2; done
+sleep 1
+check 0 "running elsewhere (another process holds its lock)" 5 -- sweep run live.yaml --profile smoke
+ls results/live/smoke/logs/*.failed > /dev/null 2>&1 && { echo "FAIL: the live run was marked failed"; fails=$((fails + 1)); }
+kill -TERM -- -"$first"
+wait "$first"
+timeout 15 flock results/live/smoke/runs/*.lock true  # the run itself writes its checkpoint and leaves
+exit $((fails > 0))
