@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from style import HIGHER, LOWER, MARKERS, PALETTE, better_text, label, plt, save, smooth
 from sweep_data import mean_ci, seed_band, training_cost
@@ -119,8 +120,11 @@ def forest_figure(sweep, out, comparisons):
             if measure.noninferiority:
                 ax.plot([shown(measure.margin)] * 2, [y - 0.4, y + 0.4], color="0.3", ls="--", lw=0.9)
         ax.axvline(1.0 if ratio else 0.0, color="0.55", lw=1)
-        if ratio:
+        if ratio:  # plain ratios as tick labels; unlabelled minor ticks, which overlap on narrow ranges
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_yticks(range(len(cells)))
         ax.set_yticklabels([f"{arm}" + (f" · {point}" if point and len(points) > 1 else "") for arm, point in cells],
                            fontsize=7)

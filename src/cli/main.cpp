@@ -115,7 +115,10 @@ int main(int argc, char** argv) {
     }
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);
-    if (*features) return command_features(features_args, threads);
+    if (*features) {
+      install_stop_handlers();
+      return command_features(features_args, threads);
+    }
     sweep_args.threads = threads;
     for (const auto& [flag, value] : slurm_flags) {
       std::string key = flag;

@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "io/content_store.h"
 #include "core/rng.h"
+#include "core/stop_signal.h"
 #include "core/sha256.h"
 #include "data/idx_reader.h"
 #include "io/archive_file.h"
@@ -31,9 +32,13 @@ void train(FeatureNet& net, const FeatureNetSettings& s) {
   torch::optim::Adam optimiser(net.parameters(), torch::optim::AdamOptions(s.lr));
   const int64_t n = images.size(0), per_epoch = n / s.batch_size, total = s.epochs * per_epoch;
   auto& options = static_cast<torch::optim::AdamOptions&>(optimiser.param_groups()[0].options());
+  const StopPoint polled;  // a stop request ends the training at the next step; nothing is stored before the end
   for (int64_t epoch = 0, step = 0; epoch < s.epochs; ++epoch) {
     const auto order = at::randperm(n, gen, at::kLong);
     for (int64_t start = 0; start + s.batch_size <= n; start += s.batch_size, ++step) {
+      if (stop_requested())
+        throw Interrupted(stop_signal_name() + " stopped training the feature network; nothing is stored yet, so the "
+                                               "same command starts it again");
       const auto idx = order.narrow(0, start, s.batch_size);
       options.lr(s.lr * 0.5 * (1.0 + std::cos(M_PI * double(step) / double(total))));  // cosine decay to 0
       optimiser.zero_grad();

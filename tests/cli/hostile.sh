@@ -108,6 +108,9 @@ stop_test 4 "reward-classifier sampling" 4 "stopped sampling the pretrained mode
   method.name=adjoint_matching method.reward=log_ratio_classifier method.classifier.samples=1000000 \
   target.n_train=1000000 method.classifier.steps=10
 stop_test 4 fine-tuning 4 "stopped run" -- run "${base[@]}" pretrain.steps=50 finetune.steps=1000000 eval.every=0
+stop_test 4 "feature-network training" 5 "stopped training the feature network" -- features \
+  output.features_dir=features features.epochs=1000
+ls features 2>/dev/null | grep -q '\.pt$' && { echo "FAIL: a stopped feature network was stored"; fails=$((fails + 1)); }
 
 # 7. A second `sweep run` beside a live one leaves the live run to it: "running elsewhere", never failed.
 cat > live.yaml <<YAML
