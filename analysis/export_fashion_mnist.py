@@ -6,10 +6,12 @@ reads (docs/own_files.md), for experiments/own_data.yaml.
 
 OUT_DIR/fashion_mnist_train.h5 and fashion_mnist_test.h5, each with `images` (uint8 N x 1 x 28 x 28, chunked
 and compressed) and `labels` (int64 N), from Debian's dataset-fashion-mnist. A file already there is kept;
-each is written under a temporary name and renamed when complete."""
+each is written under a temporary name and renamed when complete. SIGTERM or SIGINT stops it with exit 4 (as
+gftlab's stages), removing the file in progress; the same command finishes the job."""
 import gzip
 import os
 import pathlib
+import signal
 import sys
 
 import h5py
@@ -24,6 +26,17 @@ def read_idx(path):
     return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
+EXIT_INTERRUPTED = 4  # gftlab's exit code for a stop on request (core/stop_signal.h)
+
+
+class Stopped(Exception):
+    pass
+
+
+def stop(signum, _frame):
+    raise Stopped(signal.Signals(signum).name)
+
+
 def export(out, source):
     out.mkdir(parents=True, exist_ok=True)
     for split, stem in (("train", "train"), ("test", "t10k")):
@@ -33,18 +46,28 @@ def export(out, source):
         images = read_idx(source / f"{stem}-images-idx3-ubyte.gz")[:, None]
         labels = read_idx(source / f"{stem}-labels-idx1-ubyte.gz").astype(np.int64)
         partial = target.with_name(f"{target.name}.tmp.{os.getpid()}")
-        with h5py.File(partial, "w") as f:
-            f.create_dataset("images", data=images, chunks=(1000, 1, 28, 28), compression="gzip")
-            f.create_dataset("labels", data=labels)
-        partial.rename(target)
+        try:
+            with h5py.File(partial, "w") as f:
+                f.create_dataset("images", data=images, chunks=(1000, 1, 28, 28), compression="gzip")
+                f.create_dataset("labels", data=labels)
+            partial.rename(target)
+        finally:
+            partial.unlink(missing_ok=True)
         print(f"wrote {target}: {images.shape[0]} images")
 
 
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    export(pathlib.Path(sys.argv[1]),
-           pathlib.Path(sys.argv[2] if len(sys.argv) == 3 else "/usr/share/datasets/fashion-mnist"))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    try:
+        export(pathlib.Path(sys.argv[1]),
+               pathlib.Path(sys.argv[2] if len(sys.argv) == 3 else "/usr/share/datasets/fashion-mnist"))
+    except Stopped as e:
+        print(f"export_fashion_mnist: interrupted: {e} stopped the export; the files written so far are complete, "
+              "and the same command writes the rest", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

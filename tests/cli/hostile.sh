@@ -116,6 +116,22 @@ stop_test 4 fine-tuning 4 "stopped run" -- run "${base[@]}" pretrain.steps=50 fi
 stop_test 4 "feature-network training" 5 "stopped training the feature network" -- features \
   output.features_dir=features features.epochs=1000
 ls features 2>/dev/null | grep -q '\.pt$' && { echo "FAIL: a stopped feature network was stored"; fails=$((fails + 1)); }
+# The Fashion-MNIST export (1-2 s in all) stopped in flight: exit 4 (143 if the signal beat its handler), no
+# temporary file left, and a file under its final name only when complete.
+/usr/bin/python3 "$repo/analysis/export_fashion_mnist.py" export > export.log 2>&1 &
+exporter=$!
+sleep 0.6
+kill -TERM "$exporter"
+wait "$exporter"; rc=$?
+if [[ $rc -ne 4 && $rc -ne 143 ]] || ls export 2>/dev/null | grep -q '\.tmp\.' ||
+   ! /usr/bin/python3 -c "
+import h5py, pathlib
+for f in pathlib.Path('export').glob('*.h5'):
+    with h5py.File(f) as h: assert len(h['labels']) == len(h['images']) in (60000, 10000), f"; then
+  echo "FAIL: SIGTERM during the Fashion-MNIST export -> exit $rc"; cat export.log; ls export; fails=$((fails + 1))
+else
+  echo "ok: SIGTERM during the Fashion-MNIST export -> $rc"
+fi
 
 # 7. A second `sweep run` beside a live one leaves the live run to it: "running elsewhere", never failed.
 cat > live.yaml <<YAML
