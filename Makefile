@@ -4,7 +4,11 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 
-# python3-torch writes the TorchScript stand-ins of the tests (tests/py/torchscript_standins.py).
+# Every package here is used by the default suite (`make test`), so `make test` and `make reproduce` install
+# the same list: matplotlib draws the reports that cli.collect_and_report_* check, POT and scipy are the
+# reference libraries of the numerical tests, python3-torch writes the TorchScript stand-ins
+# (tests/py/torchscript_standins.py), dataset-fashion-mnist feeds the image tests, slurm-wlm and munge run the
+# private cluster of the slurm.* tests.
 # Never libopenblas0-pthread: under LibTorch's OpenMP it is about 3x slower than the OpenMP build.
 DEB_PACKAGES := build-essential cmake git libtorch-dev libopenblas0-openmp libyaml-cpp-dev libhdf5-dev \
   libfmt-dev catch2 libcli11-dev zlib1g-dev python3-matplotlib python3-h5py python3-numpy python3-scipy python3-pot \

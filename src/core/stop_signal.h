@@ -28,11 +28,22 @@ class StopPoint {
 int stop_signal();
 std::string stop_signal_name();
 
-// Thrown by a loop that stopped on request after saving its checkpoint; the CLI exits with kExitInterrupted.
+// Thrown by a stage that stopped on request (a training loop after saving its checkpoint); the CLI exits with
+// kExitInterrupted.
 class Interrupted : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// What the same command does after a stop in a stage that stores nothing until it ends.
+inline constexpr const char* kStartsAgain = "nothing is stored yet, so the same command starts it again";
+// ... and in a stage inside a run (an evaluation): the run's last checkpoint is where it goes on.
+inline constexpr const char* kContinuesRun =
+    "the same command continues the run from its last checkpoint (or starts it again if it has none)";
+
+// Throws Interrupted ("SIGTERM stopped <stage>; <next>") if a stop was requested: the poll of a stage that
+// writes no checkpoint of its own.
+void stop_if_asked(const std::string& stage, const char* next = kStartsAgain);
 
 constexpr int kExitInterrupted = 4;
 

@@ -36,9 +36,7 @@ void train(FeatureNet& net, const FeatureNetSettings& s) {
   for (int64_t epoch = 0, step = 0; epoch < s.epochs; ++epoch) {
     const auto order = at::randperm(n, gen, at::kLong);
     for (int64_t start = 0; start + s.batch_size <= n; start += s.batch_size, ++step) {
-      if (stop_requested())
-        throw Interrupted(stop_signal_name() + " stopped training the feature network; nothing is stored yet, so the "
-                                               "same command starts it again");
+      stop_if_asked("training the feature network");
       const auto idx = order.narrow(0, start, s.batch_size);
       options.lr(s.lr * 0.5 * (1.0 + std::cos(M_PI * double(step) / double(total))));  // cosine decay to 0
       optimiser.zero_grad();
@@ -96,11 +94,13 @@ void FeatureNet::initialise(at::Generator& gen) {
   }
 }
 
-at::Tensor FeatureExtractor::operator()(const at::Tensor& samples) const {
+at::Tensor FeatureExtractor::operator()(const at::Tensor& samples, const char* whose) const {
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> out;
-  for (int64_t start = 0; start < samples.size(0); start += batch_size)
+  for (int64_t start = 0; start < samples.size(0); start += batch_size) {
+    stop_if_asked(fmt::format("computing the features of {} in {}", whose, name), kContinuesRun);
     out.push_back(embed(samples.narrow(0, start, std::min(batch_size, samples.size(0) - start))));
+  }
   return at::cat(out).to(at::kDouble);
 }
 

@@ -49,8 +49,9 @@ struct FeatureExtractor {
   double test_accuracy = 0;         // own network: on the 10 000 test images
   bool reused = false;
   int64_t batch_size = 1000;        // samples per call of embed
-  // Float64 features of samples, in batches, without gradients.
-  at::Tensor operator()(const at::Tensor& samples) const;
+  // Float64 features of samples, in batches, without gradients; a stop request is answered between batches
+  // (`whose` names the samples in its message).
+  at::Tensor operator()(const at::Tensor& samples, const char* whose = "the evaluated samples") const;
 };
 
 // Loads the stored network for `settings`, or trains, tests and stores it (printing its test accuracy).

@@ -14,6 +14,11 @@
 #include "io/content_store.h"
 
 namespace gftlab {
+namespace {
+
+constexpr const char* kReferenceSamples = "the held-out reference samples";
+
+}  // namespace
 
 const FeatureExtractor& FeatureSpace::extractor() {
   if (!extractor_) extractor_ = make_();
@@ -22,7 +27,7 @@ const FeatureExtractor& FeatureSpace::extractor() {
 
 const at::Tensor& FeatureSpace::reference_features(const at::Tensor& reference) {
   if (!reference_features_.defined())
-    reference_features_ = cache_dir_.empty() ? features(reference) : cached_reference_features(reference);
+    reference_features_ = cache_dir_.empty() ? features(reference, kReferenceSamples) : cached_reference_features(reference);
   return reference_features_;
 }
 
@@ -45,7 +50,7 @@ at::Tensor FeatureSpace::cached_reference_features(const at::Tensor& reference) 
         archive.read("features", out);
       },
       [&](const std::string& pt) {
-        out = features(samples);
+        out = features(samples, kReferenceSamples);
         torch::serialize::OutputArchive archive;
         archive.write("features", out);
         write_archive_atomically(archive, pt);

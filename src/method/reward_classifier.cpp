@@ -35,12 +35,6 @@ torch::nn::Sequential make_net(int64_t in, int64_t width) {
 
 at::Tensor flat(const at::Tensor& x) { return x.reshape({x.size(0), -1}); }
 
-void stop_if_asked(const char* stage) {
-  if (stop_requested())
-    throw Interrupted(fmt::format("{} stopped {}; nothing is stored yet, so the same command starts it again",
-                                  stop_signal_name(), stage));
-}
-
 // As many pretrained-model samples as `like` has rows, in batches, each batch a chance to stop.
 at::Tensor pretrained_samples(VelocityField& pretrained, const at::Tensor& like, int64_t steps, at::Generator& gen) {
   const StopPoint polled;

@@ -219,6 +219,7 @@ class Evaluator {
     for (auto& metric : metrics_) {
       const bool once = final_only_.count(metric->group()) > 0;
       if (once && step != last_step_) continue;
+      stop_if_asked(fmt::format("evaluating '{}' at step {}", metric->group(), step), kContinuesRun);
       for (const auto& [name, value] : metric->compute(ctx)) {
         if (!once) log.append("eval/" + name, std::vector<double>{value});
         last_[name] = value;

@@ -113,6 +113,14 @@ stop_test 4 "reward-classifier sampling" 4 "stopped sampling the pretrained mode
   method.name=adjoint_matching method.reward=log_ratio_classifier method.classifier.samples=1000000 \
   target.n_train=1000000 method.classifier.steps=10
 stop_test 4 fine-tuning 4 "stopped run" -- run "${base[@]}" pretrain.steps=50 finetune.steps=1000000 eval.every=0
+# The reference statistics (the held-out samples' features, computed at the first evaluation), made long by a
+# slow supplied extractor and 20 000 samples: stopped between batches, nothing stored for them.
+/usr/bin/python3 "$repo/tests/py/torchscript_standins.py" write ts > /dev/null
+stop_test 4 "reference statistics" 6 "stopped computing the features of the held-out reference samples" -- \
+  run "${base[@]}" pretrain.steps=50 finetune.steps=10 output.features_dir=features eval.metrics=[fd] \
+  stability.quality_metric=fd eval.features.torchscript=ts/features_slow.pt eval.features.name=slow \
+  eval.n_samples=20000 target.n_eval=20000
+ls features/reference 2>/dev/null | grep -q '\.pt$' && { echo "FAIL: stopped reference features were stored"; fails=$((fails + 1)); }
 stop_test 4 "feature-network training" 5 "stopped training the feature network" -- features \
   output.features_dir=features features.epochs=1000
 ls features 2>/dev/null | grep -q '\.pt$' && { echo "FAIL: a stopped feature network was stored"; fails=$((fails + 1)); }

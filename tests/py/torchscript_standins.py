@@ -8,6 +8,8 @@
       inception_wrong_dim.pt   [n, 100] features: refused
       features.pt         any [n, C, H, W] or [n, d] -> [n, 16] (a fixed random net)
       features_1d.pt      returns [n]: refused
+      features_slow.pt    features.pt, then one tanh layer of width 512 applied 100 times: about 0.1 s for a batch of 50 on one
+                          core (the stop test of the reference statistics, tests/cli/hostile.sh)
       velocity.pt         v(t, x) for x [n, 2], t [n]: a small MLP (torch.jit.script)
       velocity_xonly.pt   forward(x): refused as a velocity field
       not_torchscript.pt  a text file
@@ -68,6 +70,22 @@ class Features(torch.nn.Module):
         return features
 
 
+class SlowFeatures(torch.nn.Module):
+    def __init__(self, width=512, layers=100):
+        super().__init__()
+        g = torch.Generator().manual_seed(3)
+        self.inner = Features()
+        self.lift = torch.nn.Parameter(torch.randn(width, 16, generator=g) / 4.0)
+        self.square = torch.nn.Parameter(torch.randn(width, width, generator=g) / width ** 0.5)
+        self.layers = layers
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.tanh(self.inner(x) @ self.lift.t())
+        for _ in range(self.layers):
+            h = torch.tanh(h @ self.square)
+        return h[:, :16]
+
+
 class Velocity(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -92,7 +110,8 @@ def write(d):
     d.mkdir(parents=True, exist_ok=True)
     for name, module in [("inception", Inception()), ("inception_kwargless", KwarglessInception()),
                          ("inception_wrong_dim", Inception(100)), ("features", Features()),
-                         ("features_1d", Features(one_dim=True)), ("velocity", Velocity()),
+                         ("features_1d", Features(one_dim=True)), ("features_slow", SlowFeatures()),
+                         ("velocity", Velocity()),
                          ("velocity_xonly", VelocityXOnly())]:
         torch.jit.save(torch.jit.script(module.eval()), str(d / f"{name}.pt"))
     (d / "not_torchscript.pt").write_text("not a TorchScript archive\n")
