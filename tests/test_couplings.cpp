@@ -1,10 +1,14 @@
 #include "testing.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "core/config.h"
 #include "core/rng.h"
 #include "coupling/coupling.h"
 #include "metrics/sample_distances.h"
@@ -31,6 +35,34 @@ bool is_permutation(const at::Tensor& p) {
 }
 
 }  // namespace
+
+TEST_CASE("every coupling of the table: made by its name, pairs of the batch's samples, a series per name",
+          "[coupling]") {
+  auto gen = make_generator(3);
+  const auto x0 = at::randn({12, 2}, gen, at::kDouble), x1 = at::randn({12, 2}, gen, at::kDouble) + 2.0;
+  // The rows of a batch, as a set of strings, to check that every pair is made of the batch's own samples.
+  const auto rows = [](const at::Tensor& x) {
+    std::set<std::string> out;
+    for (int64_t i = 0; i < x.size(0); ++i) out.insert(fmt::format("{}", fmt::join(std::vector<double>(
+        x[i].data_ptr<double>(), x[i].data_ptr<double>() + x.size(1)), ",")));
+    return out;
+  };
+  for (const auto& kind : coupling_kinds()) {
+    INFO(kind.name);
+    const auto coupling = make_coupling(Config::load("", {"coupling.kind=" + kind.name}));
+    const auto pairs = coupling->pair(x0, x1, gen);
+    REQUIRE(pairs.x0.sizes() == x0.sizes());
+    REQUIRE(pairs.x1.sizes() == x1.sizes());
+    const auto from0 = rows(x0), from1 = rows(x1);
+    for (const auto& r : rows(pairs.x0.contiguous())) CHECK(from0.count(r) == 1);
+    for (const auto& r : rows(pairs.x1.contiguous())) CHECK(from1.count(r) == 1);
+    CHECK(pairs.series.size() == coupling->series_names().size());
+    // Its first series, the cost against the identity pairing's, is a finite positive ratio.
+    const double ratio = pairs.series.at(0).item<double>();
+    CHECK(std::isfinite(ratio));
+    CHECK(ratio > 0.0);
+  }
+}
 
 TEST_CASE("ot coupling: exact against enumeration, a permutation, never beaten", "[coupling][ot]") {
   auto gen = make_generator(11);

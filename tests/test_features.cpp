@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/config.h"
 #include "core/rng.h"
 #include "core/runtime.h"
 #include "data/image_dataset.h"
@@ -16,23 +17,20 @@ double fd(const FeatureExtractor& f, const at::Tensor& a, const at::Tensor& b) {
   return frechet_distance(gaussian_stats(f(a)), gaussian_stats(f(b)));
 }
 
-}  // namespace
-
-TEST_CASE("feature network: at least 90% test accuracy, stored once and reused, and an FD that sees shifts",
-          "[images][features][feature_store]") {
-  // Trained on first use, on 2 threads, as the one test then running (PROCESSORS 2 in CMakeLists.txt); the
-  // tests that use this store (fixture feature_store) start after it.
-  set_threads(2);
-  const auto f = get_or_train_feature_net(FeatureNetSettings{}, "test_features_store");
+// Accuracy on the 10 000 test images, the store, and an FD that sees class shifts and grows with noise.
+void check_feature_net(const FeatureNetSettings& settings, const std::string& store, double min_accuracy) {
+  const auto f = get_or_train_feature_net(settings, store);
   SECTION("accuracy and the store") {
     INFO(f.name << ": " << f.test_accuracy);
-    CHECK(f.test_accuracy >= 0.90);
+    CHECK(f.test_accuracy >= min_accuracy);
     CHECK(test_accuracy(*f.net) == Approx(f.test_accuracy).margin(1e-12));
-    const auto again = get_or_train_feature_net(FeatureNetSettings{}, "test_features_store");
+    const auto again = get_or_train_feature_net(settings, store);
     CHECK(again.reused);
     CHECK(again.id == f.id);
     CHECK(again.test_accuracy == Approx(f.test_accuracy).margin(1e-6));
-    CHECK(FeatureNetSettings{}.id() != FeatureNetSettings{16}.id());
+    auto wider = settings;
+    wider.width += 1;
+    CHECK(settings.id() != wider.id());
   }
   SECTION("FD: train vs test of the same classes is small next to classes 0-4 vs 5-9, and grows with noise") {
     const FashionMnist first({0, 1, 2, 3, 4}), second({5, 6, 7, 8, 9});
@@ -52,15 +50,41 @@ TEST_CASE("feature network: at least 90% test accuracy, stored once and reused, 
   }
 }
 
-TEST_CASE("feature network: the same settings train the same weights", "[images][features][slow]") {
+}  // namespace
+
+// The small network of the tests' runs (the fixture feature_store: the tests that compute FD start after it).
+TEST_CASE("feature network (the tests' small one): its accuracy, stored once and reused, an FD that sees shifts",
+          "[images][features][feature_store]") {
+  const auto settings = FeatureNetSettings::from_config(Config::load("", gftlab::testing::test_feature_net_keys()));
+  check_feature_net(settings, "test_features_store", gftlab::testing::kTestFeatureNetAccuracy);
+}
+
+// The full-size network that `make reproduce` trains (100 s on 2 cores): `make test-full`, not the default suite.
+TEST_CASE("feature network (full size): at least 90% test accuracy, stored once and reused, an FD that sees shifts",
+          "[images][features][full]") {
+  set_threads(2);
+  check_feature_net(FeatureNetSettings{}, gftlab::testing::scratch_path("features_full"), 0.90);
+}
+
+TEST_CASE("feature network: the same settings train the same weights", "[images][features]") {
   FeatureNetSettings small;
   small.width = 4;
   small.epochs = 1;
-  small.batch_size = 1000;
+  small.batch_size = 100;
+  small.train_images = 2000;
   const auto a = get_or_train_feature_net(small, gftlab::testing::scratch_path("features_a")),
              b = get_or_train_feature_net(small, gftlab::testing::scratch_path("features_b"));
   CHECK(!a.reused);
   CHECK(a.test_accuracy == b.test_accuracy);
   const auto pa = a.net->parameters(), pb = b.net->parameters();
   for (size_t k = 0; k < pa.size(); ++k) CHECK(at::equal(pa[k], pb[k]));
+}
+
+TEST_CASE("feature network: features.train_images is part of the id, and a batch larger than it is refused",
+          "[features][config]") {
+  const auto settings = FeatureNetSettings::from_config(Config::load("", {"features.train_images=5000"}));
+  CHECK(settings.train_images == 5000);
+  CHECK(settings.id() != FeatureNetSettings{}.id());
+  CHECK_THROWS_WITH(FeatureNetSettings::from_config(Config::load("", {"features.train_images=100"})),
+                    Catch::Contains("features.batch_size") && Catch::Contains("features.train_images (100)"));
 }

@@ -76,9 +76,9 @@ TEST_CASE("stability measurements against hand-computed answers", "[stability]")
 
 TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from anneal_steps", "[schedule]") {
   const int64_t steps = 1000;
-  for (const char* kind : {"constant", "linear", "cosine", "exponential", "step"}) {
+  for (const auto& kind : schedule_kind_names()) {  // every kind of the table
     INFO(kind);
-    std::vector<std::string> o = {"finetune.steps=1000", std::string("method.schedule.kind=") + kind,
+    std::vector<std::string> o = {"finetune.steps=1000", "method.schedule.kind=" + kind,
                                   "method.schedule.beta0=4", "method.schedule.anneal_steps=700",
                                   "method.schedule.stages=[[4, 0.5], [1, 0.25], [0.25, 0.25]]"};
     const Schedule schedule = make_schedule(Config::load("", o));
@@ -101,6 +101,23 @@ TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from ann
               "method.schedule.anneal_steps=300"}, 100) == Approx(4.0));
     CHECK(at({"method.schedule.kind=step", "method.schedule.stages=[[3, 0.5], [1, 0.5]]",
               "method.schedule.anneal_steps=100"}, 50) == 1.0);
+    // Sigmoid: beta_end + (beta0 - beta_end) (L(1) - L(p)) / (L(1) - L(0)), L(x) = 1 / (1 + exp(-k (x - 1/2)));
+    // the values from an independent double-precision evaluation of that formula (Python's math module).
+    const auto sigmoid = [&](std::vector<std::string> o, int64_t step) {
+      o.insert(o.end(), {"method.schedule.kind=sigmoid", "method.schedule.anneal_steps=100"});
+      return at(o, step);
+    };
+    CHECK(sigmoid({"method.schedule.beta0=2"}, 25) == Approx(1.8597925669097837).epsilon(1e-12));
+    CHECK(sigmoid({"method.schedule.beta0=4", "method.schedule.beta_end=1", "method.schedule.steepness=3"}, 25) ==
+          Approx(3.346315018714558).epsilon(1e-12));
+    CHECK(sigmoid({"method.schedule.beta0=4", "method.schedule.beta_end=1"}, 50) == Approx(2.5));  // symmetric
+    // A flat logistic is the straight line; a steep one, a step at half the annealing.
+    for (int64_t s : {10, 30, 60, 90})
+      CHECK(sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=1e-4"}, s) ==
+            Approx(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"},
+                      s)).epsilon(1e-6));
+    CHECK(sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=200"}, 40) == Approx(2.0).epsilon(1e-6));
+    CHECK(sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=200"}, 60) == Approx(0.0).margin(1e-6));
   }
   SECTION("defaults: annealing ends at 70% of the budget; `constant` never anneals") {
     CHECK(at({"method.schedule.kind=linear"}, 699) > 0.0);
@@ -112,6 +129,8 @@ TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from ann
     CHECK_THROWS_WITH(at({"method.schedule.kind=exponential", "method.schedule.beta_end=0"}, 0),
                       Catch::Contains("method.schedule.beta_end") && Catch::Contains("geometric"));
     CHECK_THROWS_WITH(at({"method.schedule.kind=linear", "method.schedule.beta_end=5"}, 0),
+                      Catch::Contains("must not exceed beta0"));
+    CHECK_THROWS_WITH(at({"method.schedule.kind=sigmoid", "method.schedule.beta_end=5"}, 0),
                       Catch::Contains("must not exceed beta0"));
     CHECK_THROWS_WITH(at({"method.schedule.kind=step", "method.schedule.stages=[[3, 0.5], [1, 0.2]]"}, 0),
                       Catch::Contains("sum to 1"));

@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "scratch.h"
 
@@ -45,6 +47,17 @@ inline std::string written_by_python(const std::string& script, const std::strin
   const auto command = std::string(GFTLAB_PYTHON) + " " + GFTLAB_TEST_DIR + "/py/" + script + " write " + dir;
   REQUIRE(std::system(command.c_str()) == 0);
   return dir;
+}
+
+// The `features.*` settings of the small feature network that the tests' runs compute FD in (CMakeLists.txt:
+// GFTLAB_TEST_FEATURE_NET, which the CLI scripts get too): the fixture feature_store trains it in seconds.
+// What it reaches on the test split, with a margin (the full-size network: over 90%).
+constexpr double kTestFeatureNetAccuracy = 0.80;
+inline std::vector<std::string> test_feature_net_keys() {
+  std::istringstream words(GFTLAB_TEST_FEATURE_NET);
+  std::vector<std::string> keys;
+  for (std::string key; words >> key;) keys.push_back(key);
+  return keys;
 }
 
 }  // namespace gftlab::testing

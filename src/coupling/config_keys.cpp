@@ -1,12 +1,13 @@
 #include "coupling/config_keys.h"
 
 #include "core/schema_builders.h"
+#include "coupling/coupling_kinds.h"
 
 namespace gftlab {
 
 void add_coupling_keys(std::vector<KeySpec>& keys) {
   using namespace schema;
-  keys.push_back(choice("coupling.kind", "independent", {"independent", "ot", "ot_sampled", "sinkhorn"},
+  keys.push_back(choice("coupling.kind", "independent", coupling_kind_names(),
                         "pairing of x0 and x1 in a batch (docs/method.md: Couplings)"));
   keys.push_back(number("coupling.eps", 0.05,
                         "`sinkhorn`: entropic regularisation, as a fraction of the batch's mean cost", kPositive));

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/config.h"
+#include "core/names.h"
 #include "ot/cost.h"
 #include "ot/assignment.h"
 
@@ -119,12 +120,24 @@ Pairing SinkhornCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::G
   return pairing;
 }
 
+const std::vector<CouplingKind>& coupling_kinds() {
+  static const std::vector<CouplingKind> kinds = {
+      {"independent", [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<IndependentCoupling>(); }},
+      {"ot", [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<OtCoupling>(false); }},
+      {"ot_sampled", [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<OtCoupling>(true); }},
+      {"sinkhorn",
+       [](const Config& cfg) -> std::unique_ptr<Coupling> {
+         return std::make_unique<SinkhornCoupling>(cfg.get_float("coupling.eps"), cfg.get_int("coupling.max_iters"),
+                                                   cfg.get_float("coupling.tol"));
+       }},
+  };
+  return kinds;
+}
+
+std::vector<std::string> coupling_kind_names() { return kind_names(coupling_kinds()); }
+
 std::unique_ptr<Coupling> make_coupling(const Config& cfg) {
-  const auto& kind = cfg.get_string("coupling.kind");
-  if (kind == "independent") return std::make_unique<IndependentCoupling>();
-  if (kind == "ot" || kind == "ot_sampled") return std::make_unique<OtCoupling>(kind == "ot_sampled");
-  return std::make_unique<SinkhornCoupling>(cfg.get_float("coupling.eps"), cfg.get_int("coupling.max_iters"),
-                                            cfg.get_float("coupling.tol"));
+  return kind_named(coupling_kinds(), cfg.get_string("coupling.kind")).make(cfg);
 }
 
 }  // namespace gftlab

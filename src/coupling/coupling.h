@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "coupling/coupling_kinds.h"
+
 namespace gftlab {
 
 class Config;
@@ -71,6 +73,7 @@ class SinkhornCoupling : public Coupling {
 // Total squared distance of the pairs (x0[i], x1[i]), float64 0-dim.
 at::Tensor pairing_cost(const at::Tensor& x0, const at::Tensor& x1);
 
+// The coupling of coupling.kind (the row of coupling_kinds()).
 std::unique_ptr<Coupling> make_coupling(const Config& cfg);
 
 }  // namespace gftlab

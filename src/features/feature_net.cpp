@@ -4,6 +4,7 @@
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
@@ -25,7 +26,8 @@ constexpr int64_t kEvalBatch = 1000;
 
 void train(FeatureNet& net, const FeatureNetSettings& s) {
   const auto data = load_fashion_mnist("train");
-  const auto images = to_unit_range(data.images);
+  const int64_t kept = std::min(s.train_images, data.images.size(0));
+  const auto images = to_unit_range(data.images.narrow(0, 0, kept)), labels = data.labels.narrow(0, 0, kept);
   auto gen = make_generator(static_cast<uint64_t>(s.seed), "feature-net");
   net.initialise(gen);
   net.train();
@@ -40,7 +42,7 @@ void train(FeatureNet& net, const FeatureNetSettings& s) {
       const auto idx = order.narrow(0, start, s.batch_size);
       options.lr(s.lr * 0.5 * (1.0 + std::cos(M_PI * double(step) / double(total))));  // cosine decay to 0
       optimiser.zero_grad();
-      torch::nn::functional::cross_entropy(net.logits(images.index_select(0, idx)), data.labels.index_select(0, idx))
+      torch::nn::functional::cross_entropy(net.logits(images.index_select(0, idx)), labels.index_select(0, idx))
           .backward();
       optimiser.step();
     }
@@ -55,14 +57,18 @@ FeatureNetSettings FeatureNetSettings::from_config(const Config& cfg) {
   s.width = cfg.get_int("features.width");
   s.epochs = cfg.get_int("features.epochs");
   s.batch_size = cfg.get_int("features.batch_size");
+  s.train_images = cfg.get_int("features.train_images");
   s.lr = cfg.get_float("features.lr");
   s.seed = cfg.get_int("features.seed");
+  if (s.batch_size > s.train_images)
+    throw cfg.error("features.batch_size", fmt::format("{} is more than features.train_images ({}): no step would "
+                                                       "train the network", s.batch_size, s.train_images));
   return s;
 }
 
 std::string FeatureNetSettings::id() const {
-  return sha256_hex(fmt::format("{} width={} epochs={} batch_size={} lr={} seed={}", kFeatureNumerics, width,
-                                epochs, batch_size, lr, seed))
+  return sha256_hex(fmt::format("{} width={} epochs={} batch_size={} train_images={} lr={} seed={}", kFeatureNumerics,
+                                width, epochs, batch_size, train_images, lr, seed))
       .substr(0, 16);
 }
 
@@ -145,6 +151,7 @@ FeatureExtractor get_or_train_feature_net(const FeatureNetSettings& s, const std
         record["width"] = s.width;
         record["epochs"] = s.epochs;
         record["batch_size"] = s.batch_size;
+        record["train_images"] = s.train_images;
         record["lr"] = s.lr;
         record["seed"] = s.seed;
         record["numerics"] = kFeatureNumerics;

@@ -20,6 +20,7 @@ struct FeatureNetSettings {
   int64_t width = 32;       // channels of the first convolution; features have 4 * width entries
   int64_t epochs = 5;
   int64_t batch_size = 128;
+  int64_t train_images = 60000;  // the first this many of the training split (which comes shuffled)
   double lr = 1e-3;
   int64_t seed = 0;
   static FeatureNetSettings from_config(const Config& cfg);  // the features.* keys

@@ -19,6 +19,10 @@ void add_method_keys(std::vector<KeySpec>& keys) {
   keys.push_back(integer("method.schedule.anneal_steps", -1,
                          "`gft*`: beta = 0 from this step on (-1: 70% of finetune.steps; never for `constant`)",
                          {-1.0, kInf}));
+  keys.push_back(number("method.schedule.steepness", 10.0,
+                        "`sigmoid`: k of the logistic curve 1 / (1 + exp(-k (p - 1/2))) over the annealing's progress "
+                        "p, rescaled to run from beta0 to beta_end (small: nearly linear; large: a step at p = 1/2)",
+                        kPositive));
   keys.push_back(array("method.schedule.stages",
                        "`step`: [[beta, fraction], ...], fractions of anneal_steps summing to 1 (beta0 unused)"));
   keys.push_back(choice("method.loss_scale", "sum", {"sum", "mean"},

@@ -1,6 +1,7 @@
 #include "metrics/config_keys.h"
 
 #include "core/schema_builders.h"
+#include "sampler/sampler_kinds.h"
 #include "metrics/metric_names.h"
 
 namespace gftlab {
@@ -15,7 +16,7 @@ void add_eval_keys(std::vector<KeySpec>& keys) {
   keys.push_back(integer("eval.dense_until", 0, "the last step of the dense quality evaluations", kNonNegative));
   keys.push_back(integer("eval.n_samples", 1000, "generated samples per evaluation (<= target.n_eval)",
                          {2.0, kInf}));
-  keys.push_back(choice("eval.sampler.kind", "euler", {"euler", "heun", "rk4", "dopri5", "euler_maruyama"},
+  keys.push_back(choice("eval.sampler.kind", "euler", sampler_kind_names(),
                         "sampler for the quality metrics: an ODE solver, or the SDE of docs/method.md (Sampling)"));
   keys.push_back(integer("eval.sampler.steps", 100, "steps of the fixed-step solvers", kAtLeastOne));
   keys.push_back(number("eval.sampler.g", 1.0, "`euler_maruyama`: diffusion scale g", kNonNegative));

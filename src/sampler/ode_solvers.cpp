@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/config.h"
+#include "core/names.h"
 #include "model/velocity_field.h"
 #include "sampler/sampler.h"
 
@@ -124,18 +125,39 @@ Solution Dopri5Sampler::solve(const Field& f, at::Tensor x, double t0, double t1
   return out;
 }
 
-std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed) {
-  const auto& kind = cfg.get_string(prefix + ".kind");
-  const int64_t steps = cfg.get_int(prefix + ".steps");
-  if (kind == "euler_maruyama")
-    return std::make_unique<EulerMaruyamaSampler>(
-        steps, cfg.get_float(prefix + ".g"),
-        cfg.get_string(prefix + ".g_shape") == "bridge" ? DiffusionShape::kBridge : DiffusionShape::kConstant,
-        cfg.get_float(prefix + ".t_margin"), cfg.get_float("path.sigma"), seed);
-  if (kind == "euler") return std::make_unique<FixedStepSampler>(FixedMethod::kEuler, steps);
-  if (kind == "heun") return std::make_unique<FixedStepSampler>(FixedMethod::kHeun, steps);
-  if (kind == "rk4") return std::make_unique<FixedStepSampler>(FixedMethod::kRk4, steps);
+namespace {
+
+template <FixedMethod kMethod>
+std::unique_ptr<Sampler> fixed_step(const Config& cfg, const std::string& prefix, uint64_t) {
+  return std::make_unique<FixedStepSampler>(kMethod, cfg.get_int(prefix + ".steps"));
+}
+
+std::unique_ptr<Sampler> dopri5(const Config& cfg, const std::string& prefix, uint64_t) {
   return std::make_unique<Dopri5Sampler>(cfg.get_float(prefix + ".atol"), cfg.get_float(prefix + ".rtol"));
+}
+
+std::unique_ptr<Sampler> euler_maruyama(const Config& cfg, const std::string& prefix, uint64_t seed) {
+  return std::make_unique<EulerMaruyamaSampler>(
+      cfg.get_int(prefix + ".steps"), cfg.get_float(prefix + ".g"),
+      cfg.get_string(prefix + ".g_shape") == "bridge" ? DiffusionShape::kBridge : DiffusionShape::kConstant,
+      cfg.get_float(prefix + ".t_margin"), cfg.get_float("path.sigma"), seed);
+}
+
+}  // namespace
+
+const std::vector<SamplerKind>& sampler_kinds() {
+  static const std::vector<SamplerKind> kinds = {
+      {"euler", fixed_step<FixedMethod::kEuler>}, {"heun", fixed_step<FixedMethod::kHeun>},
+      {"rk4", fixed_step<FixedMethod::kRk4>},     {"dopri5", dopri5},
+      {"euler_maruyama", euler_maruyama},
+  };
+  return kinds;
+}
+
+std::vector<std::string> sampler_kind_names() { return kind_names(sampler_kinds()); }
+
+std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed) {
+  return kind_named(sampler_kinds(), cfg.get_string(prefix + ".kind")).make(cfg, prefix, seed);
 }
 
 Field field_of(VelocityField& model) {

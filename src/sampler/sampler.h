@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "sampler/sampler_kinds.h"
+
 namespace gftlab {
 
 class Config;
@@ -90,7 +92,8 @@ class EulerMaruyamaSampler : public Sampler {
   uint64_t seed_;
 };
 
-// The sampler configured under `prefix` (e.g. "eval.sampler"); `seed` drives a stochastic sampler's noise.
+// The sampler configured under `prefix` (e.g. "eval.sampler"; the row of sampler_kinds()); `seed` drives a
+// stochastic sampler's noise.
 std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed);
 
 // The model as an ODE right-hand side (no autograd graph).

@@ -3,6 +3,7 @@
 # uninterrupted run bit for bit (tests/py/same_run_file.py). Covered: SIGKILL during pretraining (periodic
 # checkpoint), SIGUSR1 during fine-tuning (signal checkpoint, exit 4), and an image run stopped by SIGTERM.
 gftlab=$(realpath "$1") python=$2 features=$(realpath -m "$3")
+: "${GFTLAB_TEST_FEATURE_NET:?the small feature network of the tests, set by ctest (CMakeLists.txt)}"
 source "$(dirname "$0")/in_scratch_dir.sh"
 same="$python $repo/tests/py/same_run_file.py"
 
@@ -53,7 +54,7 @@ set: {method.name: gft, method.schedule.beta0: 1, finetune.steps: 60, eval.every
 profiles: {smoke: {}, quick: {}, paper: {}}
 YAML
 "$gftlab" sweep plan images.yaml --profile smoke > plan.log
-args=(results/images/smoke/configs/*.yaml progress=none output.features_dir="$features" checkpoint.every_seconds=0.2)
+args=(results/images/smoke/configs/*.yaml progress=none output.features_dir="$features" $GFTLAB_TEST_FEATURE_NET checkpoint.every_seconds=0.2)
 "$gftlab" --threads 1 run "${args[@]}" output.file=ref/img.h5 > img_ref.log 2>&1
 "$gftlab" --threads 1 run "${args[@]}" output.file=int/img.h5 > img_int.log 2>&1 &
 pid=$!

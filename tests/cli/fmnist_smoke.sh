@@ -3,12 +3,13 @@
 # from the shared test store): the reward classifier's classes are bounded (method.classifier.samples) instead
 # of one pretrained-model sample per training image (6000 at the larger grid point).
 gftlab=$(realpath "$1") python=$2 features=$(realpath -m "$3")
+: "${GFTLAB_TEST_FEATURE_NET:?the small feature network of the tests, set by ctest (CMakeLists.txt)}"
 source "$(dirname "$0")/in_scratch_dir.sh"
 start=$(date +%s)
 timeout -s KILL 300 "$gftlab" sweep run "$repo/experiments/fmnist_shift.yaml" --profile smoke --jobs 2 \
-  output.features_dir="$features" > run.log 2>&1 || { cat run.log; exit 1; }
+  output.features_dir="$features" $GFTLAB_TEST_FEATURE_NET > run.log 2>&1 || { cat run.log; exit 1; }
 took=$(( $(date +%s) - start ))
-"$gftlab" sweep status "$repo/experiments/fmnist_shift.yaml" --profile smoke | grep -q "24 complete, 0 diverged, 0 failed" ||
+"$gftlab" sweep status "$repo/experiments/fmnist_shift.yaml" --profile smoke $GFTLAB_TEST_FEATURE_NET | grep -q "24 complete, 0 diverged, 0 failed" ||
   { cat run.log; echo "not every run completed"; exit 1; }
 "$python" - results/fmnist_shift/smoke/runs <<'PY'
 import pathlib, sys
