@@ -95,11 +95,22 @@ check 2 "slurm.partition" 1 -- sweep run slurm.yaml
 [[ -e results ]] && { echo "FAIL: a refused command wrote results/"; fails=$((fails + 1)); }
 
 # 6. Stop signals. Each long stage, forced long by its step count, answers SIGTERM within 10 s.
-stop_test() {  # stop_test WANT_CODE LABEL DELAY PATTERN -- ARGS...: PATTERN in the output names the stage
+# Waits until process PID has used CPU_SECONDS of CPU (or has ended): the point it has reached does not depend on
+# how many other processes share the cores, as a wall-clock delay would.
+wait_for_cpu() {
+  local pid=$1 ticks per_second
+  per_second=$(getconf CLK_TCK)
+  ticks=$(awk -v s="$2" -v t="$per_second" 'BEGIN {printf "%d", s * t}')
+  while [[ -r /proc/$pid/stat ]] &&
+        (( $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo "$ticks") < ticks )); do
+    sleep 0.05
+  done
+}
+stop_test() {  # stop_test WANT_CODE LABEL CPU_SECONDS PATTERN -- ARGS...: PATTERN in the output names the stage
   local want=$1 label=$2 delay=$3 pattern=$4; shift 5
   "$gftlab" --threads 1 "$@" > "stop-$label.log" 2>&1 &
   local pid=$! start rc
-  sleep "$delay"
+  wait_for_cpu "$pid" "$delay"
   start=$(date +%s)
   kill -TERM "$pid"
   timeout -s KILL 20 tail --pid="$pid" -f /dev/null
@@ -112,22 +123,23 @@ stop_test() {  # stop_test WANT_CODE LABEL DELAY PATTERN -- ARGS...: PATTERN in 
     echo "ok: SIGTERM during $label -> $rc after ${took}s"
   fi
 }
-# Planning 100 000 runs (the limit) takes minutes: nothing there can checkpoint, so SIGTERM ends it at once, with
+# The CPU seconds given to each are past its start and the stages before (measured: loading Fashion-MNIST before
+# the feature network trains takes 2.5-3 s). Planning 100 000 runs (the limit) takes minutes: nothing there can checkpoint, so SIGTERM ends it at once, with
 # its own status (128 + 15).
 head -7 grid.yaml > plan100k.yaml && echo "profiles: {smoke: {}, quick: {}, paper: {}}" >> plan100k.yaml
-stop_test 143 planning 2 "" -- sweep plan plan100k.yaml --dry-run
+stop_test 143 planning 1.5 "" -- sweep plan plan100k.yaml --dry-run
 base=("$repo/configs/examples/toy.yaml" output.dir=runs output.pretrained_dir=pre progress=none)
-stop_test 4 pretraining 3 "stopped pretraining" -- run "${base[@]}" pretrain.steps=1000000
-stop_test 4 "reward-classifier training" 4 "stopped training the reward classifier" -- run "${base[@]}" pretrain.steps=50 target.kind=moons \
+stop_test 4 pretraining 1.5 "stopped pretraining" -- run "${base[@]}" pretrain.steps=1000000
+stop_test 4 "reward-classifier training" 2.5 "stopped training the reward classifier" -- run "${base[@]}" pretrain.steps=50 target.kind=moons \
   method.name=adjoint_matching method.reward=log_ratio_classifier method.classifier.steps=100000000
-stop_test 4 "reward-classifier sampling" 4 "stopped sampling the pretrained model" -- run "${base[@]}" pretrain.steps=50 target.kind=moons model.width=512 \
+stop_test 4 "reward-classifier sampling" 2.5 "stopped sampling the pretrained model" -- run "${base[@]}" pretrain.steps=50 target.kind=moons model.width=512 \
   method.name=adjoint_matching method.reward=log_ratio_classifier method.classifier.samples=1000000 \
   target.n_train=1000000 method.classifier.steps=10
-stop_test 4 fine-tuning 4 "stopped run" -- run "${base[@]}" pretrain.steps=50 finetune.steps=1000000 eval.every=0
+stop_test 4 fine-tuning 2 "stopped run" -- run "${base[@]}" pretrain.steps=50 finetune.steps=1000000 eval.every=0
 # The reference statistics (the held-out samples' features, computed at the first evaluation), made long by a
 # slow supplied extractor and 20 000 samples: stopped between batches, nothing stored for them.
 /usr/bin/python3 "$repo/tests/py/torchscript_standins.py" write ts > /dev/null
-stop_test 4 "reference statistics" 6 "stopped computing the features of the held-out reference samples" -- \
+stop_test 4 "reference statistics" 4 "stopped computing the features of the held-out reference samples" -- \
   run "${base[@]}" pretrain.steps=50 output.features_dir=features eval.metrics=[fd] \
   stability.quality_metric=fd eval.features.torchscript=ts/features_slow.pt eval.features.name=slow \
   eval.n_samples=20000 target.n_eval=20000
