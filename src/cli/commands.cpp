@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "core/config.h"
+#include "core/config_text.h"
 #include "core/runtime.h"
 #include "data/distribution.h"
 #include "features/feature_net.h"

@@ -45,8 +45,6 @@ struct KeySpec {
 
 const std::vector<KeySpec>& config_schema();
 const KeySpec* find_key_spec(const std::string& path);
-// The allowed numbers of a key: "[0, 1]", "(0, 1]", "> 0", ... ("" when unbounded).
-std::string describe_range(const KeySpec& spec);
 
 class Config {
  public:
@@ -89,8 +87,5 @@ class Config {
   std::map<std::string, std::string> origins_;
   std::string source_;
 };
-
-// "did you mean" candidates by edit distance; empty when nothing is close.
-std::vector<std::string> closest_matches(const std::string& word, const std::vector<std::string>& pool);
 
 }  // namespace gftlab

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/config_text.h"
+
 namespace gftlab {
 
 ConfigError ExperimentSource::error(const YAML::Node& node, const std::string& path, const std::string& message) const {

@@ -1,5 +1,6 @@
 #include "sweep/sweep_plan.h"
 
+#include "core/config_text.h"
 #include "core/yaml_file.h"
 #include "method/method_names.h"
 #include "sweep/experiment_source.h"
