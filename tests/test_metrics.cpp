@@ -1,5 +1,6 @@
 #include "testing.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -10,6 +11,8 @@
 #include "metrics/diversity.h"
 #include "metrics/likelihood.h"
 #include "metrics/metric.h"
+#include "metrics/metric_groups.h"
+#include "metrics/metric_names.h"
 #include "metrics/path_metrics.h"
 #include "metrics/sample_distances.h"
 #include "model/velocity_field.h"
@@ -168,6 +171,26 @@ struct EvalFixture {
 };
 
 }  // namespace
+
+TEST_CASE("metric groups of the table: each quality value has its group, and all makes every group that applies",
+          "[metrics]") {
+  for (const auto& name : quality_metric_names()) {
+    INFO(name);
+    const auto& group = group_of_quality(name);
+    CHECK(std::find(group.quality.begin(), group.quality.end(), name) != group.quality.end());
+  }
+  // A 2-D Gaussian mixture: every group but those that need images or a feature space, in the table's order.
+  EvalFixture f;
+  std::vector<std::string> expected, made;
+  for (const auto& group : metric_groups())
+    if (group.needs == MetricNeeds::kNothing || group.needs == MetricNeeds::kMixture ||
+        group.needs == MetricNeeds::kFeatureSpaceForImages)
+      expected.push_back(group.name);
+  for (const auto& m : f.metrics) made.push_back(m->group());
+  CHECK(made == expected);
+  CHECK_THROWS_WITH(make_metrics(f.cfg.with_overrides({"eval.metrics=[fd]"}), *f.target, 7),
+                    Catch::Contains("'fd' needs a feature extractor"));
+}
 
 TEST_CASE("evaluation: shared trajectories and per-run reference terms give the direct computation's values", "[metrics]") {
   EvalFixture f;

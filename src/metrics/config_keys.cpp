@@ -2,6 +2,7 @@
 
 #include "core/schema_builders.h"
 #include "sampler/sampler_kinds.h"
+#include "metrics/metric_groups.h"
 #include "metrics/metric_names.h"
 
 namespace gftlab {

@@ -74,8 +74,13 @@ class EvalContext {
 class Metric {
  public:
   virtual ~Metric() = default;
-  virtual std::string group() const = 0;
   virtual MetricValues compute(EvalContext& ctx) = 0;
+  // Its row's name in metric_groups() (set by make_metrics).
+  const std::string& group() const { return group_; }
+
+ private:
+  friend std::vector<std::unique_ptr<Metric>> make_metrics(const Config&, const Distribution&, uint64_t);
+  std::string group_;
 };
 
 // Builds the metric groups selected by eval.metrics for this target; ConfigError when a named group

@@ -1,15 +1,10 @@
+// Each value a metric writes under /final: its direction and family (the groups: metric_groups.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
 namespace gftlab {
-
-// Metric groups selectable with eval.metrics; "all" means every group that applies to the target.
-inline std::vector<std::string> metric_group_names() {
-  return {"all", "w2", "sliced_w2", "mmd", "energy", "nll", "velocity_error", "target_nll",
-          "diversity", "fd", "fid", "path", "adaptive_nfe", "euler_ladder"};
-}
 
 // Which way a metric gets better (the numbers the analysis uses).
 enum class Better { kLower = -1, kNeither = 0, kHigher = 1 };

@@ -11,6 +11,8 @@
 #include "features/frechet.h"
 #include "metrics/likelihood.h"
 #include "metrics/metric.h"
+#include "core/names.h"
+#include "metrics/metric_groups.h"
 #include "metrics/metric_names.h"
 #include "metrics/path_metrics.h"
 #include "metrics/sample_distances.h"
@@ -73,7 +75,6 @@ namespace {
 
 class W2 : public Metric {
  public:
-  std::string group() const override { return "w2"; }
   MetricValues compute(EvalContext& ctx) override {
     return {{"w2", ctx.w2_to_reference(ctx.generated())}, {"sampler_nfe", double(ctx.generated_nfe())}};
   }
@@ -82,7 +83,6 @@ class W2 : public Metric {
 class SlicedW2 : public Metric {
  public:
   SlicedW2(int64_t projections, uint64_t seed) : projections_(projections), seed_(seed) {}
-  std::string group() const override { return "sliced_w2"; }
   MetricValues compute(EvalContext& ctx) override {
     auto gen = make_generator(seed_, "sliced-directions");  // same directions at every evaluation
     return {{"sliced_w2", sliced_w2(ctx.generated(), ctx.reference(), projections_, gen)}};
@@ -97,7 +97,6 @@ class SlicedW2 : public Metric {
 class Mmd : public Metric {
  public:
   explicit Mmd(std::vector<double> bandwidths) : bandwidths_(std::move(bandwidths)) {}
-  std::string group() const override { return "mmd"; }
   MetricValues compute(EvalContext& ctx) override {
     if (reference_within_.empty()) reference_within_ = rbf_within_means(ctx.reference(), bandwidths_);
     return {{"mmd2", mmd2_rbf(ctx.generated(), ctx.reference(), bandwidths_, reference_within_)}};
@@ -110,7 +109,6 @@ class Mmd : public Metric {
 
 class Energy : public Metric {
  public:
-  std::string group() const override { return "energy"; }
   MetricValues compute(EvalContext& ctx) override {
     if (!reference_within_) reference_within_ = within_mean_distance(ctx.reference());
     return {{"energy", energy_distance(ctx.generated(), ctx.reference(), *reference_within_)}};
@@ -124,7 +122,6 @@ class Nll : public Metric {
  public:
   Nll(int64_t n, int64_t steps, int64_t exact_max_dim, uint64_t seed)
       : n_(n), solver_(FixedMethod::kRk4, steps), exact_max_dim_(exact_max_dim), seed_(seed) {}
-  std::string group() const override { return "nll"; }
   MetricValues compute(EvalContext& ctx) override {
     auto gen = make_generator(seed_, "hutchinson-probes");
     const auto x = ctx.reference().narrow(0, 0, std::min(n_, ctx.reference().size(0)));
@@ -150,7 +147,6 @@ class VelocityError : public Metric {
     xt_ = tb * x1 + (1 - tb) * x0 + sigma * at::randn(x1.sizes(), gen, at::kFloat);
     u_ = target.velocity(t_, xt_, sigma);
   }
-  std::string group() const override { return "velocity_error"; }
   MetricValues compute(EvalContext& ctx) override {
     at::NoGradGuard no_grad;
     const auto v = ctx.model().forward(t_, xt_).to(at::kDouble);
@@ -164,7 +160,6 @@ class VelocityError : public Metric {
 class TargetNll : public Metric {
  public:
   explicit TargetNll(const GaussianMixture& target) : target_(target) {}
-  std::string group() const override { return "target_nll"; }
   MetricValues compute(EvalContext& ctx) override {
     return {{"target_nll", -target_.log_prob(ctx.generated()).mean().item<double>()}};
   }
@@ -178,7 +173,6 @@ class TargetNll : public Metric {
 class Diversity : public Metric {
  public:
   Diversity(VendiKernel kernel, double bandwidth) : kernel_(kernel), bandwidth_(bandwidth) {}
-  std::string group() const override { return "diversity"; }
   MetricValues compute(EvalContext& ctx) override {
     // Images (and, with a supplied extractor, vectors) are compared in the feature space, vectors as they are.
     const at::Tensor real = ctx.has_features() ? ctx.reference_features() : ctx.reference();
@@ -212,7 +206,6 @@ class Diversity : public Metric {
 // Fréchet distance in the feature space ("FD-<net>-<N>"): image targets, or any with eval.features.torchscript.
 class Fd : public Metric {
  public:
-  std::string group() const override { return "fd"; }
   MetricValues compute(EvalContext& ctx) override { return {{"fd", ctx.frechet_to_reference(ctx.generated())}}; }
 };
 
@@ -221,7 +214,6 @@ class Fd : public Metric {
 class Fid : public Metric {
  public:
   Fid(int64_t subsets, int64_t max_subset, uint64_t seed) : subsets_(subsets), max_subset_(max_subset), seed_(seed) {}
-  std::string group() const override { return "fid"; }
   MetricValues compute(EvalContext& ctx) override {
     if (!at::isfinite(ctx.generated()).all().item<bool>()) return {{"fid", std::nan("")}, {"kid", std::nan("")}};
     auto& space = *ctx.inception();
@@ -239,7 +231,6 @@ class Fid : public Metric {
 class PathMetrics : public Metric {
  public:
   explicit PathMetrics(int64_t steps) : steps_(steps) {}
-  std::string group() const override { return "path"; }
   MetricValues compute(EvalContext& ctx) override {
     const auto& run = ctx.euler(steps_);
     const auto summary = run.path.summary(ctx.noise(), run.solution.x);
@@ -253,7 +244,6 @@ class PathMetrics : public Metric {
 class AdaptiveNfe : public Metric {
  public:
   AdaptiveNfe(double atol, double rtol) : solver_(atol, rtol) {}
-  std::string group() const override { return "adaptive_nfe"; }
   MetricValues compute(EvalContext& ctx) override {
     return {{"adaptive_nfe", double(solver_.solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).nfe)}};
   }
@@ -265,7 +255,6 @@ class AdaptiveNfe : public Metric {
 class EulerLadder : public Metric {
  public:
   explicit EulerLadder(std::vector<int64_t> steps) : steps_(std::move(steps)) {}
-  std::string group() const override { return "euler_ladder"; }
   MetricValues compute(EvalContext& ctx) override {
     MetricValues out;
     for (int64_t k : steps_) {
@@ -280,66 +269,116 @@ class EulerLadder : public Metric {
   std::vector<int64_t> steps_;
 };
 
+// Why a group cannot be computed for this run ("" when it can).
+std::string unmet(MetricNeeds needs, const Config& cfg, const Distribution& target) {
+  const bool images = target.sample_shape().size() == 3;
+  const bool feature_space =
+      !cfg.get_string("eval.features.torchscript").empty() || own_feature_net_takes(target.sample_shape());
+  const std::string no_features = "needs a feature extractor (eval.features.torchscript) for these samples: "
+                                  "gftlab's own network takes 1 x 28 x 28 images";
+  switch (needs) {
+    case MetricNeeds::kNothing: return "";
+    case MetricNeeds::kMixture: return target.mixture() ? "" : "needs an analytic Gaussian-mixture target";
+    case MetricNeeds::kFeatureSpace: return feature_space ? "" : no_features;
+    case MetricNeeds::kFeatureSpaceForImages: return !images || feature_space ? "" : no_features;
+    case MetricNeeds::kInception:
+      if (!images) return "needs an image target";
+      return cfg.get_string("eval.fid.inception").empty() ? "needs the Inception network: eval.fid.inception" : "";
+  }
+  return "";
+}
+
+template <class M>
+std::unique_ptr<Metric> plain(const Config&, const Distribution&, uint64_t) {
+  return std::make_unique<M>();
+}
+
+std::unique_ptr<Metric> make_diversity(const Config& cfg, const Distribution&, uint64_t) {
+  const bool rbf = cfg.get_string("eval.vendi_kernel") == "rbf";
+  const double bandwidth = cfg.get_float("eval.vendi_bandwidth");
+  if (rbf && bandwidth != -1.0 && bandwidth <= 0)
+    throw cfg.error("eval.vendi_bandwidth", "must be positive, or -1 for the median pairwise distance");
+  return std::make_unique<Diversity>(rbf ? VendiKernel::kRbf : VendiKernel::kCosine, bandwidth);
+}
+
 }  // namespace
+
+const std::vector<MetricGroup>& metric_groups() {
+  using N = MetricNeeds;
+  using Made = std::unique_ptr<Metric>;
+  static const std::vector<MetricGroup> groups = {
+      {"w2", N::kNothing, {"w2"}, plain<W2>},
+      {"sliced_w2", N::kNothing, {"sliced_w2"},
+       [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
+         return std::make_unique<SlicedW2>(cfg.get_int("eval.sliced_projections"), seed);
+       }},
+      {"mmd", N::kNothing, {"mmd2"},
+       [](const Config& cfg, const Distribution&, uint64_t) -> Made {
+         return std::make_unique<Mmd>(cfg.get_float_list("eval.mmd_bandwidths"));
+       }},
+      {"energy", N::kNothing, {"energy"}, plain<Energy>},
+      {"nll", N::kNothing, {"nll"},
+       [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
+         return std::make_unique<Nll>(cfg.get_int("eval.nll_samples"), cfg.get_int("eval.nll_steps"),
+                                      cfg.get_int("eval.nll_exact_max_dim"), seed);
+       }},
+      {"velocity_error", N::kMixture, {"velocity_error"},
+       [](const Config& cfg, const Distribution& target, uint64_t seed) -> Made {
+         return std::make_unique<VelocityError>(*target.mixture(), cfg.get_int("eval.velocity_error_samples"),
+                                                cfg.get_float("path.sigma"), seed);
+       }},
+      {"target_nll", N::kMixture, {"target_nll"},
+       [](const Config&, const Distribution& target, uint64_t) -> Made {
+         return std::make_unique<TargetNll>(*target.mixture());
+       }},
+      {"diversity", N::kFeatureSpaceForImages, {}, make_diversity},
+      {"fd", N::kFeatureSpace, {"fd"}, plain<Fd>},
+      {"fid", N::kInception, {"fid", "kid"},
+       [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
+         return std::make_unique<Fid>(cfg.get_int("eval.fid.kid_subsets"), cfg.get_int("eval.fid.kid_subset_size"),
+                                      seed);
+       }},
+      {"path", N::kNothing, {},
+       [](const Config& cfg, const Distribution&, uint64_t) -> Made {
+         return std::make_unique<PathMetrics>(cfg.get_int("eval.path_steps"));
+       }},
+      {"adaptive_nfe", N::kNothing, {},
+       [](const Config& cfg, const Distribution&, uint64_t) -> Made {
+         return std::make_unique<AdaptiveNfe>(cfg.get_float("eval.sampler.atol"), cfg.get_float("eval.sampler.rtol"));
+       }},
+      {"euler_ladder", N::kNothing, {},
+       [](const Config& cfg, const Distribution&, uint64_t) -> Made {
+         return std::make_unique<EulerLadder>(cfg.get_int_list("eval.euler_steps"));
+       }},
+  };
+  return groups;
+}
+
+std::vector<std::string> metric_group_names() {
+  auto names = kind_names(metric_groups());
+  names.insert(names.begin(), "all");  // every group that applies to the target
+  return names;
+}
+
+const MetricGroup& group_of_quality(const std::string& metric) {
+  for (const auto& group : metric_groups())
+    if (std::find(group.quality.begin(), group.quality.end(), metric) != group.quality.end()) return group;
+  throw std::invalid_argument("no metric group writes '" + metric + "'");  // the schema allows only these names
+}
 
 std::vector<std::unique_ptr<Metric>> make_metrics(const Config& cfg, const Distribution& target, uint64_t seed) {
   const auto& chosen = cfg.get_string_list("eval.metrics");
   const bool all = std::find(chosen.begin(), chosen.end(), "all") != chosen.end();
-  const auto* mixture = target.mixture();
-  const bool images = target.sample_shape().size() == 3;
-  const auto& scripted_features = cfg.get_string("eval.features.torchscript");
-  const auto& inception = cfg.get_string("eval.fid.inception");
-  const bool feature_space = !scripted_features.empty() || own_feature_net_takes(target.sample_shape());
   std::vector<std::unique_ptr<Metric>> out;
-  for (const auto& group : metric_group_names()) {
-    if (group == "all") continue;
-    const bool named = std::find(chosen.begin(), chosen.end(), group) != chosen.end();
-    const bool needs_mixture = group == "velocity_error" || group == "target_nll";
+  for (const auto& group : metric_groups()) {
+    const bool named = std::find(chosen.begin(), chosen.end(), group.name) != chosen.end();
     if (!all && !named) continue;
-    if (needs_mixture && !mixture) {
-      if (named) throw cfg.error("eval.metrics", fmt::format("'{}' needs an analytic Gaussian-mixture target", group));
+    if (const auto reason = unmet(group.needs, cfg, target); !reason.empty()) {
+      if (named) throw cfg.error("eval.metrics", fmt::format("'{}' {}", group.name, reason));
       continue;
     }
-    // Images of other shapes than Fashion-MNIST's have no feature space of gftlab's own, and their pixels
-    // make a poor one: FD and the diversity scores need a supplied extractor.
-    if ((group == "fd" || (group == "diversity" && images)) && !feature_space) {
-      if (named)
-        throw cfg.error("eval.metrics", fmt::format("'{}' needs a feature extractor (eval.features.torchscript) for "
-                                                    "these samples: gftlab's own network takes 1 x 28 x 28 images",
-                                                    group));
-      continue;
-    }
-    if (group == "fid" && (!images || inception.empty())) {
-      if (named)
-        throw cfg.error("eval.metrics", images ? "'fid' needs the Inception network: eval.fid.inception"
-                                               : "'fid' needs an image target");
-      continue;
-    }
-    if (group == "fd") out.push_back(std::make_unique<Fd>());
-    if (group == "fid")
-      out.push_back(std::make_unique<Fid>(cfg.get_int("eval.fid.kid_subsets"), cfg.get_int("eval.fid.kid_subset_size"), seed));
-    if (group == "w2") out.push_back(std::make_unique<W2>());
-    if (group == "sliced_w2") out.push_back(std::make_unique<SlicedW2>(cfg.get_int("eval.sliced_projections"), seed));
-    if (group == "mmd") out.push_back(std::make_unique<Mmd>(cfg.get_float_list("eval.mmd_bandwidths")));
-    if (group == "energy") out.push_back(std::make_unique<Energy>());
-    if (group == "nll")
-      out.push_back(std::make_unique<Nll>(cfg.get_int("eval.nll_samples"), cfg.get_int("eval.nll_steps"),
-                                          cfg.get_int("eval.nll_exact_max_dim"), seed));
-    if (group == "velocity_error")
-      out.push_back(std::make_unique<VelocityError>(*mixture, cfg.get_int("eval.velocity_error_samples"),
-                                                    cfg.get_float("path.sigma"), seed));
-    if (group == "target_nll") out.push_back(std::make_unique<TargetNll>(*mixture));
-    if (group == "diversity") {
-      const bool rbf = cfg.get_string("eval.vendi_kernel") == "rbf";
-      const double bandwidth = cfg.get_float("eval.vendi_bandwidth");
-      if (rbf && bandwidth != -1.0 && bandwidth <= 0)
-        throw cfg.error("eval.vendi_bandwidth", "must be positive, or -1 for the median pairwise distance");
-      out.push_back(std::make_unique<Diversity>(rbf ? VendiKernel::kRbf : VendiKernel::kCosine, bandwidth));
-    }
-    if (group == "path") out.push_back(std::make_unique<PathMetrics>(cfg.get_int("eval.path_steps")));
-    if (group == "adaptive_nfe")
-      out.push_back(std::make_unique<AdaptiveNfe>(cfg.get_float("eval.sampler.atol"), cfg.get_float("eval.sampler.rtol")));
-    if (group == "euler_ladder") out.push_back(std::make_unique<EulerLadder>(cfg.get_int_list("eval.euler_steps")));
+    out.push_back(group.make(cfg, target, seed));
+    out.back()->group_ = group.name;
   }
   return out;
 }

@@ -10,13 +10,12 @@
 #include "data/distribution.h"
 #include "io/run_log.h"
 #include "metrics/metric.h"
+#include "metrics/metric_groups.h"
 #include "path/path.h"
 #include "run/run_checkpoint.h"
 #include "run/run_file.h"
 
 namespace gftlab {
-
-std::string quality_group(const std::string& metric) { return metric == "mmd2" ? "mmd" : metric; }
 
 RunData draw_run_data(const Config& cfg, const Distribution& target, const Path& path) {
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("seed"));
@@ -59,7 +58,7 @@ void Evaluator::quality_only(VelocityField& model, int64_t step, RunLog& log) {
   EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_, inception_);
   const auto& name = cfg_.get_string("stability.quality_metric");
   for (auto& metric : metrics_)
-    if (metric->group() == quality_group(name))
+    if (metric->group() == group_of_quality(name).name)
       for (const auto& [metric_name, value] : metric->compute(ctx))
         if (metric_name == name) append_quality(log, step, value);
 }

@@ -33,9 +33,6 @@ struct RunData {
 
 RunData draw_run_data(const Config& cfg, const Distribution& target, const Path& path);
 
-// The metric group that computes a quality metric.
-std::string quality_group(const std::string& metric);
-
 // One evaluation of the EMA model: every metric group (the final-only ones at the last step), the probe
 // loss and the sample grid into the log, and the quality metric into the stability history.
 class Evaluator {

@@ -20,6 +20,7 @@
 #include "method/method.h"
 #include "method/reward_classifier.h"
 #include "metrics/metric.h"
+#include "metrics/metric_groups.h"
 #include "model/device_field.h"
 #include "path/path.h"
 #include "run/evaluator.h"
@@ -100,7 +101,7 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   features_ = make_feature_space(cfg_, target_->sample_shape());
   inception_ = make_inception_space(cfg_, target_->sample_shape());
   const auto& quality = cfg_.get_string("stability.quality_metric");
-  const std::string group = quality_group(quality);
+  const std::string& group = group_of_quality(quality).name;
   if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
     throw cfg_.error("stability.quality_metric", fmt::format("'{}' is not among the evaluated metrics "
                                                              "(eval.metrics)", quality));
