@@ -1,8 +1,11 @@
 #include "testing.h"
 
+#include <cmath>
+
 #include "core/config.h"
 #include "core/rng.h"
 #include "coupling/coupling.h"
+#include "data/distribution.h"
 #include "data/gaussian_mixture.h"
 #include "method/method.h"
 #include "metrics/likelihood.h"
@@ -53,6 +56,24 @@ std::vector<at::Tensor> snapshot(const VelocityField& field) {
 }
 
 }  // namespace
+
+TEST_CASE("every method of the table: made by its name, with a finite loss on a batch", "[gft][method]") {
+  // Analytic source and target, so that every method applies (marginal GFT's velocity, the exact log ratio).
+  const auto target = shifted_target();
+  const auto source = make_distribution(Config::load("", {"source.kind=8gaussians"}), "source");
+  auto gen = make_generator(9);
+  const auto batch = batch_from(target.sample(64, gen), gen);
+  for (const auto& kind : method_kinds()) {
+    INFO(kind.name);
+    const auto cfg = gft_config({"method.name=" + kind.name, "method.adjoint.steps=10", "method.adjoint.time_samples=3"});
+    const auto model = make_velocity_field(cfg, {2}, 1);
+    const FieldPtr frozen = kind.uses_pretrained ? make_velocity_field(cfg, {2}, 2) : nullptr;
+    const auto method = make_method(cfg, frozen, target, source.get());
+    CHECK(method->name() == kind.name);
+    CHECK(std::isfinite(method->loss(*model, batch).value.item<double>()));
+    CHECK(method->draws_target_batches() == !kind.reward_based);
+  }
+}
 
 TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched", "[gft]") {
   const auto target = shifted_target();

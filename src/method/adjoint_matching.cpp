@@ -39,10 +39,10 @@ Reward make_reward(const Config& cfg, const Distribution& source, const Distribu
   };
 }
 
-AdjointSettings adjoint_settings(const Config& cfg) {
+AdjointSettings adjoint_settings(const Config& cfg, AdjointDynamics dynamics) {
   AdjointSettings s;
-  const bool ode = method_kind(cfg) == MethodKind::kAdjointDeterministic;
-  s.dynamics = ode ? AdjointDynamics::kOde : AdjointDynamics::kMemorylessSde;
+  const bool ode = dynamics == AdjointDynamics::kOde;
+  s.dynamics = dynamics;
   s.steps = cfg.get_int("method.adjoint.steps");
   s.time_samples = cfg.get_int("method.adjoint.time_samples");
   s.t0 = cfg.get_float("method.adjoint.t0");

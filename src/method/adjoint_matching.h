@@ -57,8 +57,9 @@ class Distribution;
 // target, the pretrained model's distribution taken as the source's; the tilted p_pre exp(r) is then q.
 // ConfigError when either is not analytic.
 Reward make_reward(const Config& cfg, const Distribution& source, const Distribution& target);
-// ConfigError for keys of the other variant set away from their defaults.
-AdjointSettings adjoint_settings(const Config& cfg);
+// The settings of `dynamics` (the SDE of adjoint_matching, the ODE of adjoint_deterministic); ConfigError for keys
+// of the other variant set away from their defaults.
+AdjointSettings adjoint_settings(const Config& cfg, AdjointDynamics dynamics);
 
 class AdjointMatching : public Method {
  public:

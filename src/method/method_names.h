@@ -1,20 +1,46 @@
-// The names of the methods and of their kinds of options, each in its enum's order: the schema offers them
-// as the allowed values, and the code parses them once (core/names.h). Also the method checks that need no
-// data, which a sweep makes for every planned run.
+// The methods of method.name, one row each, and the names of their kinds of options (core/names.h). Adding a
+// method is a row (method/method_kinds.cpp: its name, what it needs, its checks and its factory), its class and
+// its test. This header is free of LibTorch: the schema and the sweeps read the rows too.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace at {
+class Tensor;
+}
 
 namespace gftlab {
 
 class Config;
+class Distribution;
+class Method;
+class VelocityField;
 
-enum class MethodKind { kStandard, kScratch, kGft, kGftMarginal, kL2sp, kAdjointMatching, kAdjointDeterministic };
-const std::vector<std::string>& method_names();  // method.name
-MethodKind method_kind(const Config& cfg);
-// The methods that fine-tune towards a reward instead of regressing on target batches.
-bool is_reward_method(MethodKind kind);
+// What a method's factory is given: the frozen v_pre (null exactly when the method uses none), the target and
+// (for the exact log ratio) the source, and a reward learned beforehand (for `log_ratio_classifier`).
+struct MethodInputs {
+  const Config& cfg;
+  std::shared_ptr<VelocityField> pretrained;
+  const Distribution& target;
+  const Distribution* source;
+  std::function<at::Tensor(const at::Tensor&)> reward;
+};
+
+struct MethodKind {
+  std::string name;
+  bool uses_pretrained;  // false: trains from a fresh initialisation (`scratch`)
+  bool reward_based;     // fine-tunes towards a reward instead of regressing on target batches
+  // ConfigError if the method cannot run with this configuration and target (the checks that need no data).
+  void (*check)(const Config& cfg, const Distribution& target, const Distribution* source);
+  std::unique_ptr<Method> (*make)(MethodInputs in);
+};
+
+const std::vector<MethodKind>& method_kinds();
+std::vector<std::string> method_names();  // method.name
+const MethodKind& method_kind(const Config& cfg);
 
 // ConfigError unless the coupling suits the method: one that draws no target batches takes `independent`.
 void check_method_coupling(const Config& cfg);

@@ -147,7 +147,7 @@ RunResult Runner::run() {
     copy_weights(*frozen, *model);
     log.attr("pretrained_id", pre.id);
     if (imports_pretrained(cfg_)) log.attr("pretrained_file", pre.path);
-    if (is_reward_method(method_kind(cfg_)) && cfg_.get_string("method.reward") == "log_ratio_classifier")
+    if (method_kind(cfg_).reward_based && cfg_.get_string("method.reward") == "log_ratio_classifier")
       reward = classifier_reward(cfg_, *seen_from_cpu(frozen), pre.id, data.train_set, log);
   }
   if (!cfg_.get_string_list("finetune.trainable").empty()) {
