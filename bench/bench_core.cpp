@@ -29,9 +29,9 @@ using bench::seconds_once;
 
 namespace {
 
-constexpr int kSteps = 100;    // per timed block: short, so that many rounds fit and the median settles
-constexpr int kRounds = 41;    // blocks of each loop, in the order AB BA AB ... (odd: a true median ratio)
-constexpr int kFlushEvery = 25;  // as Runner::run flushes its series
+constexpr int kSteps = 100;           // per timed block: short, so that many rounds fit and the median settles
+constexpr int kRounds = 41;           // blocks of each loop, in the order AB BA AB ... (odd: a true median ratio)
+constexpr int kFlushEvery = 25;       // as Runner::run flushes its series
 constexpr double kRatioTarget = 0.9;  // issue 15: the whole step within 10% of the bare loop
 
 double median(std::vector<double> v) {
@@ -101,9 +101,10 @@ int main(int argc, char** argv) {
   select_blas_kernel();
   tune_allocator();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
-  const std::vector<std::string> keys = {"model.width=256", "model.depth=3", "pretrain.batch_size=256",
-                                         "finetune.batch_size=256", "finetune.steps=1000000",
-                                         "finetune.lr_schedule=warmup_cosine", "finetune.warmup_steps=100"};
+  const std::vector<std::string> keys = {"model.width=256",          "model.depth=3",
+                                         "pretrain.batch_size=256",  "finetune.batch_size=256",
+                                         "finetune.steps=1000000",   "finetune.lr_schedule=warmup_cosine",
+                                         "finetune.warmup_steps=100"};
   const Config cfg = Config::load("", keys);
   auto with_ot = keys;
   with_ot.push_back("coupling.kind=ot");
@@ -125,9 +126,15 @@ int main(int argc, char** argv) {
     for (int r = 0; r < kRounds; ++r) {
       double t_full = 0, t_bare = 0;
       const auto time_full = [&] { t_full = seconds_once([&] { full.steps(kSteps); }); };
-      const auto time_bare = [&] { t_bare = seconds_once([&] { for (int k = 0; k < kSteps; ++k) bare.step(); }); };
-      if (r % 2 == 0) time_full(), time_bare();
-      else time_bare(), time_full();
+      const auto time_bare = [&] {
+        t_bare = seconds_once([&] {
+          for (int k = 0; k < kSteps; ++k) bare.step();
+        });
+      };
+      if (r % 2 == 0)
+        time_full(), time_bare();
+      else
+        time_bare(), time_full();
       full_rate.push_back(kSteps / t_full);
       bare_rate.push_back(kSteps / t_bare);
       ratio.push_back(t_bare / t_full);

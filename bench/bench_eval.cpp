@@ -63,10 +63,12 @@ std::string time_evaluation(const Config& cfg) {
     }
     groups.push_back(fmt::format("\"{}\": {:.4f}", metric->group(), seconds / kRepeats));
   }
-  const double all = seconds_of([&] {
-    EvalContext ctx = context();
-    for (auto& metric : metrics) metric->compute(ctx);
-  }, kRepeats);
+  const double all = seconds_of(
+      [&] {
+        EvalContext ctx = context();
+        for (auto& metric : metrics) metric->compute(ctx);
+      },
+      kRepeats);
   return fmt::format("{{\"n_samples\": {}, \"groups_seconds\": {{{}}}, \"evaluation_seconds\": {:.4f}}}",
                      reference.size(0), fmt::join(groups, ", "), all);
 }

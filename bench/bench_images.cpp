@@ -34,7 +34,12 @@ double train_images_per_second(const Config& cfg, const FashionMnist& data, cons
                   {[&](int64_t n, at::Generator& g) { return data.sample(n, g); }, data.sample_shape()},
                   TrainSettings::from_config(cfg, "finetune"), make_generator(0));
   const int steps = 10;
-  const double s = seconds_of([&] { for (int k = 0; k < steps; ++k) trainer.step(); trainer.flush(); }, 1);
+  const double s = seconds_of(
+      [&] {
+        for (int k = 0; k < steps; ++k) trainer.step();
+        trainer.flush();
+      },
+      1);
   return steps * 64 / s;
 }
 

@@ -53,9 +53,10 @@ std::string exact_ot_case(int64_t n, int64_t d, at::Generator& gen) {
   Assignment solution;
   const double solve = seconds_of([&] { solution = solve_assignment(cost, n); }, repeats);
   const double coupling = seconds_of([&] { OtCoupling::optimal_permutation(x0, x1); }, repeats);
-  return fmt::format("{{\"B\": {}, \"d\": {}, \"assignment_seconds\": {:.5f}, \"ot_coupling_seconds\": {:.5f}, "
-                     "\"cost\": {:.10g}, \"pot_emd\": {}}}",
-                     n, d, solve, coupling, solution.cost, pot_emd(cost, n, repeats));
+  return fmt::format(
+      "{{\"B\": {}, \"d\": {}, \"assignment_seconds\": {:.5f}, \"ot_coupling_seconds\": {:.5f}, "
+      "\"cost\": {:.10g}, \"pot_emd\": {}}}",
+      n, d, solve, coupling, solution.cost, pot_emd(cost, n, repeats));
 }
 
 // Seconds per training step of `method` with `coupling` on the 2-D MLP (width 256, depth 3, batch 256).
@@ -66,7 +67,13 @@ double step_seconds(const Config& cfg, Method& method, const Coupling& coupling,
                   {[&](int64_t n, at::Generator& g) { return data.sample(n, g); }, data.sample_shape()},
                   TrainSettings::from_config(cfg, "finetune"), make_generator(0));
   const int steps = 200;
-  return seconds_of([&] { for (int k = 0; k < steps; ++k) trainer.step(); trainer.flush(); }, 1) / steps;
+  return seconds_of(
+             [&] {
+               for (int k = 0; k < steps; ++k) trainer.step();
+               trainer.flush();
+             },
+             1) /
+         steps;
 }
 
 }  // namespace
@@ -84,12 +91,12 @@ int main(int argc, char** argv) {
   for (int64_t n : {256, 1024}) {
     const auto x0 = at::randn({n, 2}, gen), x1 = at::randn({n, 2}, gen) * 0.5 + 1.0;
     const SinkhornCoupling sinkhorn(0.05, 2000, 1e-6);
-    fields.push_back(fmt::format("\"sinkhorn_eps0.05_seconds_B{}\": {:.5f}", n,
-                                 seconds_of([&] { sinkhorn.plan(x0, x1); }, 3)));
+    fields.push_back(
+        fmt::format("\"sinkhorn_eps0.05_seconds_B{}\": {:.5f}", n, seconds_of([&] { sinkhorn.plan(x0, x1); }, 3)));
   }
 
-  const Config cfg = Config::load("", {"model.width=256", "model.depth=3", "finetune.batch_size=256",
-                                       "method.name=gft", "method.schedule.kind=constant"});
+  const Config cfg = Config::load("", {"model.width=256", "model.depth=3", "finetune.batch_size=256", "method.name=gft",
+                                       "method.schedule.kind=constant"});
   const auto data = make_distribution(cfg, "target");
   FieldPtr frozen = make_velocity_field(cfg, {2}, 1);
   for (auto& p : frozen->parameters()) p.set_requires_grad(false);

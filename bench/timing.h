@@ -16,7 +16,10 @@ inline double seconds_once(const std::function<void()>& f) {
 // Mean seconds per call of f over `repeats` calls, after one warm-up call.
 inline double seconds_of(const std::function<void()>& f, int repeats) {
   f();
-  return seconds_once([&] { for (int r = 0; r < repeats; ++r) f(); }) / repeats;
+  return seconds_once([&] {
+           for (int r = 0; r < repeats; ++r) f();
+         }) /
+         repeats;
 }
 
 }  // namespace gftlab::bench

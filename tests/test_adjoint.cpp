@@ -36,8 +36,9 @@ TEST_CASE("adjoint matching: the lean adjoint equals finite differences of -lamb
   s.steps = 12;
   s.reward_scale = 1.7;
   // The memoryless SDE; the ODE over the whole trajectory; the ODE truncated to its final half.
-  for (const auto& [dynamics, truncate] : {std::pair{AdjointDynamics::kMemorylessSde, 1.0},
-                                           std::pair{AdjointDynamics::kOde, 1.0}, std::pair{AdjointDynamics::kOde, 0.5}}) {
+  for (const auto& [dynamics, truncate] :
+       {std::pair{AdjointDynamics::kMemorylessSde, 1.0}, std::pair{AdjointDynamics::kOde, 1.0},
+        std::pair{AdjointDynamics::kOde, 0.5}}) {
     s.dynamics = dynamics;
     s.truncate = truncate;
     s.kl_weight = false;
@@ -83,10 +84,10 @@ std::pair<at::Tensor, double> tune_standard_normal(const AdjointSettings& s, dou
                                  at::ones({1, 1, 1}, at::kDouble));
   const FieldPtr base = std::make_shared<testing::MixtureField>(base_law);
   const Reward reward = [a, b](const at::Tensor& x) { return (-0.5 * a * x * x + b * x).sum(1); };
-  const auto cfg = Config::load("", {"model.width=64", "model.depth=3", "pretrain.steps=400", "pretrain.lr=2e-3",
-                                     "pretrain.ema_decay=0", "finetune.steps=300", "finetune.lr=2e-3",
-                                     "finetune.lr_schedule=constant", "finetune.batch_size=256",
-                                     "finetune.ema_decay=0.99"});
+  const auto cfg =
+      Config::load("", {"model.width=64", "model.depth=3", "pretrain.steps=400", "pretrain.lr=2e-3",
+                        "pretrain.ema_decay=0", "finetune.steps=300", "finetune.lr=2e-3",
+                        "finetune.lr_schedule=constant", "finetune.batch_size=256", "finetune.ema_decay=0.99"});
   IndependentCoupling coupling;
   LinearPath path(0.0);
   const DrawBatch draw = [&base_law](int64_t n, at::Generator& g) { return base_law.sample(n, g).to(at::kFloat); };
@@ -122,7 +123,8 @@ TEST_CASE("adjoint matching: N(0, 1) tilted by a quadratic reward reaches the Ga
   const auto [x1, nfe] = tune_standard_normal(s, a, b);
   CHECK(nfe == 2.0 * s.steps + 2.0 * s.time_samples);
   const double mean = x1.mean().item<double>(), var = x1.var().item<double>();
-  INFO("samples: mean " << mean << " (want " << b / (1 + a) << "), variance " << var << " (want " << 1 / (1 + a) << ")");
+  INFO("samples: mean " << mean << " (want " << b / (1 + a) << "), variance " << var << " (want " << 1 / (1 + a)
+                        << ")");
   CHECK(mean == Approx(b / (1 + a)).margin(0.05));
   CHECK(var == Approx(1 / (1 + a)).margin(0.06));
 }
@@ -164,13 +166,15 @@ TEST_CASE("deterministic adjoint matching: N(0, 1) under a quadratic reward reac
   }
 }
 
-TEST_CASE("reward classifier: its logit estimates log q - log p_pre with held-out accuracy near Bayes, stored and reused",
-          "[adjoint]") {
+TEST_CASE(
+    "reward classifier: its logit estimates log q - log p_pre with held-out accuracy near Bayes, stored and reused",
+    "[adjoint]") {
   // p_pre = N(0, 1) through its exact field, q = N(1, 1): log q(x) - log p_pre(x) = x - 1/2, and the Bayes
   // accuracy of balanced classes is Phi(1/2) = 0.6915.
   const GaussianMixture base_law(at::ones({1}, at::kDouble), at::zeros({1, 1}, at::kDouble),
                                  at::ones({1, 1, 1}, at::kDouble));
-  const GaussianMixture target(at::ones({1}, at::kDouble), at::ones({1, 1}, at::kDouble), at::ones({1, 1, 1}, at::kDouble));
+  const GaussianMixture target(at::ones({1}, at::kDouble), at::ones({1, 1}, at::kDouble),
+                               at::ones({1, 1, 1}, at::kDouble));
   testing::MixtureField base(base_law);
   auto gen = make_generator(11);
   const auto samples = target.sample(4000, gen).to(at::kFloat);
@@ -234,8 +238,8 @@ TEST_CASE("trainer: a reward method gets the noise alone, no target batch, assig
   CHECK(reference.series_names().back() == "coupling_cost_ratio");
 
   AdjointMatching am(base, reward, s);
-  Trainer trainer(make_velocity_field(cfg, {2}, 3), make_velocity_field(cfg, {2}, 0), am, path, coupling,
-                  {draw, {2}}, TrainSettings::from_config(cfg, "finetune"), make_generator(1));
+  Trainer trainer(make_velocity_field(cfg, {2}, 3), make_velocity_field(cfg, {2}, 0), am, path, coupling, {draw, {2}},
+                  TrainSettings::from_config(cfg, "finetune"), make_generator(1));
   for (int k = 0; k < 3; ++k) trainer.step();
   const auto chunk = trainer.flush();
   CHECK(draws == 1);

@@ -31,8 +31,7 @@ double max_dual_violation(const std::vector<double>& cost, const Assignment& s) 
   const int64_t n = static_cast<int64_t>(s.row_to_col.size());
   double worst = 0;
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      worst = std::max(worst, s.row_potential[i] + s.col_potential[j] - cost[i * n + j]);
+    for (int64_t j = 0; j < n; ++j) worst = std::max(worst, s.row_potential[i] + s.col_potential[j] - cost[i * n + j]);
   return worst;
 }
 
@@ -57,8 +56,10 @@ TEST_CASE("assignment: exact against brute-force enumeration and invariants", "[
       const int64_t n = 1 + trial % 8;
       std::vector<double> cost(n * n);
       for (auto& c : cost) {
-        if (trial % 3 == 0) c = static_cast<double>(rng() % 4);  // many ties
-        else c = std::uniform_real_distribution<double>(0, 10)(rng);
+        if (trial % 3 == 0)
+          c = static_cast<double>(rng() % 4);  // many ties
+        else
+          c = std::uniform_real_distribution<double>(0, 10)(rng);
       }
       const double best = brute_force(cost, n);
       for (auto start : {AssignmentStart::kColumnReduction, AssignmentStart::kAuction}) {

@@ -93,7 +93,8 @@ TEST_CASE("config: every kind of bad input is refused with file, key path and wh
     CHECK_THAT(error_of([] { Config::load("", {"seed=abc"}); }), Catch::Contains("seed: expected an integer"));
     CHECK_THAT(error_of([] { Config::load("", {"seed=1.5"}); }), Catch::Contains("expected an integer"));
     CHECK_THAT(error_of([] { Config::load("", {"finetune.lr=[1]"}); }), Catch::Contains("expected a number"));
-    CHECK_THAT(error_of([] { Config::load("", {"eval.euler_steps=4"}); }), Catch::Contains("expected a list of integers"));
+    CHECK_THAT(error_of([] { Config::load("", {"eval.euler_steps=4"}); }),
+               Catch::Contains("expected a list of integers"));
     const std::string path = write_temp("type", "model:\n  width: wide\n");
     CHECK_THAT(error_of([&] { Config::load(path); }), Catch::Contains(path + ":2: model.width: expected an integer"));
   }
@@ -114,9 +115,12 @@ TEST_CASE("config: every kind of bad input is refused with file, key path and wh
     CHECK_THAT(error_of([&] { Config::load(top); }),
                Catch::Contains(top + ":4: seed: the key is given twice in one mapping, on lines 1 and 4"));
     const std::string nested = write_temp("dup_nested", "eval:\n  sampler: {kind: euler, steps: 4, steps: 8}\n");
-    CHECK_THAT(error_of([&] { Config::load(nested); }), Catch::Contains(nested + ":2: eval.sampler.steps: the key is given twice"));
-    const std::string listed = write_temp("dup_list", "method:\n  schedule:\n    stages:\n      - {beta: 1, beta: 2}\n");
-    CHECK_THAT(error_of([&] { Config::load(listed); }), Catch::Contains("method.schedule.stages[0].beta: the key is given twice"));
+    CHECK_THAT(error_of([&] { Config::load(nested); }),
+               Catch::Contains(nested + ":2: eval.sampler.steps: the key is given twice"));
+    const std::string listed =
+        write_temp("dup_list", "method:\n  schedule:\n    stages:\n      - {beta: 1, beta: 2}\n");
+    CHECK_THAT(error_of([&] { Config::load(listed); }),
+               Catch::Contains("method.schedule.stages[0].beta: the key is given twice"));
   }
   SECTION("semantic errors raised later still name their origin") {
     const Config cfg = Config::load("", {"model.time_embed_dim=7"});

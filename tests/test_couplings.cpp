@@ -30,9 +30,7 @@ double brute_force(const at::Tensor& x0, const at::Tensor& x1) {
   return best;
 }
 
-bool is_permutation(const at::Tensor& p) {
-  return at::equal(std::get<0>(p.sort()), at::arange(p.size(0), at::kLong));
-}
+bool is_permutation(const at::Tensor& p) { return at::equal(std::get<0>(p.sort()), at::arange(p.size(0), at::kLong)); }
 
 }  // namespace
 
@@ -43,8 +41,9 @@ TEST_CASE("every coupling of the table: made by its name, pairs of the batch's s
   // The rows of a batch, as a set of strings, to check that every pair is made of the batch's own samples.
   const auto rows = [](const at::Tensor& x) {
     std::set<std::string> out;
-    for (int64_t i = 0; i < x.size(0); ++i) out.insert(fmt::format("{}", fmt::join(std::vector<double>(
-        x[i].data_ptr<double>(), x[i].data_ptr<double>() + x.size(1)), ",")));
+    for (int64_t i = 0; i < x.size(0); ++i)
+      out.insert(fmt::format(
+          "{}", fmt::join(std::vector<double>(x[i].data_ptr<double>(), x[i].data_ptr<double>() + x.size(1)), ",")));
     return out;
   };
   for (const auto& kind : coupling_kinds()) {
@@ -119,7 +118,8 @@ TEST_CASE("ot_sampled and sinkhorn: pairs drawn from the plan", "[coupling]") {
     CHECK(at::equal(OtCoupling(true).pair(x0, x1, g2).x1, pairing.x1));  // seeded
   }
   SECTION("sinkhorn: marginals uniform; cost approaches the exact OT cost as eps shrinks") {
-    const double exact = pairing_cost(x0, x1.index_select(0, OtCoupling::optimal_permutation(x0, x1))).item<double>() / 64;
+    const double exact =
+        pairing_cost(x0, x1.index_select(0, OtCoupling::optimal_permutation(x0, x1))).item<double>() / 64;
     const auto cost = squared_distances(x0, x1);
     double previous = 1e300;
     for (double eps : {0.5, 0.05, 0.005}) {
@@ -154,7 +154,8 @@ TEST_CASE("sinkhorn: the plan equals POT's log-domain Sinkhorn on the same cost"
   auto gen = make_generator(5);
   const auto x0 = at::randn({96, 2}, gen), x1 = at::randn({96, 2}, gen) * 0.5 + 2.0;
   const auto cost = squared_distances(x0, x1);
-  const auto cost_path = testing::scratch_path("sinkhorn_cost.bin"), plan_path = testing::scratch_path("sinkhorn_plan.bin");
+  const auto cost_path = testing::scratch_path("sinkhorn_cost.bin"),
+             plan_path = testing::scratch_path("sinkhorn_plan.bin");
   testing::write_raw(cost_path, cost);
   for (double eps : {0.5, 0.05, 0.01}) {
     INFO("eps " << eps);

@@ -34,7 +34,8 @@ std::string file(const std::string& name) { return written() + "/" + name; }
 Config files_config(const std::vector<std::pair<std::string, std::string>>& keys) {
   std::vector<std::string> overrides = {"target.kind=files"};
   for (const auto& [key, value] : keys) {
-    const bool is_file = key == "path" || key == "eval_path" || (key.find("labels") != std::string::npos && value.find('.') != std::string::npos);
+    const bool is_file = key == "path" || key == "eval_path" ||
+                         (key.find("labels") != std::string::npos && value.find('.') != std::string::npos);
     overrides.push_back(fmt::format("target.{}={}", key, is_file ? file(value) : value));
   }
   return Config::load("", overrides);
@@ -63,14 +64,20 @@ std::string refusal(const std::vector<std::pair<std::string, std::string>>& keys
 }  // namespace
 
 // One test case, so that the files are written once: the sections run in one process.
-TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, hashes and every refusal", "[data_files]") {
+TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, hashes and every refusal",
+          "[data_files]") {
   SECTION("Fashion-MNIST classes from .npy and from HDF5 draw exactly what the built-in loader draws") {
     const FashionMnist builtin({5, 7, 9});
-    const auto npy = files({{"path", "fmnist_train.npy"}, {"labels", "fmnist_train_labels.npy"},
-                            {"eval_path", "fmnist_test.npy"}, {"eval_labels", "fmnist_test_labels.npy"},
+    const auto npy = files({{"path", "fmnist_train.npy"},
+                            {"labels", "fmnist_train_labels.npy"},
+                            {"eval_path", "fmnist_test.npy"},
+                            {"eval_labels", "fmnist_test_labels.npy"},
                             {"classes", "[5, 7, 9]"}});
-    const auto hdf5 = files({{"path", "fashion_mnist_train.h5"}, {"dataset", "images"}, {"labels", "labels"},
-                             {"eval_path", "fashion_mnist_test.h5"}, {"classes", "[5, 7, 9]"}});
+    const auto hdf5 = files({{"path", "fashion_mnist_train.h5"},
+                             {"dataset", "images"},
+                             {"labels", "labels"},
+                             {"eval_path", "fashion_mnist_test.h5"},
+                             {"classes", "[5, 7, 9]"}});
     for (const Distribution* d : {npy.get(), hdf5.get()}) {
       CHECK(d->sample_shape() == builtin.sample_shape());
       CHECK(d->available() == 18000);
@@ -79,7 +86,8 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
       CHECK(at::equal(d->sample(700, a), builtin.sample(700, b)));
       CHECK(at::equal(d->held_out(300, a), builtin.held_out(300, b)));
     }
-    const auto all = files({{"path", "fashion_mnist_test.h5"}, {"dataset", "images"}, {"eval_path", "fmnist_test.npy"}});
+    const auto all =
+        files({{"path", "fashion_mnist_test.h5"}, {"dataset", "images"}, {"eval_path", "fmnist_test.npy"}});
     CHECK(all->available() == 10000);  // no classes: every row
   }
   SECTION("a seeded eval_fraction: disjoint splits that cover the file, the same for the same split_seed") {
@@ -96,19 +104,28 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     CHECK(std::get<0>(at::unique_dim(both, 0)).size(0) == 200);
     // The split is over the file's rows before any class filter: a filtered target holds out only rows that
     // the unfiltered source holds out too, so no pretraining sees the target's held-out rows.
-    const auto filtered = files({{"path", "vectors.h5"}, {"dataset", "group/x"}, {"labels", "y"}, {"classes", "[1, 3]"},
-                                 {"eval_fraction", "0.25"}, {"split_seed", "4"}});
-    const auto held_all = every_row(*a, true).to(at::kDouble), held_filtered = every_row(*filtered, true).to(at::kDouble);
+    const auto filtered = files({{"path", "vectors.h5"},
+                                 {"dataset", "group/x"},
+                                 {"labels", "y"},
+                                 {"classes", "[1, 3]"},
+                                 {"eval_fraction", "0.25"},
+                                 {"split_seed", "4"}});
+    const auto held_all = every_row(*a, true).to(at::kDouble),
+               held_filtered = every_row(*filtered, true).to(at::kDouble);
     CHECK(held_filtered.size(0) > 0);
     CHECK(std::get<0>(at::unique_dim(at::cat({held_all, held_filtered}), 0)).size(0) == held_all.size(0));
     // A version-2 header reads as version 1.
     const auto v2 = files({{"path", "vectors_v2.npy"}, {"eval_fraction", "0.25"}, {"split_seed", "4"}});
     CHECK(at::equal(every_row(*v2, true), every_row(*a, true)));
     // float64 in HDF5 (a nested dataset name) gives the float32 values of the .npy file it was written from.
-    const auto h5 = files({{"path", "vectors.h5"}, {"dataset", "group/x"}, {"eval_fraction", "0.25"}, {"split_seed", "4"}});
+    const auto h5 =
+        files({{"path", "vectors.h5"}, {"dataset", "group/x"}, {"eval_fraction", "0.25"}, {"split_seed", "4"}});
     CHECK(at::equal(every_row(*h5, true), every_row(*a, true)));
     // Class filtering by an HDF5 label dataset: y = row mod 4, so classes 1 and 3 keep the odd rows.
-    const auto odd = files({{"path", "vectors.h5"}, {"dataset", "group/x"}, {"labels", "y"}, {"classes", "[1, 3]"},
+    const auto odd = files({{"path", "vectors.h5"},
+                            {"dataset", "group/x"},
+                            {"labels", "y"},
+                            {"classes", "[1, 3]"},
                             {"eval_fraction", "0.5"}});
     CHECK(odd->available() + odd->available_held_out() == 100);
     const auto kept = at::cat({every_row(*odd, false), every_row(*odd, true)});
@@ -117,8 +134,8 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     CHECK(std::get<0>(at::unique_dim(at::cat({kept, expected}), 0)).size(0) == 100);
   }
   SECTION("the U-Net takes colour images of 32, 64 and 96 pixels from files") {
-    const auto cfg = Config::load("", {"model.kind=unet", "model.unet.channels=8", "model.unet.groups=4",
-                                       "model.unet.blocks=1"});
+    const auto cfg =
+        Config::load("", {"model.kind=unet", "model.unet.channels=8", "model.unet.groups=4", "model.unet.blocks=1"});
     for (int size : {32, 64, 96}) {
       const auto d = files({{"path", fmt::format("colour{}.npy", size)}, {"eval_fraction", "0.5"}});
       CHECK(d->sample_shape() == std::vector<int64_t>{3, size, size});
@@ -140,8 +157,10 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
     CHECK(groups.count("fd") + groups.count("diversity") == 0);
   }
   SECTION("the files' SHA-256 are their hashlib digests, and a source file's contents are in the pretrained id") {
-    const auto cfg = files_config({{"path", "fmnist_test.npy"}, {"labels", "fmnist_test_labels.npy"},
-                                   {"classes", "[1]"}, {"eval_fraction", "0.1"}});
+    const auto cfg = files_config({{"path", "fmnist_test.npy"},
+                                   {"labels", "fmnist_test_labels.npy"},
+                                   {"classes", "[1]"},
+                                   {"eval_fraction", "0.1"}});
     const auto listed = data_files(cfg, "target");
     REQUIRE(listed.size() == 2);
     CHECK(listed[0].role == "data");
@@ -156,7 +175,8 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
 
     const auto source = file("source_copy.npy");
     std::filesystem::copy_file(file("vectors.npy"), source);
-    const auto source_cfg = Config::load("", {"source.kind=files", "source.path=" + source, "source.eval_fraction=0.1"});
+    const auto source_cfg =
+        Config::load("", {"source.kind=files", "source.path=" + source, "source.eval_fraction=0.1"});
     const auto before = pretrained_id(source_cfg);
     CHECK(pretrained_id(source_cfg) == before);
     {  // one value changed in place: the same size, a later modification time
@@ -171,20 +191,26 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
   SECTION("every problem with a file stops with its key, the file and what is wrong") {
     CHECK_THAT(refusal({{"eval_fraction", "0.5"}}), Contains("target.path") && Contains("needs the data file"));
     CHECK_THAT(refusal({{"path", "absent.npy"}, {"eval_fraction", "0.5"}}), Contains("absent.npy: no such file"));
-    CHECK_THAT(refusal({{"path", "not_data.npy"}, {"eval_fraction", "0.5"}}), Contains("neither a .npy file nor an HDF5"));
+    CHECK_THAT(refusal({{"path", "not_data.npy"}, {"eval_fraction", "0.5"}}),
+               Contains("neither a .npy file nor an HDF5"));
     CHECK_THAT(refusal({{"path", "nan.npy"}, {"eval_fraction", "0.5"}}), Contains("nan.npy: row 7 holds NaN or Inf"));
     CHECK_THAT(refusal({{"path", "fortran.npy"}, {"eval_fraction", "0.5"}}), Contains("Fortran order"));
-    CHECK_THAT(refusal({{"path", "int16.npy"}, {"eval_fraction", "0.5"}}), Contains("must be uint8") && Contains("Short"));
+    CHECK_THAT(refusal({{"path", "int16.npy"}, {"eval_fraction", "0.5"}}),
+               Contains("must be uint8") && Contains("Short"));
     CHECK_THAT(refusal({{"path", "no_channel.npy"}, {"eval_fraction", "0.5"}}), Contains("no channel axis"));
     CHECK_THAT(refusal({{"path", "big_endian.npy"}, {"eval_fraction", "0.5"}}), Contains("'>f4' is not supported"));
     CHECK_THAT(refusal({{"path", "truncated.npy"}, {"eval_fraction", "0.5"}}), Contains("truncated"));
-    CHECK_THAT(refusal({{"path", "ten.npy"}, {"labels", "short_labels.npy"}, {"classes", "[0]"}, {"eval_fraction", "0.5"}}),
-               Contains("target.labels") && Contains("needs one label per row"));
-    CHECK_THAT(refusal({{"path", "ten.npy"}, {"labels", "float_labels.npy"}, {"classes", "[0]"}, {"eval_fraction", "0.5"}}),
-               Contains("labels must be integers"));
+    CHECK_THAT(
+        refusal({{"path", "ten.npy"}, {"labels", "short_labels.npy"}, {"classes", "[0]"}, {"eval_fraction", "0.5"}}),
+        Contains("target.labels") && Contains("needs one label per row"));
+    CHECK_THAT(
+        refusal({{"path", "ten.npy"}, {"labels", "float_labels.npy"}, {"classes", "[0]"}, {"eval_fraction", "0.5"}}),
+        Contains("labels must be integers"));
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"classes", "[0]"}, {"eval_fraction", "0.5"}}),
                Contains("target.classes") && Contains("target.labels must name the labels"));
-    CHECK_THAT(refusal({{"path", "fmnist_test.npy"}, {"labels", "fmnist_test_labels.npy"}, {"classes", "[12]"},
+    CHECK_THAT(refusal({{"path", "fmnist_test.npy"},
+                        {"labels", "fmnist_test_labels.npy"},
+                        {"classes", "[12]"},
                         {"eval_fraction", "0.5"}}),
                Contains("no row has class 12") && Contains("0, 1, 2"));
     CHECK_THAT(refusal({{"path", "vectors.h5"}, {"eval_fraction", "0.5"}}), Contains("needs `dataset`"));
@@ -197,11 +223,15 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
                Contains("target.eval_path") && Contains("rows of shape 3 differ"));
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_fraction", "0.01"}}), Contains("leaves an empty split"));
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_path", "ten_u8.npy"}}), Contains("scaled differently"));
-    CHECK_THAT(refusal({{"path", "fmnist_test.npy"}, {"labels", "fmnist_test_labels.npy"}, {"classes", "[1]"},
-                        {"eval_path", "fashion_mnist_test.h5"}, {"dataset", "images"}}),
+    CHECK_THAT(refusal({{"path", "fmnist_test.npy"},
+                        {"labels", "fmnist_test_labels.npy"},
+                        {"classes", "[1]"},
+                        {"eval_path", "fashion_mnist_test.h5"},
+                        {"dataset", "images"}}),
                Contains("give both splits in one format"));
     CHECK_THAT(refusal({{"path", "ten.npy"}, {"eval_fraction", "1"}}), Contains("must be below 1"));
-    CHECK_THROWS_WITH(make_distribution(Config::load("", {"target.kind=fashion_mnist", "target.classes=[3, 10]"}), "target"),
-                      Contains("classes 0-9"));
+    CHECK_THROWS_WITH(
+        make_distribution(Config::load("", {"target.kind=fashion_mnist", "target.classes=[3, 10]"}), "target"),
+        Contains("classes 0-9"));
   }
 }

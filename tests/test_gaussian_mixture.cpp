@@ -29,7 +29,8 @@ TEST_CASE("Gaussian mixture: log-density, sampling and exact velocity", "[data][
     const auto x = gmm.sample(200000, gen).to(at::kDouble);
     const auto w = gmm.weights();
     const auto mean = (w.unsqueeze(1) * gmm.means()).sum(0);
-    const auto second = (w.reshape({2, 1, 1}) * (gmm.covs() + gmm.means().unsqueeze(2) * gmm.means().unsqueeze(1))).sum(0);
+    const auto second =
+        (w.reshape({2, 1, 1}) * (gmm.covs() + gmm.means().unsqueeze(2) * gmm.means().unsqueeze(1))).sum(0);
     const auto cov = second - mean.unsqueeze(1) * mean.unsqueeze(0);
     CHECK(at::allclose(x.mean(0), mean, 0, 0.01));
     const auto xc = x - x.mean(0);
@@ -85,7 +86,8 @@ TEST_CASE("distributions: every configured kind samples with the right shape, se
   REQUIRE(random_gmm->mixture() != nullptr);
   CHECK(random_gmm->mixture()->means().size(0) == 4);
 
-  const auto bad = Config::load("", {"target.kind=gmm", "target.gmm.means=[[0, 0]]", "target.gmm.covs=[[[1, 2], [2, 1]]]"});
+  const auto bad =
+      Config::load("", {"target.kind=gmm", "target.gmm.means=[[0, 0]]", "target.gmm.covs=[[[1, 2], [2, 1]]]"});
   CHECK_THROWS_WITH(make_distribution(bad, "target"), Catch::Contains("positive definite"));
   const auto shape = Config::load("", {"target.kind=gmm", "target.gmm.means=[[0, 0]]", "target.gmm.weights=[1, 1]"});
   CHECK_THROWS_WITH(make_distribution(shape, "target"), Catch::Contains("target.gmm.weights: needs 1"));

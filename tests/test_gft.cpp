@@ -42,9 +42,11 @@ SeriesChunk train(const Config& cfg, Method& method, const FieldPtr& model, cons
   const auto train_set = target.sample(512, gen);
   IndependentCoupling coupling;
   LinearPath path(0.0);
-  Trainer trainer(model, make_velocity_field(cfg, {2}, 0), method, path, coupling,
-                  {[&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); }, {2}},
-                  TrainSettings::from_config(cfg, "finetune"), make_generator(4));
+  Trainer trainer(
+      model, make_velocity_field(cfg, {2}, 0), method, path, coupling,
+      {[&](int64_t n, at::Generator& g) { return train_set.index_select(0, at::randint(0, 512, {n}, g, at::kLong)); },
+       {2}},
+      TrainSettings::from_config(cfg, "finetune"), make_generator(4));
   for (int k = 0; k < steps; ++k) trainer.step();
   return trainer.flush();
 }
@@ -65,7 +67,8 @@ TEST_CASE("every method of the table: made by its name, with a finite loss on a 
   const auto batch = batch_from(target.sample(64, gen), gen);
   for (const auto& kind : method_kinds()) {
     INFO(kind.name);
-    const auto cfg = gft_config({"method.name=" + kind.name, "method.adjoint.steps=10", "method.adjoint.time_samples=3"});
+    const auto cfg =
+        gft_config({"method.name=" + kind.name, "method.adjoint.steps=10", "method.adjoint.time_samples=3"});
     const auto model = make_velocity_field(cfg, {2}, 1);
     const FieldPtr frozen = kind.uses_pretrained ? make_velocity_field(cfg, {2}, 2) : nullptr;
     const auto method = make_method(cfg, frozen, target, source.get());
@@ -96,21 +99,27 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
   }
   SECTION("loss_scale sum keeps (1 + beta); mean drops it; time weights multiply per sample") {
     const auto sum = make_method(cfg, frozen, target)->loss(*model, batch).value;
-    const auto mean = make_method(cfg.with_overrides({"method.loss_scale=mean"}), frozen, target)->loss(*model, batch).value;
+    const auto mean =
+        make_method(cfg.with_overrides({"method.loss_scale=mean"}), frozen, target)->loss(*model, batch).value;
     CHECK(sum.item<double>() == Approx(1.5 * mean.item<double>()).epsilon(1e-6));
     const auto y = dynamic_cast<Gft&>(*make_method(cfg, frozen, target)).regression_target(batch, 0.5);
     const auto per_sample = (model->forward(batch.t, batch.xt) - y).pow(2).sum(1).detach();
     CHECK(mean.item<double>() == Approx(per_sample.mean().item<double>()).epsilon(1e-6));
-    const auto weighted = make_method(cfg.with_overrides({"method.loss_scale=mean", "method.time_weight=one_minus_t"}),
-                                      frozen, target)->loss(*model, batch).value;
+    const auto weighted =
+        make_method(cfg.with_overrides({"method.loss_scale=mean", "method.time_weight=one_minus_t"}), frozen, target)
+            ->loss(*model, batch)
+            .value;
     CHECK(weighted.item<double>() == Approx((per_sample * (1 - batch.t)).mean().item<double>()).epsilon(1e-6));
   }
   SECTION("fm_loss: the unscaled loss onto u = x1 - x0 whatever beta, scale, weight or target velocity") {
     const auto v = model->forward(batch.t, batch.xt).detach();
     const double by_hand = (v - (batch.x1 - batch.x0)).pow(2).sum(1).mean().item<double>();
-    for (const auto& extra : std::vector<std::vector<std::string>>{
-             {}, {"method.loss_scale=mean"}, {"method.time_weight=t"}, {"method.name=gft_marginal"},
-             {"method.name=standard"}, {"method.name=l2sp"}}) {
+    for (const auto& extra : std::vector<std::vector<std::string>>{{},
+                                                                   {"method.loss_scale=mean"},
+                                                                   {"method.time_weight=t"},
+                                                                   {"method.name=gft_marginal"},
+                                                                   {"method.name=standard"},
+                                                                   {"method.name=l2sp"}}) {
       const auto step = make_method(cfg.with_overrides(extra), frozen, target)->loss(*model, batch);
       CHECK(!step.fm_loss.requires_grad());
       CHECK(step.fm_loss.item<double>() == Approx(by_hand).epsilon(1e-6));
@@ -126,8 +135,10 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
     REQUIRE(chunk.fm_loss.size() == 20);
     for (int k = 0; k < 20; ++k) {
       INFO("step " << k);
-      if (k < 10) CHECK(chunk.fm_loss[k] != chunk.loss[k]);
-      else CHECK(chunk.fm_loss[k] == chunk.loss[k]);
+      if (k < 10)
+        CHECK(chunk.fm_loss[k] != chunk.loss[k]);
+      else
+        CHECK(chunk.fm_loss[k] == chunk.loss[k]);
     }
   }
   SECTION("fine-tuning leaves the frozen weights bit-identical and moves the model") {
@@ -148,7 +159,8 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
     const auto l2sp_cfg = cfg.with_overrides({"method.name=l2sp", "method.alpha=0.1"});
     const auto l2sp = make_method(l2sp_cfg, frozen, target);
     const auto standard = make_method(cfg.with_overrides({"method.name=standard"}), frozen, target);
-    CHECK(l2sp->loss(*frozen, batch).value.item<double>() == Approx(standard->loss(*frozen, batch).value.item<double>()));
+    CHECK(l2sp->loss(*frozen, batch).value.item<double>() ==
+          Approx(standard->loss(*frozen, batch).value.item<double>()));
     double squared = 0;
     const auto a = snapshot(*model), b = snapshot(*frozen);
     for (size_t k = 0; k < a.size(); ++k) squared += (a[k] - b[k]).pow(2).sum().item<double>();
@@ -167,7 +179,8 @@ TEST_CASE("gft: conditional and marginal objectives have the same gradient in ex
   const FieldPtr model = make_velocity_field(cfg, {2}, 2);
   const auto conditional = make_method(cfg, frozen, target);
   const auto marginal = make_method(cfg.with_overrides({"method.name=gft_marginal"}), frozen, target);
-  const auto wrong = make_method(cfg.with_overrides({"method.name=gft_marginal", "method.schedule.beta0=1.5"}), frozen, target);
+  const auto wrong =
+      make_method(cfg.with_overrides({"method.name=gft_marginal", "method.schedule.beta0=1.5"}), frozen, target);
 
   const auto gradient = [&](Method& method, const StepBatch& batch) {
     model->zero_grad();
@@ -205,7 +218,8 @@ struct ShiftExperiment {
   FieldPtr pretrained;
   at::Tensor t, xt, u;  // fixed evaluation points on the target path and the exact u_t there
 
-  ShiftExperiment(Config c, GaussianMixture s, GaussianMixture q) : cfg(std::move(c)), source(std::move(s)), target(std::move(q)) {
+  ShiftExperiment(Config c, GaussianMixture s, GaussianMixture q)
+      : cfg(std::move(c)), source(std::move(s)), target(std::move(q)) {
     FlowMatching flow_matching(false);
     pretrained = train(make_velocity_field(cfg, {2}, 1), flow_matching, source, "pretrain");
     for (auto& p : pretrained->parameters()) p.set_requires_grad(false);
@@ -238,7 +252,9 @@ struct ShiftExperiment {
   }
 
   // E ||a - b||^2 over the evaluation points.
-  static double distance(const at::Tensor& a, const at::Tensor& b) { return (a - b).pow(2).sum(1).mean().item<double>(); }
+  static double distance(const at::Tensor& a, const at::Tensor& b) {
+    return (a - b).pow(2).sum(1).mean().item<double>();
+  }
   at::Tensor at_points(VelocityField& f) const {
     at::NoGradGuard no_grad;
     return f.forward(t, xt);
@@ -250,10 +266,11 @@ struct ShiftExperiment {
 TEST_CASE("gft on a Gaussian-mixture shift: constant beta reaches (u + beta v_pre) / (1 + beta), annealing the target",
           "[gft][theory][slow]") {
   const auto source_means = at::tensor({-1.5, -1.5, 1.5, -1.5, 0.0, 1.5}, at::kDouble).reshape({3, 2});
-  GaussianMixture source(at::ones({3}, at::kDouble), source_means, at::eye(2, at::kDouble).expand({3, 2, 2}).contiguous() * 0.15);
-  const auto cfg = Config::load("", {"model.width=64", "model.depth=3", "pretrain.steps=1500", "pretrain.lr=2e-3",
-                                     "finetune.steps=1500", "finetune.lr=1e-3", "pretrain.ema_decay=0.99",
-                                     "finetune.ema_decay=0.99"});
+  GaussianMixture source(at::ones({3}, at::kDouble), source_means,
+                         at::eye(2, at::kDouble).expand({3, 2, 2}).contiguous() * 0.15);
+  const auto cfg = Config::load(
+      "", {"model.width=64", "model.depth=3", "pretrain.steps=1500", "pretrain.lr=2e-3", "finetune.steps=1500",
+           "finetune.lr=1e-3", "pretrain.ema_decay=0.99", "finetune.ema_decay=0.99"});
   const ShiftExperiment e(cfg, std::move(source), shifted_target());
   const auto v_pre = e.at_points(*e.pretrained);
   const double beta = 1.0;
@@ -281,7 +298,8 @@ TEST_CASE("gft on a Gaussian-mixture shift: constant beta reaches (u + beta v_pr
   const auto nll = [&](VelocityField& f) { return model_nll(f, held_out, rk4, 2, gen).mean().item<double>(); };
   const double nll_standard = nll(*standard), nll_annealed = nll(*annealed), nll_kl = nll(*kl);
   const double floor = -e.target.log_prob(held_out.to(at::kDouble)).mean().item<double>();
-  INFO("NLL: exact " << floor << ", standard " << nll_standard << ", annealed " << nll_annealed << ", constant " << nll_kl);
+  INFO("NLL: exact " << floor << ", standard " << nll_standard << ", annealed " << nll_annealed << ", constant "
+                     << nll_kl);
   CHECK(nll_annealed == Approx(nll_standard).margin(0.05));
   CHECK(nll_kl > nll_annealed + 0.2);
 }

@@ -73,7 +73,11 @@ TEST_CASE("Fashion-MNIST IDX files: the real ones read whole, corrupt ones refus
     const auto missing = failure_of([] { load_fashion_mnist("train"); });
     unsetenv("GFTLAB_FASHION_MNIST_DIR");
     CHECK_THAT(missing, Catch::Contains("dataset-fashion-mnist"));
-    CHECK_THROWS_AS(([&] { setenv("GFTLAB_FASHION_MNIST_DIR", "/nowhere", 1); load_fashion_mnist("test"); })(), ConfigError);
+    CHECK_THROWS_AS(([&] {
+                      setenv("GFTLAB_FASHION_MNIST_DIR", "/nowhere", 1);
+                      load_fashion_mnist("test");
+                    })(),
+                    ConfigError);
     unsetenv("GFTLAB_FASHION_MNIST_DIR");
   }
 }
@@ -83,7 +87,8 @@ TEST_CASE("Fréchet distance: closed form for Gaussians, SciPy's sqrtm on random
   auto gen = make_generator(21);
   SECTION("Gaussians with commuting covariances: |dmu|^2 + sum (sqrt(a) - sqrt(b))^2") {
     const auto q = std::get<0>(at::linalg_qr(at::randn({5, 5}, gen, at::kDouble)));  // a shared eigenbasis
-    const auto ea = at::tensor({1.0, 2.0, 0.5, 3.0, 0.1}, at::kDouble), eb = at::tensor({4.0, 0.5, 0.5, 1.0, 0.2}, at::kDouble);
+    const auto ea = at::tensor({1.0, 2.0, 0.5, 3.0, 0.1}, at::kDouble),
+               eb = at::tensor({4.0, 0.5, 0.5, 1.0, 0.2}, at::kDouble);
     GaussianStats a{at::zeros({5}, at::kDouble), at::matmul(q * ea, q.t())};
     GaussianStats b{at::full({5}, 0.5, at::kDouble), at::matmul(q * eb, q.t())};
     const double expected = 5 * 0.25 + (ea.sqrt() - eb.sqrt()).pow(2).sum().item<double>();
@@ -111,7 +116,8 @@ TEST_CASE("Fréchet distance: closed form for Gaussians, SciPy's sqrtm on random
   }
 }
 
-TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a whole tiny image run", "[images][run][uses_feature_store]") {
+TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a whole tiny image run",
+          "[images][run][uses_feature_store]") {
   SECTION("class subsets: sizes, pixel range, distinct seeded draws, the test split for held-out samples") {
     const FashionMnist shirts_to_boots({5, 6, 7, 8, 9});
     CHECK(shirts_to_boots.sample_shape() == std::vector<int64_t>{1, 28, 28});
@@ -129,7 +135,8 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
     const auto train = shirts_to_boots.sample(30000, gen);
     // The two splits share no image.
     const auto both = at::cat({test.flatten(1), train.flatten(1)});
-    CHECK(std::get<0>(at::unique_dim(both, 0)).size(0) >= 35000 - 10);  // a handful of exact duplicates exist in the data
+    CHECK(std::get<0>(at::unique_dim(both, 0)).size(0) >=
+          35000 - 10);  // a handful of exact duplicates exist in the data
     CHECK_THROWS_WITH(shirts_to_boots.held_out(5001, gen), Catch::Contains("held-out split has 5000"));
   }
   SECTION("the U-Net: image-shaped velocities, 1-3 M parameters by default, seeded, v = 0 at initialisation") {
@@ -165,24 +172,46 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
   SECTION("model and data mismatches are configuration errors") {
     CHECK_THROWS_WITH(make_velocity_field(Config::load("", {"model.kind=unet"}), {2}, 0), Catch::Contains("images"));
     CHECK_THROWS_WITH(make_velocity_field(Config::load("", {}), {1, 28, 28}, 0), Catch::Contains("model.kind: unet"));
-    CHECK_THROWS_WITH(make_velocity_field(Config::load("", {"model.kind=unet", "model.unet.mults=[1,1,1,1]"}), {1, 28, 28}, 0),
-                      Catch::Contains("not divisible by 8"));
+    CHECK_THROWS_WITH(
+        make_velocity_field(Config::load("", {"model.kind=unet", "model.unet.mults=[1,1,1,1]"}), {1, 28, 28}, 0),
+        Catch::Contains("not divisible by 8"));
     CHECK_THROWS_WITH(make_velocity_field(Config::load("", {"model.kind=unet", "model.unet.groups=5"}), {1, 28, 28}, 0),
                       Catch::Contains("groups do not divide"));
-    CHECK_THROWS_WITH(make_distribution(Config::load("", {"target.kind=fashion_mnist", "target.classes=[1, 1]"}), "target"),
-                      Catch::Contains("twice"));
+    CHECK_THROWS_WITH(
+        make_distribution(Config::load("", {"target.kind=fashion_mnist", "target.classes=[1, 1]"}), "target"),
+        Catch::Contains("twice"));
   }
   SECTION("a tiny image run: classes 0-4 pretrained, fine-tuned with GFT to classes 5-9, every image metric") {
     const std::string dir = gftlab::testing::scratch_path("images_run");
-    std::vector<std::string> keys{
-        "source.kind=fashion_mnist", "source.classes=[0, 1, 2, 3, 4]", "target.kind=fashion_mnist",
-        "target.classes=[5, 6, 7, 8, 9]", "target.n_train=64", "target.n_eval=64", "model.kind=unet",
-        "model.unet.channels=8", "model.unet.mults=[1, 2]", "model.unet.blocks=1", "model.unet.groups=4",
-        "pretrain.steps=3", "pretrain.batch_size=16", "finetune.steps=4", "finetune.batch_size=16", "eval.every=2",
-        "eval.n_samples=64", "eval.sampler.steps=4", "eval.path_steps=4", "eval.euler_steps=[1, 2]",
-        "eval.nll_samples=4", "eval.nll_steps=2", "eval.metrics=[w2, sliced_w2, mmd, energy, nll, diversity, fd, path, euler_ladder]",
-        "method.name=gft", "coupling.kind=ot", "progress=none", "output.dir=" + dir + "/runs",
-        "output.pretrained_dir=" + dir + "/pretrained", "output.features_dir=test_features_store"};
+    std::vector<std::string> keys{"source.kind=fashion_mnist",
+                                  "source.classes=[0, 1, 2, 3, 4]",
+                                  "target.kind=fashion_mnist",
+                                  "target.classes=[5, 6, 7, 8, 9]",
+                                  "target.n_train=64",
+                                  "target.n_eval=64",
+                                  "model.kind=unet",
+                                  "model.unet.channels=8",
+                                  "model.unet.mults=[1, 2]",
+                                  "model.unet.blocks=1",
+                                  "model.unet.groups=4",
+                                  "pretrain.steps=3",
+                                  "pretrain.batch_size=16",
+                                  "finetune.steps=4",
+                                  "finetune.batch_size=16",
+                                  "eval.every=2",
+                                  "eval.n_samples=64",
+                                  "eval.sampler.steps=4",
+                                  "eval.path_steps=4",
+                                  "eval.euler_steps=[1, 2]",
+                                  "eval.nll_samples=4",
+                                  "eval.nll_steps=2",
+                                  "eval.metrics=[w2, sliced_w2, mmd, energy, nll, diversity, fd, path, euler_ladder]",
+                                  "method.name=gft",
+                                  "coupling.kind=ot",
+                                  "progress=none",
+                                  "output.dir=" + dir + "/runs",
+                                  "output.pretrained_dir=" + dir + "/pretrained",
+                                  "output.features_dir=test_features_store"};
     for (const auto& key : gftlab::testing::test_feature_net_keys()) keys.push_back(key);
     const auto result = Runner(Config::load("", keys)).run();
     REQUIRE(result.status == RunStatus::kComplete);
@@ -194,9 +223,10 @@ TEST_CASE("images: Fashion-MNIST classes as a distribution, the U-Net, and a who
       CHECK(std::isfinite(f.finals.at(m)));
     }
     CHECK(f.shapes.at("eval/samples") == std::vector<int64_t>{3, 16, 28, 28});  // a grid per evaluation
-    for (const char* step : {"0", "2", "4"}) {  // and a PNG file of it
+    for (const char* step : {"0", "2", "4"}) {                                  // and a PNG file of it
       const auto& png = f.series.at(std::string("eval/sample_grids/") + step);
-      CHECK(std::vector<double>(png.begin(), png.begin() + 8) == std::vector<double>{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+      CHECK(std::vector<double>(png.begin(), png.begin() + 8) ==
+            std::vector<double>{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
     }
     // The feature network is named in the file, with its accuracy; FD's name carries the net and N.
     CHECK_THAT(f.attributes.at("fd_name"), Catch::StartsWith("FD-fmnist-cnn") && Catch::EndsWith("-64"));

@@ -31,7 +31,8 @@ struct BruteForce {
     return s;
   }
   template <class F>
-  static double mean(const std::vector<std::vector<double>>& x, const std::vector<std::vector<double>>& y, bool skip_diagonal, F f) {
+  static double mean(const std::vector<std::vector<double>>& x, const std::vector<std::vector<double>>& y,
+                     bool skip_diagonal, F f) {
     double s = 0, n = 0;
     for (size_t i = 0; i < x.size(); ++i)
       for (size_t j = 0; j < y.size(); ++j)
@@ -83,7 +84,8 @@ TEST_CASE("sample distances: MMD^2 and energy as U-statistics, unbiased, ordered
       const BruteForce brute{rows(x), rows(y)};
       const auto k = [](double d2) { return std::exp(-d2 / 2); };
       v_mmd += (BruteForce::mean(brute.a, brute.a, false, k) + BruteForce::mean(brute.b, brute.b, false, k) -
-                2 * BruteForce::mean(brute.a, brute.b, false, k)) / reps;
+                2 * BruteForce::mean(brute.a, brute.b, false, k)) /
+               reps;
     }
     // At n = 20 the U-statistics' standard deviations are 0.035 (MMD^2) and 0.097 (energy) (2000 draws with
     // numpy), so the mean of 200 lies within 3 SE = 0.0075 and 0.021 of zero; the V-statistic's mean is 0.066.
@@ -133,7 +135,9 @@ TEST_CASE("path metrics on straight and curved trajectories", "[metrics][path]")
     CHECK(s.at("path_ratio") == Approx(1.0).epsilon(1e-9));
   }
   SECTION("a rotation: half a turn has length pi r and ratio pi / 2") {
-    const Field rotate = [](double, const at::Tensor& x) { return at::stack({-x.select(1, 1), x.select(1, 0)}, 1) * M_PI; };
+    const Field rotate = [](double, const at::Tensor& x) {
+      return at::stack({-x.select(1, 1), x.select(1, 0)}, 1) * M_PI;
+    };
     PathStats stats;
     const auto x1 = FixedStepSampler(FixedMethod::kRk4, 400).solve(rotate, x0, 0.0, 1.0, &stats).x;
     const auto s = stats.summary(x0, x1);
@@ -147,10 +151,10 @@ namespace {
 // Every metric group of one evaluation on a 2-D Gaussian mixture: sampler, path metrics and the ladder's
 // last rung all take 16 Euler steps from the same noise, so their trajectories can be shared.
 struct EvalFixture {
-  Config cfg = Config::load("", {"source.kind=8gaussians", "target.kind=gmm", "target.gmm.means=[[2, 2], [-2, 1]]",
-                                 "model.width=32", "model.depth=2", "eval.sampler.steps=16", "eval.path_steps=16",
-                                 "eval.euler_steps=[1, 4, 16]", "eval.nll_samples=50", "eval.nll_steps=8",
-                                 "eval.velocity_error_samples=256", "eval.sliced_projections=64"});
+  Config cfg = Config::load(
+      "", {"source.kind=8gaussians", "target.kind=gmm", "target.gmm.means=[[2, 2], [-2, 1]]", "model.width=32",
+           "model.depth=2", "eval.sampler.steps=16", "eval.path_steps=16", "eval.euler_steps=[1, 4, 16]",
+           "eval.nll_samples=50", "eval.nll_steps=8", "eval.velocity_error_samples=256", "eval.sliced_projections=64"});
   std::unique_ptr<Distribution> target = make_distribution(cfg, "target");
   FieldPtr model = make_velocity_field(cfg, {2}, 11);
   at::Tensor reference, noise;
@@ -192,7 +196,8 @@ TEST_CASE("metric groups of the table: each quality value has its group, and all
                     Catch::Contains("'fd' needs a feature extractor"));
 }
 
-TEST_CASE("evaluation: shared trajectories and per-run reference terms give the direct computation's values", "[metrics]") {
+TEST_CASE("evaluation: shared trajectories and per-run reference terms give the direct computation's values",
+          "[metrics]") {
   EvalFixture f;
   const auto first = f.evaluate();
   SECTION("as the metric functions compute them on the samples, and the same at the next evaluation") {
@@ -200,7 +205,8 @@ TEST_CASE("evaluation: shared trajectories and per-run reference terms give the 
     PathStats stats;
     const auto x = euler16.solve(field_of(*f.model), f.noise, 0.0, 1.0, &stats).x;
     CHECK(first.at("w2") == exact_w2(x, f.reference));
-    CHECK(first.at("mmd2") == Approx(mmd2_rbf(x, f.reference, f.cfg.get_float_list("eval.mmd_bandwidths"))).epsilon(1e-12));
+    CHECK(first.at("mmd2") ==
+          Approx(mmd2_rbf(x, f.reference, f.cfg.get_float_list("eval.mmd_bandwidths"))).epsilon(1e-12));
     CHECK(first.at("energy") == Approx(energy_distance(x, f.reference)).epsilon(1e-12));
     const auto s = manifold_scores(f.reference, x);
     CHECK(first.at("precision") == s.precision);
@@ -216,17 +222,32 @@ TEST_CASE("evaluation: shared trajectories and per-run reference terms give the 
     CHECK(first.at("adaptive_nfe") == dopri5.solve(field_of(*f.model), f.noise, 0.0, 1.0).nfe);
     CHECK(f.evaluate() == first);
   }
-  SECTION("as before the evaluation shared its work (recorded at commit b268f2a; other BLAS kernels round differently)") {
-    const std::map<std::string, double> recorded = {
-        {"adaptive_nfe", 440}, {"coverage", 0.29666666666666669}, {"density", 0.26666666666666666},
-        {"energy", 1.5303801663798771}, {"kinetic_energy", 0.067462136851107316},
-        {"mean_pairwise_distance", 1.7948710527588871}, {"mmd2", 1.2388784626139071}, {"nll", 5.9659394333639879},
-        {"path_length", 0.25839200034695914}, {"path_ratio", 1.011890463118243}, {"precision", 0.38},
-        {"recall", 0.93000000000000005}, {"reference_mean_pairwise_distance", 2.5731674863350156},
-        {"reference_vendi", 1.9298029827580763}, {"sampler_nfe", 16}, {"sliced_w2", 1.5181159974603584},
-        {"straightness", 0.0021839400009478014}, {"target_nll", 12.112124822920219},
-        {"velocity_error", 5.7155181372264909}, {"vendi", 1.9978214531732497}, {"w2", 2.2712433301460897},
-        {"w2_euler_1", 2.305289620430572}, {"w2_euler_16", 2.2712433301460897}, {"w2_euler_4", 2.2589181625748753}};
+  SECTION(
+      "as before the evaluation shared its work (recorded at commit b268f2a; other BLAS kernels round differently)") {
+    const std::map<std::string, double> recorded = {{"adaptive_nfe", 440},
+                                                    {"coverage", 0.29666666666666669},
+                                                    {"density", 0.26666666666666666},
+                                                    {"energy", 1.5303801663798771},
+                                                    {"kinetic_energy", 0.067462136851107316},
+                                                    {"mean_pairwise_distance", 1.7948710527588871},
+                                                    {"mmd2", 1.2388784626139071},
+                                                    {"nll", 5.9659394333639879},
+                                                    {"path_length", 0.25839200034695914},
+                                                    {"path_ratio", 1.011890463118243},
+                                                    {"precision", 0.38},
+                                                    {"recall", 0.93000000000000005},
+                                                    {"reference_mean_pairwise_distance", 2.5731674863350156},
+                                                    {"reference_vendi", 1.9298029827580763},
+                                                    {"sampler_nfe", 16},
+                                                    {"sliced_w2", 1.5181159974603584},
+                                                    {"straightness", 0.0021839400009478014},
+                                                    {"target_nll", 12.112124822920219},
+                                                    {"velocity_error", 5.7155181372264909},
+                                                    {"vendi", 1.9978214531732497},
+                                                    {"w2", 2.2712433301460897},
+                                                    {"w2_euler_1", 2.305289620430572},
+                                                    {"w2_euler_16", 2.2712433301460897},
+                                                    {"w2_euler_4", 2.2589181625748753}};
     REQUIRE(first.size() == recorded.size());
     for (const auto& [name, value] : recorded) {
       INFO(name);

@@ -18,12 +18,26 @@ namespace {
 
 // A complete run that takes about a second: tiny model, few steps, every metric group on a GMM target.
 Config tiny(const std::string& dir, std::vector<std::string> extra = {}) {
-  std::vector<std::string> o = {
-      "source.kind=8gaussians", "target.kind=gmm", "target.gmm.means=[[2, 2], [-2, 1]]", "target.n_train=64",
-      "target.n_eval=200", "model.width=32", "model.depth=2", "pretrain.steps=150", "finetune.steps=100",
-      "finetune.batch_size=64", "eval.every=50", "eval.n_samples=200", "eval.nll_samples=40", "eval.nll_steps=8",
-      "eval.velocity_error_samples=256", "eval.euler_steps=[1, 4]", "eval.path_steps=16", "progress=none",
-      "output.dir=" + dir + "/runs", "output.pretrained_dir=" + dir + "/pretrained"};
+  std::vector<std::string> o = {"source.kind=8gaussians",
+                                "target.kind=gmm",
+                                "target.gmm.means=[[2, 2], [-2, 1]]",
+                                "target.n_train=64",
+                                "target.n_eval=200",
+                                "model.width=32",
+                                "model.depth=2",
+                                "pretrain.steps=150",
+                                "finetune.steps=100",
+                                "finetune.batch_size=64",
+                                "eval.every=50",
+                                "eval.n_samples=200",
+                                "eval.nll_samples=40",
+                                "eval.nll_steps=8",
+                                "eval.velocity_error_samples=256",
+                                "eval.euler_steps=[1, 4]",
+                                "eval.path_steps=16",
+                                "progress=none",
+                                "output.dir=" + dir + "/runs",
+                                "output.pretrained_dir=" + dir + "/pretrained"};
   o.insert(o.end(), extra.begin(), extra.end());
   return Config::load("", o);
 }
@@ -45,14 +59,32 @@ TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]")
   // Every final value is identical (NaN where both are NaN) except the wall time.
   for (const auto& [name, value] : a.finals) {
     INFO(name);
-    if (name != "wall_seconds") CHECK((value == b.finals.at(name) || (std::isnan(value) && std::isnan(b.finals.at(name)))));
+    if (name != "wall_seconds")
+      CHECK((value == b.finals.at(name) || (std::isnan(value) && std::isnan(b.finals.at(name)))));
   }
   CHECK(a.series.at("train/step").size() == 100);
   CHECK(a.series.at("eval/step") == std::vector<double>{0, 50, 100});
-  for (const char* metric : {"w2", "sliced_w2", "mmd2", "energy", "nll", "velocity_error", "target_nll",
-                             "path_length", "kinetic_energy", "straightness", "path_ratio", "adaptive_nfe",
-                             "w2_euler_1", "w2_euler_4", "precision", "recall", "density", "coverage", "vendi",
-                             "mean_pairwise_distance", "reference_vendi"}) {
+  for (const char* metric : {"w2",
+                             "sliced_w2",
+                             "mmd2",
+                             "energy",
+                             "nll",
+                             "velocity_error",
+                             "target_nll",
+                             "path_length",
+                             "kinetic_energy",
+                             "straightness",
+                             "path_ratio",
+                             "adaptive_nfe",
+                             "w2_euler_1",
+                             "w2_euler_4",
+                             "precision",
+                             "recall",
+                             "density",
+                             "coverage",
+                             "vendi",
+                             "mean_pairwise_distance",
+                             "reference_vendi"}) {
     INFO(metric);
     CHECK(a.series.at(std::string("eval/") + metric).size() == 3);
     CHECK(std::isfinite(a.finals.at(metric)));
@@ -61,7 +93,8 @@ TEST_CASE("runs: same seed gives identical files, a new seed does not", "[run]")
   CHECK(c.series.at("train/loss") != a.series.at("train/loss"));
 
   // Final-only groups: no series, and the same final values (evaluation never draws from training's generators).
-  const auto d = read_run_file(Runner(tiny(dir, {"eval.final_only=[euler_ladder, adaptive_nfe, diversity]"})).run().path);
+  const auto d =
+      read_run_file(Runner(tiny(dir, {"eval.final_only=[euler_ladder, adaptive_nfe, diversity]"})).run().path);
   for (const char* metric : {"w2_euler_1", "w2_euler_4", "adaptive_nfe", "recall", "vendi"}) {
     INFO(metric);
     CHECK(d.series.count(std::string("eval/") + metric) == 0);
@@ -115,12 +148,19 @@ TEST_CASE("runs: divergence is recorded, not a crash, and interrupted files neve
 TEST_CASE("runs: gft at beta = 0 takes exactly the steps of standard fine-tuning", "[run][gft]") {
   const std::string dir = gftlab::testing::scratch_path("run_gft");
   const std::vector<std::string> fast = {"eval.metrics=[w2]", "eval.every=0"};
-  auto with = [&](std::vector<std::string> o) { o.insert(o.end(), fast.begin(), fast.end()); return o; };
+  auto with = [&](std::vector<std::string> o) {
+    o.insert(o.end(), fast.begin(), fast.end());
+    return o;
+  };
   const auto standard = read_run_file(Runner(tiny(dir, with({}))).run().path);
-  const auto constant_zero = read_run_file(Runner(tiny(dir, with({"method.name=gft", "method.schedule.kind=constant",
-                                                                   "method.schedule.beta0=0"}))).run().path);
-  const auto annealed_at_once = read_run_file(Runner(tiny(dir, with({"method.name=gft", "method.schedule.kind=linear",
-                                                                      "method.schedule.anneal_steps=0"}))).run().path);
+  const auto constant_zero = read_run_file(
+      Runner(tiny(dir, with({"method.name=gft", "method.schedule.kind=constant", "method.schedule.beta0=0"})))
+          .run()
+          .path);
+  const auto annealed_at_once = read_run_file(
+      Runner(tiny(dir, with({"method.name=gft", "method.schedule.kind=linear", "method.schedule.anneal_steps=0"})))
+          .run()
+          .path);
   for (const auto* gft : {&constant_zero, &annealed_at_once}) {
     CHECK(gft->series.at("train/loss") == standard.series.at("train/loss"));
     CHECK(gft->finals.at("w2") == standard.finals.at("w2"));

@@ -83,7 +83,8 @@ TEST_CASE("SDE sampler: g = 0 is Euler, and with g > 0 the marginals of the exac
   const double margin = 1e-3;
 
   SECTION("g = 0 equals the Euler ODE solver on [0, 1 - t_margin], NFE included") {
-    const auto sde = EulerMaruyamaSampler(50, 0.0, DiffusionShape::kConstant, margin, 0.0, 1).solve(field, x0, 0.0, 1.0);
+    const auto sde =
+        EulerMaruyamaSampler(50, 0.0, DiffusionShape::kConstant, margin, 0.0, 1).solve(field, x0, 0.0, 1.0);
     const auto ode = FixedStepSampler(FixedMethod::kEuler, 50).solve(field, x0, 0.0, 1.0 - margin);
     CHECK(at::equal(sde.x, ode.x));
     CHECK(sde.nfe == ode.nfe);

@@ -17,8 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Values that would run code or break a line if they reached a script unquoted.
-const std::vector<std::string> kNasty = {"it's",        "say \"hi\"",  "$(touch pwned)", "`touch pwned`",
-                                         "a\nb; touch pwned", "\\ back\\slash", "$HOME ${x} *", "../../etc/passwd"};
+const std::vector<std::string> kNasty = {"it's",          "say \"hi\"",        "$(touch pwned)",
+                                         "`touch pwned`", "a\nb; touch pwned", "\\ back\\slash",
+                                         "$HOME ${x} *",  "../../etc/passwd"};
 
 std::vector<std::string> read_nul_separated(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -33,7 +34,8 @@ fs::path fake_tools() {
   const fs::path dir = fs::path(gftlab::testing::scratch_path("slurm_scripts")) / "we'ird $(touch pwned) dir";
   fs::remove_all(dir.parent_path());
   fs::create_directories(dir);
-  std::ofstream(dir / "gftlab") << "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$FAKE_DIR/args.bin\"\nexit ${FAKE_EXIT:-0}\n";
+  std::ofstream(dir / "gftlab")
+      << "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$FAKE_DIR/args.bin\"\nexit ${FAKE_EXIT:-0}\n";
   std::ofstream(dir / "scontrol") << "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$FAKE_DIR/scontrol.bin\"\n";
   fs::permissions(dir / "gftlab", fs::perms::owner_all);
   fs::permissions(dir / "scontrol", fs::perms::owner_all);
@@ -42,10 +44,10 @@ fs::path fake_tools() {
 
 CommandResult run_script(const fs::path& dir, const std::string& script, const std::string& exit_code) {
   std::ofstream(dir / "job.sh") << script;
-  return run_command({"env", "FAKE_DIR=" + dir.string(), "FAKE_EXIT=" + exit_code, "SLURM_ARRAY_TASK_ID=3",
-                      "SLURM_JOB_ID=77", "SLURM_ARRAY_JOB_ID=70", "PATH=" + dir.string() + ":/usr/bin:/bin",
-                      "/bin/bash", (dir / "job.sh").string()},
-                     true);
+  return run_command(
+      {"env", "FAKE_DIR=" + dir.string(), "FAKE_EXIT=" + exit_code, "SLURM_ARRAY_TASK_ID=3", "SLURM_JOB_ID=77",
+       "SLURM_ARRAY_JOB_ID=70", "PATH=" + dir.string() + ":/usr/bin:/bin", "/bin/bash", (dir / "job.sh").string()},
+      true);
 }
 
 SlurmBlock block(std::map<std::string, std::string> options, std::vector<std::string> sbatch = {},
@@ -61,16 +63,26 @@ TEST_CASE("slurm scripts: quoted values reach the programs exactly, and run noth
     CHECK(r.out == value);
   }
   const auto dir = fake_tools();
-  CollectJob collect{"gftlab-x-smoke-collect", (dir / "gftlab").string(), dir.string(), "results/x/smoke/slurm/logs",
-                     "/exp/it's $(x).yaml", "smoke", kNasty};
+  CollectJob collect{"gftlab-x-smoke-collect",
+                     (dir / "gftlab").string(),
+                     dir.string(),
+                     "results/x/smoke/slurm/logs",
+                     "/exp/it's $(x).yaml",
+                     "smoke",
+                     kNasty};
   const auto script = collect_script(collect, resolve_slurm_options(block({}), {}));
   REQUIRE(run_script(dir, script, "0").code == 0);
   std::vector<std::string> expected = {"sweep", "collect", "/exp/it's $(x).yaml", "--profile", "smoke"};
   expected.insert(expected.end(), kNasty.begin(), kNasty.end());
   CHECK(read_nul_separated((dir / "args.bin").string()) == expected);
 
-  ArrayJob array{"gftlab-x-smoke", "experiment x", (dir / "gftlab").string(), dir.string(),
-                 "results/x/smoke/slurm/array-1.jsonl", "results/x/smoke/slurm/logs", 4};
+  ArrayJob array{"gftlab-x-smoke",
+                 "experiment x",
+                 (dir / "gftlab").string(),
+                 dir.string(),
+                 "results/x/smoke/slurm/array-1.jsonl",
+                 "results/x/smoke/slurm/logs",
+                 4};
   const auto options = resolve_slurm_options(block({{"runs_per_task", "2"}, {"max_parallel", "3"}}), {});
   const auto array_text = array_script(array, options);
   CHECK(array_text.find("#SBATCH --array=0-3%3\n") != std::string::npos);
@@ -119,7 +131,8 @@ TEST_CASE("slurm options: strict values, what is allowed named, reserved options
   CHECK(gpu.gres == "gpu:a100:2");
   CHECK(gpu.gpus_per_task == "a100:1");
   const std::string script = array_script({"sweep", "a sweep", "/opt/gftlab", "/work", "array.jsonl", "logs", 2}, gpu);
-  CHECK_THAT(script, Catch::Contains("#SBATCH --gpus-per-task=a100:1\n") && Catch::Contains("#SBATCH --gres=gpu:a100:2\n"));
+  CHECK_THAT(script,
+             Catch::Contains("#SBATCH --gpus-per-task=a100:1\n") && Catch::Contains("#SBATCH --gres=gpu:a100:2\n"));
   CHECK_THAT(array_script({"sweep", "a sweep", "/opt/gftlab", "/work", "array.jsonl", "logs", 2},
                           resolve_slurm_options(block({}), {})),
              !Catch::Contains("--gpus-per-task") && !Catch::Contains("--gres="));
@@ -164,9 +177,11 @@ TEST_CASE("slurm: unsafe experiment, profile and arm names and output paths stop
   std::ofstream(file) << "name: ok\n" + profiles;
   CHECK_THROWS_WITH(plan_sweep(file, "smoke", {"output.file=../../x.h5"}, "r"),
                     Catch::Contains("output.file is set by the sweep"));
-  CHECK_THROWS_WITH(plan_of("name: ok\nslurm: {partiton: gpu}\n" + profiles), Catch::Contains("did you mean 'partition'"));
-  const auto plan = plan_of("name: ok\nslurm: {partition: a, setup: [module load x]}\n"
-                            "profiles: {smoke: {slurm: {partition: b, time: '10'}}, quick: {}, paper: {}}\n");
+  CHECK_THROWS_WITH(plan_of("name: ok\nslurm: {partiton: gpu}\n" + profiles),
+                    Catch::Contains("did you mean 'partition'"));
+  const auto plan = plan_of(
+      "name: ok\nslurm: {partition: a, setup: [module load x]}\n"
+      "profiles: {smoke: {slurm: {partition: b, time: '10'}}, quick: {}, paper: {}}\n");
   CHECK(plan.slurm.options.at("partition") == "b");
   CHECK(plan.slurm.options.at("time") == "10");
   CHECK(plan.slurm.setup == std::vector<std::string>{"module load x"});

@@ -78,8 +78,8 @@ TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from ann
   const int64_t steps = 1000;
   for (const auto& kind : schedule_kind_names()) {  // every kind of the table
     INFO(kind);
-    std::vector<std::string> o = {"finetune.steps=1000", "method.schedule.kind=" + kind,
-                                  "method.schedule.beta0=4", "method.schedule.anneal_steps=700",
+    std::vector<std::string> o = {"finetune.steps=1000", "method.schedule.kind=" + kind, "method.schedule.beta0=4",
+                                  "method.schedule.anneal_steps=700",
                                   "method.schedule.stages=[[4, 0.5], [1, 0.25], [0.25, 0.25]]"};
     const Schedule schedule = make_schedule(Config::load("", o));
     CHECK(schedule.beta(0) == 4.0);
@@ -92,15 +92,19 @@ TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from ann
     return make_schedule(Config::load("", o)).beta(step);
   };
   SECTION("shapes: midpoints and ends") {
-    CHECK(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) == Approx(1.0));
-    CHECK(at({"method.schedule.kind=cosine", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) == Approx(1.0));
+    CHECK(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) ==
+          Approx(1.0));
+    CHECK(at({"method.schedule.kind=cosine", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) ==
+          Approx(1.0));
     CHECK(at({"method.schedule.kind=cosine", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 25) ==
           Approx(1.0 + std::cos(M_PI / 4)));
     // Geometric: beta0 * (beta_end / beta0)^(s / anneal) = 8 * (1/8)^(1/3) = 4 at a third of the way.
     CHECK(at({"method.schedule.kind=exponential", "method.schedule.beta0=8", "method.schedule.beta_end=1",
-              "method.schedule.anneal_steps=300"}, 100) == Approx(4.0));
+              "method.schedule.anneal_steps=300"},
+             100) == Approx(4.0));
     CHECK(at({"method.schedule.kind=step", "method.schedule.stages=[[3, 0.5], [1, 0.5]]",
-              "method.schedule.anneal_steps=100"}, 50) == 1.0);
+              "method.schedule.anneal_steps=100"},
+             50) == 1.0);
     // Sigmoid: beta_end + (beta0 - beta_end) (L(1) - L(p)) / (L(1) - L(0)), L(x) = 1 / (1 + exp(-k (x - 1/2)));
     // the values from an independent double-precision evaluation of that formula (Python's math module).
     const auto sigmoid = [&](std::vector<std::string> o, int64_t step) {
@@ -113,9 +117,10 @@ TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from ann
     CHECK(sigmoid({"method.schedule.beta0=4", "method.schedule.beta_end=1"}, 50) == Approx(2.5));  // symmetric
     // A flat logistic is the straight line; a steep one, a step at half the annealing.
     for (int64_t s : {10, 30, 60, 90})
-      CHECK(sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=1e-4"}, s) ==
-            Approx(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"},
-                      s)).epsilon(1e-6));
+      CHECK(
+          sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=1e-4"}, s) ==
+          Approx(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, s))
+              .epsilon(1e-6));
     CHECK(sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=200"}, 40) == Approx(2.0).epsilon(1e-6));
     CHECK(sigmoid({"method.schedule.beta0=2", "method.schedule.steepness=200"}, 60) == Approx(0.0).margin(1e-6));
   }

@@ -32,7 +32,8 @@ Config with(const std::string& key, const std::string& name) { return Config::lo
 }  // namespace
 
 // One test case, so that the stand-ins are written once: the sections run in one process.
-TEST_CASE("supplied TorchScript files: Inception, feature extractor, velocity field, and every refusal", "[torchscript]") {
+TEST_CASE("supplied TorchScript files: Inception, feature extractor, velocity field, and every refusal",
+          "[torchscript]") {
   SECTION("Inception: clean-fid's quantisation, Python's features to 1e-5, the refusals") {
     const auto f = load_inception(with("eval.fid.inception", "inception.pt"), {1, 28, 28});
     CHECK(f.id == file_sha256(file("inception.pt")));
@@ -60,7 +61,8 @@ TEST_CASE("supplied TorchScript files: Inception, feature extractor, velocity fi
   }
 
   SECTION("feature extractor: any [n, D] output, named, probed before any work") {
-    const auto cfg = Config::load("", {"eval.features.torchscript=" + file("features.pt"), "eval.features.name=standin"});
+    const auto cfg =
+        Config::load("", {"eval.features.torchscript=" + file("features.pt"), "eval.features.name=standin"});
     for (const std::vector<int64_t>& shape : {std::vector<int64_t>{1, 28, 28}, std::vector<int64_t>{2}}) {
       const auto f = load_torchscript_features(cfg, shape);
       CHECK(f.name == "standin");
@@ -68,10 +70,12 @@ TEST_CASE("supplied TorchScript files: Inception, feature extractor, velocity fi
       batch.insert(batch.begin(), 7);
       CHECK(f(at::randn(batch)).sizes() == at::IntArrayRef({7, 16}));
     }
-    CHECK_THROWS_WITH(load_torchscript_features(Config::load("", {"eval.features.torchscript=" + file("features.pt")}), {2}),
-                      Contains("eval.features.name"));
-    CHECK_THROWS_WITH(load_torchscript_features(cfg.with_overrides({"eval.features.torchscript=" + file("features_1d.pt")}), {2}),
-                      Contains("gave output of shape [2], not [2, D]"));
+    CHECK_THROWS_WITH(
+        load_torchscript_features(Config::load("", {"eval.features.torchscript=" + file("features.pt")}), {2}),
+        Contains("eval.features.name"));
+    CHECK_THROWS_WITH(
+        load_torchscript_features(cfg.with_overrides({"eval.features.torchscript=" + file("features_1d.pt")}), {2}),
+        Contains("gave output of shape [2], not [2, D]"));
   }
 
   SECTION("imported velocity field: Euler samples equal Python's, weights train and copy by name") {
@@ -118,9 +122,11 @@ TEST_CASE("KID: clean-fid's estimate, equal to numpy's on the same features, and
   gftlab::testing::write_raw(dir + "/y.f64", y);
   // clean-fid's kernel_distance with the whole sets as the one subset size (its loop is then the same sum).
   const auto script = fmt::format(
-      "import numpy as np; x = np.fromfile('{0}/x.f64').reshape(200, 16); y = np.fromfile('{0}/y.f64').reshape(200, 16); "
+      "import numpy as np; x = np.fromfile('{0}/x.f64').reshape(200, 16); y = np.fromfile('{0}/y.f64').reshape(200, "
+      "16); "
       "m = 200; a = (x @ x.T / 16 + 1) ** 3 + (y @ y.T / 16 + 1) ** 3; b = (x @ y.T / 16 + 1) ** 3; "
-      "print(repr(((a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m) / m))", dir);
+      "print(repr(((a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m) / m))",
+      dir);
   const double numpy = gftlab::testing::run_python(fmt::format("{} -c \"{}\"", GFTLAB_PYTHON, script));
   const double kid = kernel_inception_distance(x, y, 100, 1000, gen);
   CHECK(kid == Approx(numpy).epsilon(1e-12));

@@ -61,12 +61,13 @@ int apply_threads(int requested, const Config& cfg) {
   if (at == std::string::npos) throw;
   const double bytes = std::strtod(what.c_str() + at + 18, nullptr);
   std::vector<std::string> keys = {"model.kind = " + cfg.get_string("model.kind")};
-  for (const char* key : {"model.width", "model.depth", "finetune.batch_size", "pretrain.batch_size", "eval.n_samples",
-                          "target.n_eval"})
+  for (const char* key :
+       {"model.width", "model.depth", "finetune.batch_size", "pretrain.batch_size", "eval.n_samples", "target.n_eval"})
     keys.push_back(fmt::format("{} = {}", key, cfg.get_int(key)));
-  throw std::runtime_error(fmt::format("out of memory: one allocation asked for {:.3g} GiB; the sizes come from {} "
-                                       "(and model.unet.* for a U-Net)", bytes / (1024.0 * 1024.0 * 1024.0),
-                                       fmt::join(keys, ", ")));
+  throw std::runtime_error(
+      fmt::format("out of memory: one allocation asked for {:.3g} GiB; the sizes come from {} "
+                  "(and model.unet.* for a U-Net)",
+                  bytes / (1024.0 * 1024.0 * 1024.0), fmt::join(keys, ", ")));
 }
 
 }  // namespace
@@ -107,8 +108,9 @@ int command_config(const ConfigArgs& args) {
     fmt::print("| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
     const char* types[] = {"bool", "int", "float", "string", "int list", "float list", "string list", "array"};
     for (const auto& spec : config_schema())
-      fmt::print("| `{}` | {} | `{}` | {} | {}{} |\n", spec.path, types[static_cast<int>(spec.type)], default_text(spec),
-                 allowed_text(spec), spec.doc, spec.affects_results ? "" : " (not part of the run_id)");
+      fmt::print("| `{}` | {} | `{}` | {} | {}{} |\n", spec.path, types[static_cast<int>(spec.type)],
+                 default_text(spec), allowed_text(spec), spec.doc,
+                 spec.affects_results ? "" : " (not part of the run_id)");
     return 0;
   }
   const Config cfg = config_of(args);

@@ -30,8 +30,11 @@ int main(int argc, char** argv) {
   run->add_option("--out", run_args.out, "run-file path (default <output.dir>/<run_id>.h5)");
 
   RunArgs pretrain_args;
-  auto* pretrain = app.add_subcommand("pretrain", "pretrain (or find in the store) the model a configuration fine-tunes");
-  pretrain->add_option("config", pretrain_args.config, "run configuration (YAML)")->required()->check(CLI::ExistingFile);
+  auto* pretrain =
+      app.add_subcommand("pretrain", "pretrain (or find in the store) the model a configuration fine-tunes");
+  pretrain->add_option("config", pretrain_args.config, "run configuration (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   pretrain->add_option("overrides", pretrain_args.overrides, "key=value overrides with dotted key paths");
 
   ConfigArgs config_args;
@@ -41,8 +44,10 @@ int main(int argc, char** argv) {
   config->add_flag("--reference", config_args.reference, "print the reference of every key (Markdown)");
 
   ConfigArgs features_args;
-  auto* features = app.add_subcommand("features", "train (or find) the image feature network of FD; print its accuracy");
-  features->add_option("config", features_args.config, "run configuration (YAML) with features.* keys; omit for the defaults");
+  auto* features =
+      app.add_subcommand("features", "train (or find) the image feature network of FD; print its accuracy");
+  features->add_option("config", features_args.config,
+                       "run configuration (YAML) with features.* keys; omit for the defaults");
   features->add_option("overrides", features_args.overrides, "key=value overrides");
 
   SweepArgs sweep_args;
@@ -57,12 +62,15 @@ int main(int argc, char** argv) {
   auto* status = sweep->add_subcommand("status", "complete / diverged / failed / pending counts of a sweep");
   auto* collect = sweep->add_subcommand("collect", "write summary.h5: a link to every run file and a flat table");
   auto* report = app.add_subcommand("report", "collect a sweep and draw its figures and report.md (Python analysis)");
-  auto* submit = sweep->add_subcommand("submit", "submit a sweep's missing runs to SLURM as a job array, then a "
-                                                  "dependent collect job");
+  auto* submit = sweep->add_subcommand("submit",
+                                       "submit a sweep's missing runs to SLURM as a job array, then a "
+                                       "dependent collect job");
   auto* resume = sweep->add_subcommand("resume", "continue a sweep: its unfinished runs, locally or as a SLURM array");
   auto* worker = sweep->add_subcommand("worker", "run one SLURM array task's runs (what the array script calls)");
   for (auto* sub : {sweep_run, status, collect, report, submit, resume}) {
-    sub->add_option("experiment", sweep_args.experiment, "experiment file (YAML)")->required()->check(CLI::ExistingFile);
+    sub->add_option("experiment", sweep_args.experiment, "experiment file (YAML)")
+        ->required()
+        ->check(CLI::ExistingFile);
     sub->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run");
     sub->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper");
   }
@@ -72,7 +80,8 @@ int main(int argc, char** argv) {
   for (auto* sub : {sweep_run, resume})
     sub->add_option("--jobs", sweep_args.jobs, "local worker processes (the threads are split between them)")
         ->check(CLI::PositiveNumber);
-  resume->add_option("--backend", sweep_args.backend, "local (default) or slurm")->check(CLI::IsMember({"local", "slurm"}));
+  resume->add_option("--backend", sweep_args.backend, "local (default) or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}));
   // Kept as text: the sweep layer checks them with the experiment's `slurm:` values and says what is allowed.
   std::map<std::string, std::string> slurm_flags;
   const std::vector<std::pair<std::string, std::string>> kSlurmFlags = {
@@ -90,9 +99,12 @@ int main(int argc, char** argv) {
     sub->add_flag("--dry-run", sweep_args.dry_run, "write the scripts under <sweep>/slurm/ without submitting");
     sub->add_flag("--wait", sweep_args.wait, "block until the array and the collect job end, then print the status");
   }
-  worker->add_option("--manifest", sweep_args.manifest, "array manifest (JSON lines)")->required()->check(CLI::ExistingFile);
+  worker->add_option("--manifest", sweep_args.manifest, "array manifest (JSON lines)")
+      ->required()
+      ->check(CLI::ExistingFile);
   worker->add_option("--index", sweep_args.index, "array task index")->required()->check(CLI::NonNegativeNumber);
-  worker->add_option("--runs-per-task", sweep_args.runs_per_task, "manifest entries per task")->check(CLI::PositiveNumber);
+  worker->add_option("--runs-per-task", sweep_args.runs_per_task, "manifest entries per task")
+      ->check(CLI::PositiveNumber);
 
   std::string inspect_path;
   auto* inspect = app.add_subcommand("inspect", "print a run file's provenance, status and final metrics");

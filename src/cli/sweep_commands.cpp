@@ -73,7 +73,8 @@ int command_sweep_plan(const SweepArgs& args) {
     fmt::print("{}\n{} runs (dry run: nothing written)\n", plan.report.family_line(), plan.runs.size());
   } else {
     write_manifest(plan);
-    fmt::print("{}\n{} runs; manifest: {}/manifest.jsonl\n", plan.report.family_line(), plan.runs.size(), plan.directory);
+    fmt::print("{}\n{} runs; manifest: {}/manifest.jsonl\n", plan.report.family_line(), plan.runs.size(),
+               plan.directory);
   }
   return 0;
 }
@@ -112,9 +113,10 @@ int command_sweep_submit(const SweepArgs& args) {
                sub.array_script, sub.collect_script);
     return 0;
   }
-  fmt::print("submitted array job {} ({} runs in {} tasks) and collect job {} after it\nscripts: {}, {}\nlogs: "
-             "{}/slurm/logs/\n", sub.array_job, sub.run_ids.size(), tasks, sub.collect_job, sub.array_script,
-             sub.collect_script, plan.directory);
+  fmt::print(
+      "submitted array job {} ({} runs in {} tasks) and collect job {} after it\nscripts: {}, {}\nlogs: "
+      "{}/slurm/logs/\n",
+      sub.array_job, sub.run_ids.size(), tasks, sub.collect_job, sub.array_script, sub.collect_script, plan.directory);
   if (!args.wait) return 0;
   std::fflush(stdout);
   wait_for_jobs({sub.array_job, sub.collect_job});
@@ -133,7 +135,8 @@ int command_report(const SweepArgs& args) {
   const auto plan = plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs);
   collect_and_print(plan);
   const int code = run_command({GFTLAB_PYTHON, analysis_dir() + "/report.py", plan.directory}, false).code;
-  if (code != 0) fmt::print(stderr, "gftlab: error: the analysis ({}/report.py) exited with {}\n", analysis_dir(), code);
+  if (code != 0)
+    fmt::print(stderr, "gftlab: error: the analysis ({}/report.py) exited with {}\n", analysis_dir(), code);
   return code == 0 ? 0 : 1;
 }
 

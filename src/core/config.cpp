@@ -31,7 +31,6 @@ const char* type_name(ValueType t) {
   return "?";
 }
 
-
 std::vector<std::string> group_paths() {
   std::set<std::string> groups;
   for (const auto& spec : config_schema()) {
@@ -130,9 +129,7 @@ Value convert(const KeySpec& spec, const YAML::Node& node) {
         v.strings.push_back(item.Scalar());
       }
       break;
-    case ValueType::kArray:
-      flatten_array(node, 0, v);
-      break;
+    case ValueType::kArray: flatten_array(node, 0, v); break;
   }
   return v;
 }
@@ -154,8 +151,7 @@ std::string check_allowed(const KeySpec& spec, const Value& v) {
   if (spec.type == ValueType::kFloat) nums = {v.f};
   for (double x : nums) {
     const bool low = spec.min_exclusive ? x <= spec.min : x < spec.min;
-    if (low || x > spec.max)
-      return fmt::format("{} is out of range; allowed: {}", x, describe_range(spec));
+    if (low || x > spec.max) return fmt::format("{} is out of range; allowed: {}", x, describe_range(spec));
   }
   return "";
 }
@@ -279,9 +275,7 @@ int64_t Config::get_int(const std::string& key) const { return get(key).i; }
 double Config::get_float(const std::string& key) const { return get(key).f; }
 const std::string& Config::get_string(const std::string& key) const { return get(key).s; }
 std::vector<double> Config::get_float_list(const std::string& key) const { return get(key).numbers; }
-const std::vector<std::string>& Config::get_string_list(const std::string& key) const {
-  return get(key).strings;
-}
+const std::vector<std::string>& Config::get_string_list(const std::string& key) const { return get(key).strings; }
 std::vector<int64_t> Config::get_int_list(const std::string& key) const {
   const auto& nums = get(key).numbers;
   return {nums.begin(), nums.end()};
@@ -289,9 +283,8 @@ std::vector<int64_t> Config::get_int_list(const std::string& key) const {
 
 ConfigError Config::error(const std::string& key, const std::string& message) const {
   const auto it = origins_.find(key);
-  const std::string origin = it == origins_.end() || it->second == "default"
-                                 ? fmt::format("{} (default value)", source_)
-                                 : it->second;
+  const std::string origin =
+      it == origins_.end() || it->second == "default" ? fmt::format("{} (default value)", source_) : it->second;
   return ConfigError(fmt::format("{}: {}: {}", origin, key, message));
 }
 
@@ -301,8 +294,8 @@ std::string Config::serialise(const std::vector<std::string>& prefixes) const {
   std::vector<std::string> open;
   for (const auto& [path, value] : values_) {
     const bool wanted = prefixes.empty() || std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
-      return path == p || path.rfind(p + ".", 0) == 0;
-    });
+                          return path == p || path.rfind(p + ".", 0) == 0;
+                        });
     if (!wanted) continue;
     std::vector<std::string> parts;
     std::stringstream ss(path);

@@ -26,8 +26,8 @@ struct Value {
   int64_t i = 0;
   double f = 0.0;
   std::string s;
-  std::vector<double> numbers;  // lists and arrays, row-major
-  std::vector<int64_t> shape;   // arrays: nested shape; lists: {n}
+  std::vector<double> numbers;       // lists and arrays, row-major
+  std::vector<int64_t> shape;        // arrays: nested shape; lists: {n}
   std::vector<std::string> strings;  // string lists
 };
 

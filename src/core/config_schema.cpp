@@ -57,8 +57,7 @@ KeySpec execution(KeySpec spec) {
   return spec;
 }
 
-KeySpec string_list(std::string path, std::vector<std::string> def, std::vector<std::string> choices,
-                    std::string doc) {
+KeySpec string_list(std::string path, std::vector<std::string> def, std::vector<std::string> choices, std::string doc) {
   KeySpec spec = make(std::move(path), ValueType::kStringList, Value{}, std::move(doc));
   spec.default_value.strings = std::move(def);
   spec.choices = std::move(choices);
@@ -67,8 +66,8 @@ KeySpec string_list(std::string path, std::vector<std::string> def, std::vector<
 
 void add_core_keys(std::vector<KeySpec>& keys) {
   keys.push_back(integer("seed", 0, "seed of everything random in the run", kNonNegative));
-  keys.push_back(execution(integer("threads", 0, "intra-op threads (0: all cores; --threads overrides)",
-                                   kNonNegative)));
+  keys.push_back(
+      execution(integer("threads", 0, "intra-op threads (0: all cores; --threads overrides)", kNonNegative)));
   keys.push_back(execution(text("device", "cpu",
                                 "where networks and training tensors live: cpu, cuda, cuda:K or auto (cuda when "
                                 "one is visible); random numbers are drawn on the CPU and moved (docs/gpu.md)")));
@@ -80,13 +79,14 @@ void add_core_keys(std::vector<KeySpec>& keys) {
                                   "progress display: a bar on a terminal, periodic lines otherwise")));
   keys.push_back(execution(text("output.dir", "results/runs", "run files go to <dir>/<run_id>.h5")));
   keys.push_back(execution(text("output.file", "", "explicit run-file path (overrides output.dir)")));
-  keys.push_back(execution(text("output.pretrained_dir", "results/pretrained",
-                                "content-addressed store of pretrained models")));
-  keys.push_back(execution(text("output.features_dir", "results/features",
-                                "content-addressed store of the image feature networks")));
+  keys.push_back(
+      execution(text("output.pretrained_dir", "results/pretrained", "content-addressed store of pretrained models")));
+  keys.push_back(execution(
+      text("output.features_dir", "results/features", "content-addressed store of the image feature networks")));
   keys.push_back(execution(number("checkpoint.every_seconds", 300,
                                   "write the run's checkpoint (<run file stem>.ckpt) this often, and always on "
-                                  "SIGUSR1/SIGTERM/SIGINT; 0: only on those signals", kNonNegative)));
+                                  "SIGUSR1/SIGTERM/SIGINT; 0: only on those signals",
+                                  kNonNegative)));
 }
 
 }  // namespace gftlab::schema

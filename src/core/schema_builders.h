@@ -28,8 +28,7 @@ KeySpec choice(std::string path, std::string def, std::vector<std::string> choic
 KeySpec text(std::string path, std::string def, std::string doc);
 KeySpec list(std::string path, ValueType type, std::vector<double> def, std::string doc, Range range = {});
 // A list of strings, each one of `choices`.
-KeySpec string_list(std::string path, std::vector<std::string> def, std::vector<std::string> choices,
-                    std::string doc);
+KeySpec string_list(std::string path, std::vector<std::string> def, std::vector<std::string> choices, std::string doc);
 KeySpec array(std::string path, std::string doc);
 // An execution setting (threads, output paths): left out of the run_id.
 KeySpec execution(KeySpec spec);

@@ -30,8 +30,10 @@ void refuse_duplicate_keys(const YAML::Node& node, const std::string& file, cons
     const int line = entry.first.Mark().line + 1;
     const auto [seen, fresh] = first_line.emplace(key, line);
     if (!fresh)
-      throw ConfigError(fmt::format("{}:{}: {}: the key is given twice in one mapping, on lines {} and {}; keep "
-                                    "one", file, line, key_path, seen->second, line));
+      throw ConfigError(
+          fmt::format("{}:{}: {}: the key is given twice in one mapping, on lines {} and {}; keep "
+                      "one",
+                      file, line, key_path, seen->second, line));
     refuse_duplicate_keys(entry.second, file, key_path);
   }
 }
@@ -51,7 +53,8 @@ class ExpansionCounter : public YAML::EventHandler {
     add(size_.count(anchor) ? size_[anchor] : 1, mark, anchor);
   }
   void OnAnchor(const YAML::Mark&, const std::string& name) override { pending_name_ = name; }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
     open(anchor);
   }
   void OnSequenceEnd() override { close(); }
@@ -87,9 +90,10 @@ class ExpansionCounter : public YAML::EventHandler {
     open_.back().nodes += nodes;
     total_ += nodes;
     if (total_ <= kMaxYamlNodes) return;
-    throw ConfigError(fmt::format("{}:{}: {} expands the document past {} nodes (YAML aliases nested too deeply: "
-                                  "write the values out, or reuse them fewer times)", origin_, mark.line + 1,
-                                  alias ? "the alias *" + names_[alias] : std::string("this node"), kMaxYamlNodes));
+    throw ConfigError(fmt::format(
+        "{}:{}: {} expands the document past {} nodes (YAML aliases nested too deeply: "
+        "write the values out, or reuse them fewer times)",
+        origin_, mark.line + 1, alias ? "the alias *" + names_[alias] : std::string("this node"), kMaxYamlNodes));
   }
   std::string origin_, pending_name_;
   std::vector<Open> open_;

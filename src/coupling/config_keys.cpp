@@ -12,8 +12,7 @@ void add_coupling_keys(std::vector<KeySpec>& keys) {
   keys.push_back(number("coupling.eps", 0.05,
                         "`sinkhorn`: entropic regularisation, as a fraction of the batch's mean cost", kPositive));
   keys.push_back(integer("coupling.max_iters", 2000, "`sinkhorn`: iteration limit", kAtLeastOne));
-  keys.push_back(number("coupling.tol", 1e-6, "`sinkhorn`: stop when the L1 marginal error is below this",
-                        kPositive));
+  keys.push_back(number("coupling.tol", 1e-6, "`sinkhorn`: stop when the L1 marginal error is below this", kPositive));
 }
 
 }  // namespace gftlab

@@ -27,16 +27,15 @@ Pairing repaired(at::Tensor new_x0, at::Tensor new_x1, const at::Tensor& x0, con
 // The pairs (x0[i], x1[j]) for index tensors i and j, with the cost ratio and the distinct fraction.
 Pairing sampled_pairs(const at::Tensor& x0, const at::Tensor& x1, const at::Tensor& i, const at::Tensor& j) {
   Pairing out = repaired(x0.index_select(0, i), x1.index_select(0, j), x0, x1);
-  const double distinct = static_cast<double>(std::get<0>(at::_unique(i)).numel() + std::get<0>(at::_unique(j)).numel());
+  const double distinct =
+      static_cast<double>(std::get<0>(at::_unique(i)).numel() + std::get<0>(at::_unique(j)).numel());
   out.series.push_back(at::scalar_tensor(distinct / static_cast<double>(2 * x0.size(0)), at::kDouble));
   return out;
 }
 
 }  // namespace
 
-at::Tensor pairing_cost(const at::Tensor& x0, const at::Tensor& x1) {
-  return (flat64(x0) - flat64(x1)).pow(2).sum();
-}
+at::Tensor pairing_cost(const at::Tensor& x0, const at::Tensor& x1) { return (flat64(x0) - flat64(x1)).pow(2).sum(); }
 
 Pairing IndependentCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator&) const {
   return {x0, x1, {at::scalar_tensor(1.0, at::kDouble)}};
@@ -110,7 +109,8 @@ Pairing SinkhornCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::G
   const auto solved = solve(x0, x1);
   if (!solved.converged && !warned_) {
     warned_ = true;
-    fmt::print(stderr, "gftlab: warning: Sinkhorn did not converge within coupling.max_iters = {} (row error {:.3g} >= "
+    fmt::print(stderr,
+               "gftlab: warning: Sinkhorn did not converge within coupling.max_iters = {} (row error {:.3g} >= "
                "coupling.tol = {:.3g}); its plan is used as it is, and /train/coupling_converged records every step\n",
                max_iters_, solved.residual, tol_);
   }
@@ -122,7 +122,8 @@ Pairing SinkhornCoupling::pair(const at::Tensor& x0, const at::Tensor& x1, at::G
 
 const std::vector<CouplingKind>& coupling_kinds() {
   static const std::vector<CouplingKind> kinds = {
-      {"independent", [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<IndependentCoupling>(); }},
+      {"independent",
+       [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<IndependentCoupling>(); }},
       {"ot", [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<OtCoupling>(false); }},
       {"ot_sampled", [](const Config&) -> std::unique_ptr<Coupling> { return std::make_unique<OtCoupling>(true); }},
       {"sinkhorn",

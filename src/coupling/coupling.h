@@ -55,9 +55,9 @@ class SinkhornCoupling : public Coupling {
   Pairing pair(const at::Tensor& x0, const at::Tensor& x1, at::Generator& gen) const override;
   std::vector<std::string> series_names() const override;
   struct Plan {
-    at::Tensor plan;   // [B, B] float64, total mass 1
-    double residual;   // L1 error of the row sums at the last check
-    bool converged;    // residual < tol within max_iters
+    at::Tensor plan;  // [B, B] float64, total mass 1
+    double residual;  // L1 error of the row sums at the last check
+    bool converged;   // residual < tol within max_iters
   };
   Plan solve(const at::Tensor& x0, const at::Tensor& x1) const;
   // The entropic plan [B, B] (float64, total mass 1).

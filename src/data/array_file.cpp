@@ -27,7 +27,7 @@ const char kHdf5Magic[] = "\x89HDF\r\n\x1a\n";
 // numpy's type strings for the element types a data file or its labels may hold (little-endian or bytes).
 at::ScalarType npy_dtype(const std::string& descr, const std::string& path) {
   static const std::map<std::string, at::ScalarType> known = {
-      {"|u1", at::kByte}, {"<u1", at::kByte}, {"|i1", at::kChar}, {"<i1", at::kChar}, {"<i2", at::kShort},
+      {"|u1", at::kByte}, {"<u1", at::kByte}, {"|i1", at::kChar},  {"<i1", at::kChar},  {"<i2", at::kShort},
       {"<i4", at::kInt},  {"<i8", at::kLong}, {"<f4", at::kFloat}, {"<f8", at::kDouble}};
   const auto found = known.find(descr);
   if (found == known.end())
@@ -52,8 +52,10 @@ std::vector<int64_t> parse_shape(const std::string& tuple, const std::string& pa
     if (std::isdigit(static_cast<unsigned char>(c))) {
       if (digits.size() >= 18) fail(path, fmt::format("the .npy shape {} has a size too large", tuple));
       digits += c;
-    } else if ((c == ',' || c == ')') && !digits.empty()) shape.push_back(std::stoll(digits)), digits.clear();
-    else if (c != ' ' && c != ',' && c != ')') fail(path, fmt::format("the .npy shape {} is not a tuple of sizes", tuple));
+    } else if ((c == ',' || c == ')') && !digits.empty())
+      shape.push_back(std::stoll(digits)), digits.clear();
+    else if (c != ' ' && c != ',' && c != ')')
+      fail(path, fmt::format("the .npy shape {} is not a tuple of sizes", tuple));
   }
   return shape;
 }
@@ -62,7 +64,8 @@ std::vector<int64_t> parse_shape(const std::string& tuple, const std::string& pa
 int64_t element_count(const std::vector<int64_t>& shape, const std::string& path) {
   int64_t n = 1;
   for (auto s : shape)
-    if (s < 0 || __builtin_mul_overflow(n, s, &n)) fail(path, fmt::format("shape {} is too large", fmt::join(shape, " x ")));
+    if (s < 0 || __builtin_mul_overflow(n, s, &n))
+      fail(path, fmt::format("shape {} is too large", fmt::join(shape, " x ")));
   return n;
 }
 
@@ -70,8 +73,10 @@ int64_t element_count(const std::vector<int64_t>& shape, const std::string& path
 std::vector<std::pair<int64_t, int64_t>> runs_of(const std::vector<int64_t>& rows) {
   std::vector<std::pair<int64_t, int64_t>> runs;
   for (int64_t r : rows) {
-    if (!runs.empty() && runs.back().first + runs.back().second == r) ++runs.back().second;
-    else runs.emplace_back(r, 1);
+    if (!runs.empty() && runs.back().first + runs.back().second == r)
+      ++runs.back().second;
+    else
+      runs.emplace_back(r, 1);
   }
   return runs;
 }
@@ -137,7 +142,8 @@ struct ArrayFile::Impl {
   }
 };
 
-ArrayFile::ArrayFile(const std::string& path, const std::string& dataset) : impl_(std::make_unique<Impl>()), path_(path) {
+ArrayFile::ArrayFile(const std::string& path, const std::string& dataset)
+    : impl_(std::make_unique<Impl>()), path_(path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "no such file, or it cannot be read");
   char head[8] = {};
@@ -148,7 +154,8 @@ ArrayFile::ArrayFile(const std::string& path, const std::string& dataset) : impl
     impl_->file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (impl_->file < 0) fail(path, "not a readable HDF5 file");
     if (H5Lexists(impl_->file, dataset.c_str(), H5P_DEFAULT) <= 0)
-      fail(path, fmt::format("has no dataset '{}' (at the top: {})", dataset, fmt::join(hdf5_names(impl_->file), ", ")));
+      fail(path,
+           fmt::format("has no dataset '{}' (at the top: {})", dataset, fmt::join(hdf5_names(impl_->file), ", ")));
     // A chunk cache that holds whole chunks (HDF5's default is 1 MiB): a class filter or a random split reads
     // many short runs of rows, which would otherwise decompress the same chunk again for each.
     const Handle access(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, "make a dataset access list");

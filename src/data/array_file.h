@@ -16,8 +16,9 @@ bool is_hdf5_file(const std::string& path);
 class ArrayFile {
  public:
   // The format is told by the file's first bytes. `dataset` names the HDF5 dataset (a .npy file ignores it,
-  // so that training and held-out files may differ in format). std::runtime_error "PATH: problem" on a missing or unreadable file, an unknown format, a missing
-  // dataset (listing those there are), an unsupported element type, Fortran order or a truncated file.
+  // so that training and held-out files may differ in format). std::runtime_error "PATH: problem" on a missing or
+  // unreadable file, an unknown format, a missing dataset (listing those there are), an unsupported element type,
+  // Fortran order or a truncated file.
   ArrayFile(const std::string& path, const std::string& dataset);
   ~ArrayFile();
   const std::string& path() const { return path_; }

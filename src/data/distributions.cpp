@@ -25,11 +25,16 @@ class Toy : public Distribution {
 
   at::Tensor sample(int64_t n, at::Generator& gen) const override {
     at::Tensor x;
-    if (kind_ == "moons") x = moons(n, gen);
-    else if (kind_ == "checkerboard") x = checkerboard(n, gen);
-    else if (kind_ == "circles") x = circles(n, gen);
-    else if (kind_ == "spirals") x = spirals(n, gen);
-    else x = swissroll(n, gen);
+    if (kind_ == "moons")
+      x = moons(n, gen);
+    else if (kind_ == "checkerboard")
+      x = checkerboard(n, gen);
+    else if (kind_ == "circles")
+      x = circles(n, gen);
+    else if (kind_ == "spirals")
+      x = spirals(n, gen);
+    else
+      x = swissroll(n, gen);
     return (x * scale_).to(at::kFloat);
   }
 
@@ -137,9 +142,11 @@ std::vector<DataFile> data_files(const Config& cfg, const std::string& p) {
   } else if (kind == "files") {
     // An HDF5 file holds its labels; a .npy file's are read, from files of their own, only to filter classes.
     const bool classes = !cfg.get_int_list(p + ".classes").empty();
-    for (const auto& [role, key, labels_of] : std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"data", "path", ""}, {"eval_data", "eval_path", ""},
-             {"labels", "labels", "path"}, {"eval_labels", "eval_labels", "eval_path"}}) {
+    for (const auto& [role, key, labels_of] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{{"data", "path", ""},
+                                                                        {"eval_data", "eval_path", ""},
+                                                                        {"labels", "labels", "path"},
+                                                                        {"eval_labels", "eval_labels", "eval_path"}}) {
       const auto& path = cfg.get_string(p + "." + key);
       const auto& of = labels_of.empty() ? path : cfg.get_string(p + "." + labels_of);
       const bool used = labels_of.empty() || (classes && !of.empty() && !is_hdf5_file(of));
@@ -156,8 +163,10 @@ std::string data_files_identity(const Config& cfg, const std::string& p) {
       out += fmt::format(" {}={}", file.role, file_sha256(file.path));
     } catch (const std::runtime_error& e) {
       const bool builtin = cfg.get_string(p + ".kind") == "fashion_mnist";
-      throw cfg.error(file.key, fmt::format("{}{}", e.what(), builtin ? ": install the Debian package "
-                                                                        "dataset-fashion-mnist (make deps)" : ""));
+      throw cfg.error(file.key, fmt::format("{}{}", e.what(),
+                                            builtin ? ": install the Debian package "
+                                                      "dataset-fashion-mnist (make deps)"
+                                                    : ""));
     }
   }
   return out;

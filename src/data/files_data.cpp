@@ -20,7 +20,9 @@ struct Source {
   const Config& cfg;
   std::string key;  // e.g. "target.eval_path"
   std::string path;
-  [[noreturn]] void fail(const std::string& problem) const { throw cfg.error(key, fmt::format("{}: {}", path, problem)); }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw cfg.error(key, fmt::format("{}: {}", path, problem));
+  }
 };
 
 ArrayFile open_array(const Source& src, const std::string& dataset) {
@@ -80,8 +82,9 @@ std::vector<int64_t> rows_of_classes(const Source& src, const at::Tensor& labels
     if (!match.any().item<bool>()) {
       const auto present = std::get<0>(at::_unique(labels.narrow(0, 0, std::min<int64_t>(labels.numel(), 100000))));
       const auto shown = present.narrow(0, 0, std::min<int64_t>(present.numel(), 20)).contiguous();
-      src.fail(fmt::format("no row has class {} (labels there include {})", c,
-                           fmt::join(std::vector<int64_t>(shown.data_ptr<int64_t>(), shown.data_ptr<int64_t>() + shown.numel()), ", ")));
+      src.fail(fmt::format(
+          "no row has class {} (labels there include {})", c,
+          fmt::join(std::vector<int64_t>(shown.data_ptr<int64_t>(), shown.data_ptr<int64_t>() + shown.numel()), ", ")));
     }
     keep |= match;
   }
@@ -95,10 +98,11 @@ std::vector<int64_t> class_rows(const Config& cfg, const std::string& p, const S
   const auto classes = cfg.get_int_list(p + ".classes");
   if (classes.empty()) return all_rows(data.shape()[0]);
   const std::string& labels = cfg.get_string(p + ".labels");
-  if (labels.empty()) throw cfg.error(p + ".classes", fmt::format("filters by class, so {}.labels must name the labels", p));
+  if (labels.empty())
+    throw cfg.error(p + ".classes", fmt::format("filters by class, so {}.labels must name the labels", p));
   // In an HDF5 file the labels are a dataset beside the data; a .npy file has them in a .npy file of their own.
-  const Source labels_src = data.is_hdf5() ? Source{cfg, p + ".labels", data.path()}
-                                           : Source{cfg, labels_key, cfg.get_string(labels_key)};
+  const Source labels_src =
+      data.is_hdf5() ? Source{cfg, p + ".labels", data.path()} : Source{cfg, labels_key, cfg.get_string(labels_key)};
   if (labels_src.path.empty())
     throw cfg.error(labels_key, fmt::format("{} is a .npy file: its labels need a .npy file here", data.path()));
   return rows_of_classes(src, read_labels(labels_src, data, labels), classes);
@@ -139,7 +143,8 @@ at::Tensor read_checked(const Source& src, const ArrayFile& a, const std::vector
   const auto bad = at::isfinite(x).logical_not().flatten(1).any(1);
   if (bad.any().item<bool>())
     src.fail(fmt::format("row {} holds NaN or Inf{} ({} rows do)", rows[bad.nonzero()[0][0].item<int64_t>()],
-                         a.dtype() == at::kDouble ? ", or a value beyond float32's range," : "", bad.sum().item<int64_t>()));
+                         a.dtype() == at::kDouble ? ", or a value beyond float32's range," : "",
+                         bad.sum().item<int64_t>()));
   return x;
 }
 
@@ -152,7 +157,8 @@ std::unique_ptr<Distribution> make_files_distribution(const Config& cfg, const s
   const bool by_fraction = cfg.get_float(p + ".eval_fraction") > 0;
   if (eval_src.path.empty() == !by_fraction)
     throw cfg.error(p + ".eval_path", fmt::format("the held-out split needs exactly one of {0}.eval_path (a file) and "
-                                                  "{0}.eval_fraction (a seeded share of {0}.path)", p));
+                                                  "{0}.eval_fraction (a seeded share of {0}.path)",
+                                                  p));
   const auto& dataset = cfg.get_string(p + ".dataset");
   const ArrayFile data = open_array(src, dataset);
   check_data_shape(src, data);
@@ -164,17 +170,22 @@ std::unique_ptr<Distribution> make_files_distribution(const Config& cfg, const s
   }
   const ArrayFile eval = open_array(eval_src, dataset);
   check_data_shape(eval_src, eval);
-  const auto row_shape = [](const ArrayFile& a) { return std::vector<int64_t>(a.shape().begin() + 1, a.shape().end()); };
+  const auto row_shape = [](const ArrayFile& a) {
+    return std::vector<int64_t>(a.shape().begin() + 1, a.shape().end());
+  };
   if (row_shape(eval) != row_shape(data))
     eval_src.fail(fmt::format("rows of shape {} differ from {}'s {}", fmt::join(row_shape(eval), " x "), src.path,
                               fmt::join(row_shape(data), " x ")));
   if ((eval.dtype() == at::kByte) != (data.dtype() == at::kByte))
-    eval_src.fail(fmt::format("holds {}, {} holds {}: pixels (uint8) and floats are scaled differently, so both "
-                              "splits need the same kind", c10::toString(eval.dtype()), src.path,
-                              c10::toString(data.dtype())));
+    eval_src.fail(
+        fmt::format("holds {}, {} holds {}: pixels (uint8) and floats are scaled differently, so both "
+                    "splits need the same kind",
+                    c10::toString(eval.dtype()), src.path, c10::toString(data.dtype())));
   if (eval.is_hdf5() != data.is_hdf5() && !cfg.get_int_list(p + ".classes").empty())
-    eval_src.fail(fmt::format("is {} and {} is not: with classes, give both splits in one format, so that "
-                              "{}.labels means the same in both", eval.is_hdf5() ? "HDF5" : ".npy", src.path, p));
+    eval_src.fail(
+        fmt::format("is {} and {} is not: with classes, give both splits in one format, so that "
+                    "{}.labels means the same in both",
+                    eval.is_hdf5() ? "HDF5" : ".npy", src.path, p));
   return std::make_unique<DataPool>(
       read_checked(src, data, class_rows(cfg, p, src, data, p + ".labels")),
       read_checked(eval_src, eval, class_rows(cfg, p, eval_src, eval, p + ".eval_labels")));

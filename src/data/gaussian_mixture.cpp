@@ -12,8 +12,7 @@ GaussianMixture::GaussianMixture(at::Tensor weights, at::Tensor means, at::Tenso
   const auto eig = at::linalg_eigh(covs_);
   eigvals_ = std::get<0>(eig);
   eigvecs_ = std::get<1>(eig);
-  if (eigvals_.min().item<double>() <= 0.0)
-    throw std::invalid_argument("covariances must be positive definite");
+  if (eigvals_.min().item<double>() <= 0.0) throw std::invalid_argument("covariances must be positive definite");
   chol_ = at::linalg_cholesky(covs_);
 }
 

@@ -42,10 +42,11 @@ at::Tensor read_idx_gz(const std::string& path) {
   unsigned char magic[4];
   read_exactly(f.get(), magic, 4, path, "header");
   if (magic[0] != 0 || magic[1] != 0 || magic[3] < 1 || magic[3] > 4)
-    throw std::runtime_error(fmt::format("{}: bad IDX magic number {:02x}{:02x}{:02x}{:02x}", path, magic[0],
-                                         magic[1], magic[2], magic[3]));
+    throw std::runtime_error(
+        fmt::format("{}: bad IDX magic number {:02x}{:02x}{:02x}{:02x}", path, magic[0], magic[1], magic[2], magic[3]));
   if (magic[2] != kUnsignedByte)
-    throw std::runtime_error(fmt::format("{}: IDX element type 0x{:02x}; only unsigned bytes (0x08) are read", path, magic[2]));
+    throw std::runtime_error(
+        fmt::format("{}: IDX element type 0x{:02x}; only unsigned bytes (0x08) are read", path, magic[2]));
   std::vector<int64_t> dims(magic[3]);
   int64_t total = 1;
   for (auto& d : dims) {
@@ -58,7 +59,8 @@ at::Tensor read_idx_gz(const std::string& path) {
   auto data = at::empty(dims, at::kByte);
   read_exactly(f.get(), data.data_ptr<uint8_t>(), static_cast<size_t>(total), path, "data");
   unsigned char extra;
-  if (gzread(f.get(), &extra, 1) != 0) throw std::runtime_error(fmt::format("{}: data beyond the IDX header's size", path));
+  if (gzread(f.get(), &extra, 1) != 0)
+    throw std::runtime_error(fmt::format("{}: data beyond the IDX header's size", path));
   return data;
 }
 
@@ -84,14 +86,17 @@ LabelledImages load_fashion_mnist(const std::string& split) {
   const auto [images, labels] = fashion_mnist_files(split);
   for (const auto& file : {images, labels})
     if (!std::filesystem::exists(file))
-      throw ConfigError(fmt::format("Fashion-MNIST file {} is missing: install the Debian package "
-                                    "dataset-fashion-mnist (make deps, or apt-get install dataset-fashion-mnist)",
-                                    file));
+      throw ConfigError(
+          fmt::format("Fashion-MNIST file {} is missing: install the Debian package "
+                      "dataset-fashion-mnist (make deps, or apt-get install dataset-fashion-mnist)",
+                      file));
   LabelledImages out{read_idx_gz(images), read_idx_gz(labels).to(at::kLong)};
   if (out.images.dim() != 3 || out.images.size(1) != 28 || out.images.size(2) != 28)
-    throw std::runtime_error(fmt::format("{}: expected images of 28 x 28, found shape {}", images, fmt::join(out.images.sizes(), " x ")));
+    throw std::runtime_error(
+        fmt::format("{}: expected images of 28 x 28, found shape {}", images, fmt::join(out.images.sizes(), " x ")));
   if (out.labels.dim() != 1 || out.labels.size(0) != out.images.size(0))
-    throw std::runtime_error(fmt::format("{}: {} labels for {} images", labels, out.labels.numel(), out.images.size(0)));
+    throw std::runtime_error(
+        fmt::format("{}: {} labels for {} images", labels, out.labels.numel(), out.images.size(0)));
   if (out.labels.max().item<int64_t>() > 9)
     throw std::runtime_error(fmt::format("{}: labels beyond the 10 classes", labels));
   return out;

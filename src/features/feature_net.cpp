@@ -62,7 +62,8 @@ FeatureNetSettings FeatureNetSettings::from_config(const Config& cfg) {
   s.seed = cfg.get_int("features.seed");
   if (s.batch_size > s.train_images)
     throw cfg.error("features.batch_size", fmt::format("{} is more than features.train_images ({}): no step would "
-                                                       "train the network", s.batch_size, s.train_images));
+                                                       "train the network",
+                                                       s.batch_size, s.train_images));
   return s;
 }
 
@@ -117,7 +118,8 @@ double test_accuracy(FeatureNet& net) {
   int64_t correct = 0;
   for (int64_t start = 0; start < images.size(0); start += kEvalBatch) {
     const int64_t n = std::min(kEvalBatch, images.size(0) - start);
-    correct += net.logits(images.narrow(0, start, n)).argmax(1).eq(data.labels.narrow(0, start, n)).sum().item<int64_t>();
+    correct +=
+        net.logits(images.narrow(0, start, n)).argmax(1).eq(data.labels.narrow(0, start, n)).sum().item<int64_t>();
   }
   return double(correct) / double(images.size(0));
 }

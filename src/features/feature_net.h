@@ -17,7 +17,7 @@ namespace gftlab {
 class Config;
 
 struct FeatureNetSettings {
-  int64_t width = 32;       // channels of the first convolution; features have 4 * width entries
+  int64_t width = 32;  // channels of the first convolution; features have 4 * width entries
   int64_t epochs = 5;
   int64_t batch_size = 128;
   int64_t train_images = 60000;  // the first this many of the training split (which comes shuffled)
@@ -43,13 +43,13 @@ class FeatureNet : public torch::nn::Module {
 // (features/script_features.h).
 struct FeatureExtractor {
   std::function<at::Tensor(const at::Tensor&)> embed;  // one batch [n, ...] -> [n, D]
-  std::shared_ptr<FeatureNet> net;  // gftlab's own network (null for a TorchScript module)
-  std::string id;                   // content address: the settings' hash, or the file's SHA-256
-  std::string name;                 // "fmnist-cnn<width>-<id prefix>" or the configured name: "FD-<name>-<N>"
-  std::string file;                 // a TorchScript module's file
-  double test_accuracy = 0;         // own network: on the 10 000 test images
+  std::shared_ptr<FeatureNet> net;                     // gftlab's own network (null for a TorchScript module)
+  std::string id;                                      // content address: the settings' hash, or the file's SHA-256
+  std::string name;          // "fmnist-cnn<width>-<id prefix>" or the configured name: "FD-<name>-<N>"
+  std::string file;          // a TorchScript module's file
+  double test_accuracy = 0;  // own network: on the 10 000 test images
   bool reused = false;
-  int64_t batch_size = 1000;        // samples per call of embed
+  int64_t batch_size = 1000;  // samples per call of embed
   // Float64 features of samples, in batches, without gradients; a stop request is answered between batches
   // (`whose` names the samples in its message).
   at::Tensor operator()(const at::Tensor& samples, const char* whose = "the evaluated samples") const;

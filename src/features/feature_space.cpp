@@ -27,7 +27,8 @@ const FeatureExtractor& FeatureSpace::extractor() {
 
 const at::Tensor& FeatureSpace::reference_features(const at::Tensor& reference) {
   if (!reference_features_.defined())
-    reference_features_ = cache_dir_.empty() ? features(reference, kReferenceSamples) : cached_reference_features(reference);
+    reference_features_ =
+        cache_dir_.empty() ? features(reference, kReferenceSamples) : cached_reference_features(reference);
   return reference_features_;
 }
 
@@ -42,26 +43,27 @@ at::Tensor FeatureSpace::cached_reference_features(const at::Tensor& reference) 
   const auto& f = extractor();
   const auto name = sha256_hex(fmt::format("{} {} {}", f.id, samples.sizes(), sha256_hex(bytes))).substr(0, 32);
   at::Tensor out;
-  ContentStore(cache_dir_).get_or_make(
-      name,
-      [&](const std::string& pt, const YAML::Node&) {
-        torch::serialize::InputArchive archive;
-        archive.load_from(pt);
-        archive.read("features", out);
-      },
-      [&](const std::string& pt) {
-        out = features(samples, kReferenceSamples);
-        torch::serialize::OutputArchive archive;
-        archive.write("features", out);
-        write_archive_atomically(archive, pt);
-        YAML::Node record;
-        record["extractor"] = f.name;
-        record["extractor_id"] = f.id;
-        record["extractor_file"] = f.file;
-        record["samples"] = samples.size(0);
-        record["dim"] = out.size(1);
-        return record;
-      });
+  ContentStore(cache_dir_)
+      .get_or_make(
+          name,
+          [&](const std::string& pt, const YAML::Node&) {
+            torch::serialize::InputArchive archive;
+            archive.load_from(pt);
+            archive.read("features", out);
+          },
+          [&](const std::string& pt) {
+            out = features(samples, kReferenceSamples);
+            torch::serialize::OutputArchive archive;
+            archive.write("features", out);
+            write_archive_atomically(archive, pt);
+            YAML::Node record;
+            record["extractor"] = f.name;
+            record["extractor_id"] = f.id;
+            record["extractor_file"] = f.file;
+            record["samples"] = samples.size(0);
+            record["dim"] = out.size(1);
+            return record;
+          });
   return out;
 }
 
@@ -80,10 +82,10 @@ std::unique_ptr<FeatureSpace> make_feature_space(const Config& cfg, const std::v
   if (!cfg.get_string("eval.features.torchscript").empty())
     return space_of(load_torchscript_features(cfg, sample_shape), cfg);
   if (!own_feature_net_takes(sample_shape)) return nullptr;
-  return std::make_unique<FeatureSpace>([settings = FeatureNetSettings::from_config(cfg),
-                                         store = cfg.get_string("output.features_dir")] {
-    return get_or_train_feature_net(settings, store);
-  });
+  return std::make_unique<FeatureSpace>(
+      [settings = FeatureNetSettings::from_config(cfg), store = cfg.get_string("output.features_dir")] {
+        return get_or_train_feature_net(settings, store);
+      });
 }
 
 std::unique_ptr<FeatureSpace> make_inception_space(const Config& cfg, const std::vector<int64_t>& sample_shape) {

@@ -49,10 +49,10 @@ inline bool own_feature_net_takes(const std::vector<int64_t>& sample_shape) {
   return sample_shape == std::vector<int64_t>{1, 28, 28};
 }
 
-// The configured spaces. Features: eval.features.torchscript, else gftlab's own network for 1 x 28 x 28 images (loaded or
-// trained when an evaluation first needs it), else none. Inception: eval.fid.inception, else none. A supplied
-// module is loaded and probed here, before any work (ConfigError), and the held-out samples' features in its
-// space are kept in <output.features_dir>/reference: through Inception they may cost minutes.
+// The configured spaces. Features: eval.features.torchscript, else gftlab's own network for 1 x 28 x 28 images (loaded
+// or trained when an evaluation first needs it), else none. Inception: eval.fid.inception, else none. A supplied module
+// is loaded and probed here, before any work (ConfigError), and the held-out samples' features in its space are kept in
+// <output.features_dir>/reference: through Inception they may cost minutes.
 std::unique_ptr<FeatureSpace> make_feature_space(const Config& cfg, const std::vector<int64_t>& sample_shape);
 std::unique_ptr<FeatureSpace> make_inception_space(const Config& cfg, const std::vector<int64_t>& sample_shape);
 

@@ -24,7 +24,8 @@ double kid_term(const at::Tensor& x, const at::Tensor& y) {
 }  // namespace
 
 GaussianStats gaussian_stats(const at::Tensor& features) {
-  if (features.dim() != 2 || features.size(0) < 2) throw std::invalid_argument("gaussian_stats needs [n >= 2, d] features");
+  if (features.dim() != 2 || features.size(0) < 2)
+    throw std::invalid_argument("gaussian_stats needs [n >= 2, d] features");
   const auto x = features.detach().to(at::kDouble);
   const auto mean = x.mean(0);
   const auto centred = x - mean;
@@ -56,6 +57,5 @@ double kernel_inception_distance(const at::Tensor& x, const at::Tensor& y, int64
   }
   return total / double(subsets) / double(m);
 }
-
 
 }  // namespace gftlab

@@ -17,8 +17,8 @@ class ContentStore {
   explicit ContentStore(std::string dir);
   // <dir>/<name><extension>, e.g. path(id, ".ckpt") for a maker's own checkpoint.
   std::string path(const std::string& name, const std::string& extension) const;
-  // When <name>.pt and its sidecar exist: load(the artefact's path, the sidecar) and true. Otherwise make(a temporary path) writes the
-  // artefact there and returns its sidecar (a mapping); both are then put in place, and false.
+  // When <name>.pt and its sidecar exist: load(the artefact's path, the sidecar) and true. Otherwise make(a temporary
+  // path) writes the artefact there and returns its sidecar (a mapping); both are then put in place, and false.
   bool get_or_make(const std::string& name, const std::function<void(const std::string&, const YAML::Node&)>& load,
                    const std::function<YAML::Node(const std::string&)>& make) const;
 

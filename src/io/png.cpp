@@ -32,7 +32,8 @@ std::vector<uint8_t> encode_png_gray(const std::vector<uint8_t>& pixels, int64_t
   }
   uLongf size = compressBound(raw.size());
   std::vector<uint8_t> deflated(size);
-  if (compress2(deflated.data(), &size, raw.data(), raw.size(), 9) != Z_OK) throw std::runtime_error("PNG: zlib failed");
+  if (compress2(deflated.data(), &size, raw.data(), raw.size(), 9) != Z_OK)
+    throw std::runtime_error("PNG: zlib failed");
   deflated.resize(size);
   std::vector<uint8_t> out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   std::vector<uint8_t> header;

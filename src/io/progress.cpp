@@ -10,17 +10,22 @@ namespace {
 
 std::string clock_text(double seconds) {
   const auto s = static_cast<int64_t>(seconds + 0.5);
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{:02}:{:02}", s / 60, s % 60);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
 }  // namespace
 
 Progress::Progress(const std::string& mode_name, std::string label, int64_t total)
     : label_(std::move(label)), total_(std::max<int64_t>(total, 1)) {
-  if (mode_name == "bar") mode_ = Mode::kBar;
-  else if (mode_name == "lines") mode_ = Mode::kLines;
-  else if (mode_name == "none") mode_ = Mode::kNone;
-  else mode_ = ::isatty(STDERR_FILENO) ? Mode::kBar : Mode::kLines;
+  if (mode_name == "bar")
+    mode_ = Mode::kBar;
+  else if (mode_name == "lines")
+    mode_ = Mode::kLines;
+  else if (mode_name == "none")
+    mode_ = Mode::kNone;
+  else
+    mode_ = ::isatty(STDERR_FILENO) ? Mode::kBar : Mode::kLines;
   start_ = last_ = std::chrono::steady_clock::now();
 }
 

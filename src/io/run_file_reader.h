@@ -8,9 +8,9 @@
 namespace gftlab {
 
 struct RunFileSummary {
-  std::map<std::string, std::string> attributes;  // every root attribute, rendered as text
-  std::map<std::string, double> finals;           // /final/*
-  std::map<std::string, std::vector<double>> series;  // every 1-D dataset, by path ("train/loss")
+  std::map<std::string, std::string> attributes;       // every root attribute, rendered as text
+  std::map<std::string, double> finals;                // /final/*
+  std::map<std::string, std::vector<double>> series;   // every 1-D dataset, by path ("train/loss")
   std::map<std::string, std::vector<int64_t>> shapes;  // every dataset's shape ({} for scalars)
 };
 

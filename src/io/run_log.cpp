@@ -25,7 +25,7 @@ void write_attr(hid_t file, const std::string& name, hid_t type, const void* dat
 
 // H5Lexists fails on a path whose parent group is missing, so test each component in turn.
 bool path_exists(hid_t file, const std::string& path) {
-  for (size_t pos = path.find('/'); ; pos = path.find('/', pos + 1)) {
+  for (size_t pos = path.find('/');; pos = path.find('/', pos + 1)) {
     const std::string prefix = path.substr(0, pos);
     if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
     if (pos == std::string::npos) return true;
@@ -130,7 +130,8 @@ void RunLog::append_images(const std::string& dataset, const std::vector<uint8_t
     throw std::invalid_argument("append_images: pixel count does not match the block shape");
   const hsize_t block[4] = {1, hsize_t(count), hsize_t(height), hsize_t(width)};
   if (!path_exists(file_, dataset)) {
-    const hsize_t dims[4] = {0, block[1], block[2], block[3]}, max_dims[4] = {H5S_UNLIMITED, block[1], block[2], block[3]};
+    const hsize_t dims[4] = {0, block[1], block[2], block[3]},
+                  max_dims[4] = {H5S_UNLIMITED, block[1], block[2], block[3]};
     Handle space(H5Screate_simple(4, dims, max_dims), H5Sclose, "create dataspace");
     Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
     check(H5Pset_chunk(dcpl, 4, block), "set chunking");

@@ -21,8 +21,8 @@ ScriptModule::ScriptModule(const std::string& path) : impl_(std::make_shared<Imp
   } catch (const std::exception& e) {
     // The JIT's message carries a C++ backtrace: its first line says enough.
     const std::string what = e.what();
-    throw std::runtime_error(fmt::format("{}: not a TorchScript archive (torch.jit.save): {}", path,
-                                         what.substr(0, what.find('\n'))));
+    throw std::runtime_error(
+        fmt::format("{}: not a TorchScript archive (torch.jit.save): {}", path, what.substr(0, what.find('\n'))));
   }
   impl_->module.eval();
   sha256_ = file_sha256(path);

@@ -31,8 +31,8 @@ Reward make_reward(const Config& cfg, const Distribution& source, const Distribu
   for (const auto& [mixture, role] : {std::pair{q, "target"}, std::pair{p, "source"}})
     if (!mixture)
       throw cfg.error("method.reward", fmt::format("`log_ratio_exact` needs an analytic Gaussian-mixture {} (gmm, "
-                                                   "gmm_random, 8gaussians), not `{}`", role,
-                                                   cfg.get_string(std::string(role) + ".kind")));
+                                                   "gmm_random, 8gaussians), not `{}`",
+                                                   role, cfg.get_string(std::string(role) + ".kind")));
   return [q, p](const at::Tensor& x) {
     const auto flat = x.reshape({x.size(0), -1}).to(at::kDouble);
     return q->log_prob(flat) - p->log_prob(flat);
@@ -61,7 +61,8 @@ AdjointSettings adjoint_settings(const Config& cfg, AdjointDynamics dynamics) {
   if (!ode) refuse_unless_default("method.adjoint.regulariser", "adjoint_deterministic");
   if (ode && static_cast<double>(s.steps) * s.truncate < 1.0)
     throw cfg.error("method.adjoint.truncate", fmt::format("{} of {} steps leaves no step to train: at least 1 / "
-                                                           "method.adjoint.steps", s.truncate, s.steps));
+                                                           "method.adjoint.steps",
+                                                           s.truncate, s.steps));
   return s;
 }
 

@@ -46,8 +46,8 @@ struct AdjointSettings {
 };
 
 struct Trajectory {
-  std::vector<double> t;       // tau_0 .. tau_N
-  std::vector<at::Tensor> x;   // X at each tau
+  std::vector<double> t;      // tau_0 .. tau_N
+  std::vector<at::Tensor> x;  // X at each tau
 };
 
 class Config;

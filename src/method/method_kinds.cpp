@@ -19,7 +19,8 @@ Gft::TargetVelocity marginal_velocity(const Config& cfg, const Distribution& tar
                                                cfg.get_string("target.kind")));
   if (cfg.get_string("coupling.kind") != "independent")
     throw cfg.error("coupling.kind", fmt::format("`gft_marginal` is defined for the independent coupling only, "
-                                                 "not `{}`", cfg.get_string("coupling.kind")));
+                                                 "not `{}`",
+                                                 cfg.get_string("coupling.kind")));
   const double sigma = cfg.get_float("path.sigma");
   return [mixture, sigma](const StepBatch& b) {
     // The mixture's parameters live on the CPU, whatever device trains.
@@ -31,8 +32,9 @@ void no_check(const Config&, const Distribution&, const Distribution*) {}
 
 void check_scratch(const Config& cfg, const Distribution&, const Distribution*) {
   if (!cfg.get_string("pretrain.import").empty())
-    throw cfg.error("pretrain.import", "method.name scratch trains gftlab's own model from a fresh initialisation; "
-                                       "an imported model is fine-tuned by the other methods");
+    throw cfg.error("pretrain.import",
+                    "method.name scratch trains gftlab's own model from a fresh initialisation; "
+                    "an imported model is fine-tuned by the other methods");
 }
 
 void check_gft(const Config& cfg, const Distribution&, const Distribution*) { make_schedule(cfg); }
@@ -47,8 +49,9 @@ void check_adjoint(const Config& cfg, const Distribution& target, const Distribu
   adjoint_settings(cfg, kDynamics);
   const auto& reward = cfg.get_string("method.reward");
   if (reward == "log_ratio_classifier" && cfg.get_int("target.n_train") < 10)
-    throw cfg.error("target.n_train", "`log_ratio_classifier` holds out a fifth of the target samples to measure "
-                                      "the classifier: it needs at least 10");
+    throw cfg.error("target.n_train",
+                    "`log_ratio_classifier` holds out a fifth of the target samples to measure "
+                    "the classifier: it needs at least 10");
   if (reward == "log_ratio_exact") {
     if (!source) throw std::logic_error("check_method: the exact log ratio needs the source distribution");
     make_reward(cfg, *source, target);
@@ -70,8 +73,7 @@ std::unique_ptr<Method> make_gft(MethodInputs in) {
   if (kMarginal) velocity = marginal_velocity(in.cfg, in.target);
   return std::make_unique<Gft>(in.cfg.get_string("method.name"), std::move(in.pretrained), make_schedule(in.cfg),
                                in.cfg.get_string("method.loss_scale") == "sum",
-                               enum_from_name<TimeWeight>(in.cfg.get_string("method.time_weight"),
-                                                          time_weight_names()),
+                               enum_from_name<TimeWeight>(in.cfg.get_string("method.time_weight"), time_weight_names()),
                                std::move(velocity));
 }
 

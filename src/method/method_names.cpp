@@ -17,7 +17,8 @@ void check_method_coupling(const Config& cfg) {
   if (method_kind(cfg).reward_based && cfg.get_string("coupling.kind") != "independent")
     throw cfg.error("coupling.kind", fmt::format("`{}` draws no target batches, so a coupling has nothing to pair: "
                                                  "use `independent` (in a sweep, let the arm drop the coupling axis: "
-                                                 "`drop: [coupling.kind]`)", cfg.get_string("method.name")));
+                                                 "`drop: [coupling.kind]`)",
+                                                 cfg.get_string("method.name")));
 }
 
 const std::vector<std::string>& time_weight_names() {

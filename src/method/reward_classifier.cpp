@@ -26,7 +26,7 @@ namespace {
 
 // Part of every stored classifier's id: bump it when the architecture or training changes.
 constexpr const char* kClassifierNumerics = "logit-mlp-v2";  // v2: classes of `samples`, negatives in batches
-constexpr int64_t kSampleBatch = 256;  // pretrained-model samples integrated at once
+constexpr int64_t kSampleBatch = 256;                        // pretrained-model samples integrated at once
 
 torch::nn::Sequential make_net(int64_t in, int64_t width) {
   return torch::nn::Sequential(torch::nn::Linear(in, width), torch::nn::SiLU(), torch::nn::Linear(width, width),
@@ -106,8 +106,8 @@ ClassifierSettings ClassifierSettings::from_config(const Config& cfg) {
 }
 
 ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, VelocityField& pretrained,
-                                                const at::Tensor& target_samples, uint64_t seed,
-                                                const std::string& key, const std::string& store_dir) {
+                                                const at::Tensor& target_samples, uint64_t seed, const std::string& key,
+                                                const std::string& store_dir) {
   ClassifierReward out;
   const auto classes = target_samples.narrow(0, 0, std::min(s.samples, target_samples.size(0)));
   out.samples_per_class = classes.size(0);
@@ -130,8 +130,7 @@ ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& s, Vel
       },
       [&](const std::string& pt) {
         auto gen = make_generator(seed, "reward-classifier-" + out.id);
-        const auto negatives =
-            flat(pretrained_samples(pretrained, classes.to(at::kFloat), s.sampler_steps, gen));
+        const auto negatives = flat(pretrained_samples(pretrained, classes.to(at::kFloat), s.sampler_steps, gen));
         const auto held = train(net, positives, negatives, s, gen);
         out.accuracy = held.accuracy;
         out.calibration_error = held.calibration_error;

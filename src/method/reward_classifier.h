@@ -37,7 +37,7 @@ struct ClassifierReward {
 // `pretrained` (Euler from N(0, I)) with a generator derived from `seed`. `key` names what the samples depend
 // on (the pretrained model's id, the target's keys and seed) and joins the settings in the store id.
 ClassifierReward get_or_train_reward_classifier(const ClassifierSettings& settings, VelocityField& pretrained,
-                                                const at::Tensor& target_samples, uint64_t seed,
-                                                const std::string& key, const std::string& store_dir);
+                                                const at::Tensor& target_samples, uint64_t seed, const std::string& key,
+                                                const std::string& store_dir);
 
 }  // namespace gftlab

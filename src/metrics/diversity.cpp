@@ -71,13 +71,12 @@ ManifoldScores manifold_scores(const ManifoldReference& real, const at::Tensor& 
   ManifoldScores s;
   s.precision = balls_containing(g, r, real.radius_pr).gt(0).to(at::kDouble).mean().item<double>();
   s.recall = balls_containing(r, g, gen_pr).gt(0).to(at::kDouble).mean().item<double>();
-  s.density = balls_containing(g, r, real.radius_dc).to(at::kDouble).sum().item<double>() /
-              double(real.k_dc * g.size(0));
+  s.density =
+      balls_containing(g, r, real.radius_dc).to(at::kDouble).sum().item<double>() / double(real.k_dc * g.size(0));
   // Coverage: a real sample counts when its own ball holds its nearest generated sample.
   auto nearest = at::empty({r.size(0)}, at::kDouble);
-  for_each_block(r, g, [&](int64_t i, const at::Tensor& d) {
-    nearest.narrow(0, i, d.size(0)).copy_(std::get<0>(d.min(1)));
-  });
+  for_each_block(r, g,
+                 [&](int64_t i, const at::Tensor& d) { nearest.narrow(0, i, d.size(0)).copy_(std::get<0>(d.min(1))); });
   s.coverage = nearest.le(real.radius_dc).to(at::kDouble).mean().item<double>();
   return s;
 }

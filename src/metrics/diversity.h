@@ -8,21 +8,20 @@
 namespace gftlab {
 
 struct ManifoldScores {
-  double precision = 0, recall = 0;   // Kynkäänniemi et al. 2019, k-NN balls with k = k_pr
-  double density = 0, coverage = 0;   // Naeem et al. 2020, k-NN balls of the real samples with k = k_dc
+  double precision = 0, recall = 0;  // Kynkäänniemi et al. 2019, k-NN balls with k = k_pr
+  double density = 0, coverage = 0;  // Naeem et al. 2020, k-NN balls of the real samples with k = k_dc
 };
 
 // The real side of the scores: its samples and their k-NN radii, the same at every evaluation of a run.
 struct ManifoldReference {
-  at::Tensor points;             // float64 rows
+  at::Tensor points;                // float64 rows
   at::Tensor radius_pr, radius_dc;  // squared k-th-neighbour radii for k_pr and k_dc
   int64_t k_pr = 3, k_dc = 5;
 };
 ManifoldReference manifold_reference(const at::Tensor& real, int64_t k_pr = 3, int64_t k_dc = 5);
 
 ManifoldScores manifold_scores(const ManifoldReference& real, const at::Tensor& generated);
-ManifoldScores manifold_scores(const at::Tensor& real, const at::Tensor& generated, int64_t k_pr = 3,
-                               int64_t k_dc = 5);
+ManifoldScores manifold_scores(const at::Tensor& real, const at::Tensor& generated, int64_t k_pr = 3, int64_t k_dc = 5);
 
 // Squared distance from each sample to its k-th nearest other sample in the same set.
 at::Tensor kth_neighbour_sq_radius(const at::Tensor& x, int64_t k);

@@ -13,8 +13,9 @@ namespace gftlab {
 const at::Tensor& EvalContext::generated() {
   if (generated_.defined()) return generated_;
   const auto* fixed = dynamic_cast<const FixedStepSampler*>(&sampler_);
-  const auto solution = fixed && fixed->method() == FixedMethod::kEuler ? euler(fixed->steps()).solution
-                                                                        : sampler_.solve(field_of(model_), noise_, 0.0, 1.0);
+  const auto solution = fixed && fixed->method() == FixedMethod::kEuler
+                            ? euler(fixed->steps()).solution
+                            : sampler_.solve(field_of(model_), noise_, 0.0, 1.0);
   generated_ = solution.x;
   nfe_ = solution.nfe;
   return generated_;

@@ -31,7 +31,11 @@ class EvalContext {
  public:
   EvalContext(VelocityField& model, const at::Tensor& noise, const at::Tensor& reference, const Sampler& sampler,
               FeatureSpace* features = nullptr, FeatureSpace* inception = nullptr)
-      : model_(model), noise_(noise), reference_(reference), sampler_(sampler), features_(features),
+      : model_(model),
+        noise_(noise),
+        reference_(reference),
+        sampler_(sampler),
+        features_(features),
         inception_(inception) {}
   VelocityField& model() { return model_; }
   const at::Tensor& noise() const { return noise_; }

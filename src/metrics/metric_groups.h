@@ -17,16 +17,16 @@ class Metric;
 // What a group needs of the run before it can be computed.
 enum class MetricNeeds {
   kNothing,
-  kMixture,                 // an analytic Gaussian-mixture target (exact density and velocity)
-  kFeatureSpace,            // a feature extractor: gftlab's own (1 x 28 x 28 images) or eval.features.torchscript
-  kFeatureSpaceForImages,   // a feature extractor when the samples are images (pixels make a poor space)
-  kInception,               // an image target and eval.fid.inception
+  kMixture,                // an analytic Gaussian-mixture target (exact density and velocity)
+  kFeatureSpace,           // a feature extractor: gftlab's own (1 x 28 x 28 images) or eval.features.torchscript
+  kFeatureSpaceForImages,  // a feature extractor when the samples are images (pixels make a poor space)
+  kInception,              // an image target and eval.fid.inception
 };
 
 struct MetricGroup {
-  std::string name;                   // in eval.metrics and eval.final_only
+  std::string name;  // in eval.metrics and eval.final_only
   MetricNeeds needs;
-  std::vector<std::string> quality;   // the quality values it writes (what stability.quality_metric may name)
+  std::vector<std::string> quality;  // the quality values it writes (what stability.quality_metric may name)
   std::unique_ptr<Metric> (*make)(const Config& cfg, const Distribution& target, uint64_t seed);
 };
 

@@ -44,7 +44,7 @@ inline const std::vector<MetricInfo>& metric_table() {
       {"adaptive_nfe", B::kLower, "paths"},
       {"loss_variance_last", B::kLower, "stability"},
       {"quality_variance_last", B::kLower, "stability"},
-      {"quality_spearman", B::kNeither, "stability"},  // -1 for a distance that falls monotonically
+      {"quality_spearman", B::kNeither, "stability"},    // -1 for a distance that falls monotonically
       {"grad_spikes_per_1000", B::kLower, "stability"},  // transient excursions after warm-up
       {"wall_seconds", B::kLower, "cost"},
       {"w2_euler_*", B::kLower, "ladder"},

@@ -139,8 +139,12 @@ class Diversity : public Metric {
     } else {
       const at::Tensor x = ctx.has_features() ? ctx.generated_features() : ctx.generated();
       const auto s = manifold_scores(manifold_, x);
-      out = {{"precision", s.precision}, {"recall", s.recall}, {"density", s.density}, {"coverage", s.coverage},
-             {"vendi", vendi_score(x, kernel_, bandwidth_)}, {"mean_pairwise_distance", mean_pairwise_distance(x)}};
+      out = {{"precision", s.precision},
+             {"recall", s.recall},
+             {"density", s.density},
+             {"coverage", s.coverage},
+             {"vendi", vendi_score(x, kernel_, bandwidth_)},
+             {"mean_pairwise_distance", mean_pairwise_distance(x)}};
     }
     out.insert(out.end(), reference_.begin(), reference_.end());
     return out;
@@ -169,8 +173,9 @@ class Fid : public Metric {
     auto& space = *ctx.inception();
     const auto& x = ctx.generated_inception_features();
     auto gen = make_generator(seed_, "kid-subsets");
-    return {{"fid", frechet_distance(gaussian_stats(x), space.reference_stats(ctx.reference()))},
-            {"kid", kernel_inception_distance(x, space.reference_features(ctx.reference()), subsets_, max_subset_, gen)}};
+    return {
+        {"fid", frechet_distance(gaussian_stats(x), space.reference_stats(ctx.reference()))},
+        {"kid", kernel_inception_distance(x, space.reference_features(ctx.reference()), subsets_, max_subset_, gen)}};
   }
 
  private:
@@ -224,8 +229,9 @@ std::string unmet(MetricNeeds needs, const Config& cfg, const Distribution& targ
   const bool images = target.sample_shape().size() == 3;
   const bool feature_space =
       !cfg.get_string("eval.features.torchscript").empty() || own_feature_net_takes(target.sample_shape());
-  const std::string no_features = "needs a feature extractor (eval.features.torchscript) for these samples: "
-                                  "gftlab's own network takes 1 x 28 x 28 images";
+  const std::string no_features =
+      "needs a feature extractor (eval.features.torchscript) for these samples: "
+      "gftlab's own network takes 1 x 28 x 28 images";
   switch (needs) {
     case MetricNeeds::kNothing: return "";
     case MetricNeeds::kMixture: return target.mixture() ? "" : "needs an analytic Gaussian-mixture target";
@@ -258,45 +264,63 @@ const std::vector<MetricGroup>& metric_groups() {
   using Made = std::unique_ptr<Metric>;
   static const std::vector<MetricGroup> groups = {
       {"w2", N::kNothing, {"w2"}, plain<W2>},
-      {"sliced_w2", N::kNothing, {"sliced_w2"},
+      {"sliced_w2",
+       N::kNothing,
+       {"sliced_w2"},
        [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
          return std::make_unique<SlicedW2>(cfg.get_int("eval.sliced_projections"), seed);
        }},
-      {"mmd", N::kNothing, {"mmd2"},
+      {"mmd",
+       N::kNothing,
+       {"mmd2"},
        [](const Config& cfg, const Distribution&, uint64_t) -> Made {
          return std::make_unique<Mmd>(cfg.get_float_list("eval.mmd_bandwidths"));
        }},
       {"energy", N::kNothing, {"energy"}, plain<Energy>},
-      {"nll", N::kNothing, {"nll"},
+      {"nll",
+       N::kNothing,
+       {"nll"},
        [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
          return std::make_unique<Nll>(cfg.get_int("eval.nll_samples"), cfg.get_int("eval.nll_steps"),
                                       cfg.get_int("eval.nll_exact_max_dim"), seed);
        }},
-      {"velocity_error", N::kMixture, {"velocity_error"},
+      {"velocity_error",
+       N::kMixture,
+       {"velocity_error"},
        [](const Config& cfg, const Distribution& target, uint64_t seed) -> Made {
          return std::make_unique<VelocityError>(*target.mixture(), cfg.get_int("eval.velocity_error_samples"),
                                                 cfg.get_float("path.sigma"), seed);
        }},
-      {"target_nll", N::kMixture, {"target_nll"},
+      {"target_nll",
+       N::kMixture,
+       {"target_nll"},
        [](const Config&, const Distribution& target, uint64_t) -> Made {
          return std::make_unique<TargetNll>(*target.mixture());
        }},
       {"diversity", N::kFeatureSpaceForImages, {}, make_diversity},
       {"fd", N::kFeatureSpace, {"fd"}, plain<Fd>},
-      {"fid", N::kInception, {"fid", "kid"},
+      {"fid",
+       N::kInception,
+       {"fid", "kid"},
        [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
          return std::make_unique<Fid>(cfg.get_int("eval.fid.kid_subsets"), cfg.get_int("eval.fid.kid_subset_size"),
                                       seed);
        }},
-      {"path", N::kNothing, {},
+      {"path",
+       N::kNothing,
+       {},
        [](const Config& cfg, const Distribution&, uint64_t) -> Made {
          return std::make_unique<PathMetrics>(cfg.get_int("eval.path_steps"));
        }},
-      {"adaptive_nfe", N::kNothing, {},
+      {"adaptive_nfe",
+       N::kNothing,
+       {},
        [](const Config& cfg, const Distribution&, uint64_t) -> Made {
          return std::make_unique<AdaptiveNfe>(cfg.get_float("eval.sampler.atol"), cfg.get_float("eval.sampler.rtol"));
        }},
-      {"euler_ladder", N::kNothing, {},
+      {"euler_ladder",
+       N::kNothing,
+       {},
        [](const Config& cfg, const Distribution&, uint64_t) -> Made {
          return std::make_unique<EulerLadder>(cfg.get_int_list("eval.euler_steps"));
        }},

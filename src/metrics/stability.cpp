@@ -99,7 +99,8 @@ StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::
   r.loss_variance = trailing_variance(fm_loss, s.window);
   r.quality_variance = trailing_variance(quality, s.eval_window);
   const SpikeRule rule{s.window, s.spike_mads, s.spike_settle, s.spike_settle_mads};
-  const auto first = static_cast<int64_t>(std::lower_bound(steps.begin(), steps.end(), s.warmup_steps + 1) - steps.begin());
+  const auto first =
+      static_cast<int64_t>(std::lower_bound(steps.begin(), steps.end(), s.warmup_steps + 1) - steps.begin());
   for (int64_t k : spike_indices(grad_norm, rule, first)) r.spike_steps.push_back(steps[k]);
   int64_t nonfinite = 0, clipped = 0;
   for (size_t k = 0; k < loss.size(); ++k) {

@@ -33,12 +33,12 @@ std::vector<int64_t> spike_indices(const std::vector<double>& x, const SpikeRule
 double spikes_per_1000(int64_t spikes, int64_t steps, const SpikeRule& rule, int64_t first);
 
 struct StabilitySettings {
-  int64_t window = 50;       // steps
-  int64_t eval_window = 5;   // evaluations
+  int64_t window = 50;      // steps
+  int64_t eval_window = 5;  // evaluations
   double spike_mads = 5.0;
-  int64_t spike_settle = 10;      // steps
+  int64_t spike_settle = 10;  // steps
   double spike_settle_mads = 2.0;
-  int64_t warmup_steps = 0;       // spikes are counted after warm-up
+  int64_t warmup_steps = 0;  // spikes are counted after warm-up
   double grad_clip = 0.0;    // 0: clipping off
 };
 
@@ -54,7 +54,8 @@ struct StabilityReport {
 // variances are of fm_loss: the method's own loss is not comparable across methods (GFT's is scaled by
 // 1 + beta and regresses onto a mixed target, so its variance shrinks by (1 + beta)^-2 whatever happens).
 StabilityReport measure_stability(const std::vector<int64_t>& steps, const std::vector<double>& loss,
-                                  const std::vector<double>& fm_loss, const std::vector<double>& grad_norm, const std::vector<int64_t>& eval_steps,
-                                  const std::vector<double>& quality, const StabilitySettings& settings);
+                                  const std::vector<double>& fm_loss, const std::vector<double>& grad_norm,
+                                  const std::vector<int64_t>& eval_steps, const std::vector<double>& quality,
+                                  const StabilitySettings& settings);
 
 }  // namespace gftlab

@@ -22,11 +22,13 @@ FieldPtr configured_unet(const Config& cfg, const std::vector<int64_t>& shape) {
   if (s.mults.empty()) throw cfg.error("model.unet.mults", "needs at least one level");
   const int64_t factor = int64_t(1) << (s.mults.size() - 1);
   if (shape[1] % factor != 0 || shape[2] % factor != 0)
-    throw cfg.error("model.unet.mults", fmt::format("{} levels halve the image {} times: {} x {} is not divisible by {}",
-                                                    s.mults.size(), s.mults.size() - 1, shape[1], shape[2], factor));
+    throw cfg.error("model.unet.mults",
+                    fmt::format("{} levels halve the image {} times: {} x {} is not divisible by {}", s.mults.size(),
+                                s.mults.size() - 1, shape[1], shape[2], factor));
   for (int64_t m : s.mults)
     if ((s.channels * m) % s.groups != 0)
-      throw cfg.error("model.unet.groups", fmt::format("{} groups do not divide a level's {} channels", s.groups, s.channels * m));
+      throw cfg.error("model.unet.groups",
+                      fmt::format("{} groups do not divide a level's {} channels", s.groups, s.channels * m));
   return make_unet(s);
 }
 

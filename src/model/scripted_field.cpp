@@ -38,8 +38,8 @@ ScriptedField::ScriptedField(const std::string& path, const std::vector<int64_t>
   const auto x = at::zeros(shape, at::kFloat);
   const auto v = forward(at::full({2}, 0.5, at::kFloat), x);
   if (!v.sizes().equals(x.sizes()))
-    throw std::runtime_error(fmt::format("{}: forward(t [2], x {}) returned shape {}, not x's", path, x.sizes(),
-                                         v.sizes()));
+    throw std::runtime_error(
+        fmt::format("{}: forward(t [2], x {}) returned shape {}, not x's", path, x.sizes(), v.sizes()));
 }
 
 at::Tensor ScriptedField::forward(const at::Tensor& t, const at::Tensor& x) { return module_.forward({t, x}); }

@@ -88,7 +88,9 @@ class UNet : public VelocityField {
   at::Tensor forward(const at::Tensor& t, const at::Tensor& x) override { return with_time(embed(t, x), x); }
 
   // One time for the batch: the time MLPs run on one row, which every block broadcasts over the batch.
-  at::Tensor forward_at(double t, const at::Tensor& x) override { return with_time(embed(at::full({1}, t, x.options()), x), x); }
+  at::Tensor forward_at(double t, const at::Tensor& x) override {
+    return with_time(embed(at::full({1}, t, x.options()), x), x);
+  }
 
   // PyTorch's default bounds U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for convolutions and linear layers, unit
   // group norms, and a zero output layer so that training starts from v = 0.
@@ -121,8 +123,10 @@ class UNet : public VelocityField {
     at::Tensor h = skips.back();
     size_t block = 0, down = 0;
     for (size_t level = 0; level < settings_.mults.size(); ++level) {
-      for (int64_t b = 0; b < settings_.blocks; ++b) skips.push_back(h = down_[block++]->as<ResBlockImpl>()->forward(h, temb));
-      if (level + 1 < settings_.mults.size()) skips.push_back(h = downsample_[down++]->as<torch::nn::Conv2dImpl>()->forward(h));
+      for (int64_t b = 0; b < settings_.blocks; ++b)
+        skips.push_back(h = down_[block++]->as<ResBlockImpl>()->forward(h, temb));
+      if (level + 1 < settings_.mults.size())
+        skips.push_back(h = downsample_[down++]->as<torch::nn::Conv2dImpl>()->forward(h));
     }
     for (const auto& m : *mid_) h = m->as<ResBlockImpl>()->forward(h, temb);
     block = 0;

@@ -16,7 +16,9 @@ class VelocityField : public torch::nn::Module {
   // t: [B] in [0, 1]; x: [B, ...]. Returns a tensor shaped like x.
   virtual at::Tensor forward(const at::Tensor& t, const at::Tensor& x) = 0;
   // The same with one time for the whole batch (what ODE solvers ask); a model may skip per-sample work.
-  virtual at::Tensor forward_at(double t, const at::Tensor& x) { return forward(at::full({x.size(0)}, t, x.options()), x); }
+  virtual at::Tensor forward_at(double t, const at::Tensor& x) {
+    return forward(at::full({x.size(0)}, t, x.options()), x);
+  }
   // Re-draws every parameter from `gen` (independent of torch's global generator).
   virtual void initialise(at::Generator& gen) = 0;
 };

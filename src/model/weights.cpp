@@ -96,8 +96,7 @@ void Ema::update() {
   // in a short fine-tuning run is most of the run.
   const double n = static_cast<double>(updates_++);
   const double decay = std::min(decay_, (1.0 + n) / (10.0 + n));
-  for (size_t k = 0; k < online_params_.size(); ++k)
-    shadow_params_[k].mul_(decay).add_(online_params_[k], 1.0 - decay);
+  for (size_t k = 0; k < online_params_.size(); ++k) shadow_params_[k].mul_(decay).add_(online_params_[k], 1.0 - decay);
 }
 
 void Ema::save(torch::serialize::OutputArchive& archive) const {

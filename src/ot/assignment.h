@@ -21,7 +21,6 @@ struct Assignment {
 enum class AssignmentStart { kAuto, kColumnReduction, kAuction };
 
 // `cost` is n x n, row-major, finite. Minimises the total cost exactly (no epsilon, no approximation).
-Assignment solve_assignment(const std::vector<double>& cost, int64_t n,
-                            AssignmentStart start = AssignmentStart::kAuto);
+Assignment solve_assignment(const std::vector<double>& cost, int64_t n, AssignmentStart start = AssignmentStart::kAuto);
 
 }  // namespace gftlab

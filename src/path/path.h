@@ -21,8 +21,7 @@ class Path {
 class LinearPath : public Path {
  public:
   explicit LinearPath(double sigma) : sigma_(sigma) {}
-  PathSample sample(const at::Tensor& x0, const at::Tensor& x1, const at::Tensor& t,
-                    at::Generator& gen) const override;
+  PathSample sample(const at::Tensor& x0, const at::Tensor& x1, const at::Tensor& t, at::Generator& gen) const override;
   double sigma() const { return sigma_; }
 
  private:

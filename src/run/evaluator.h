@@ -40,8 +40,14 @@ class Evaluator {
   Evaluator(const Config& cfg, std::vector<std::unique_ptr<Metric>>& metrics, const std::set<std::string>& final_only,
             const Sampler& sampler, FeatureSpace* features, FeatureSpace* inception, const RunData& data,
             int64_t last_step)
-      : cfg_(cfg), metrics_(metrics), final_only_(final_only), sampler_(sampler), features_(features),
-        inception_(inception), data_(data), last_step_(last_step) {}
+      : cfg_(cfg),
+        metrics_(metrics),
+        final_only_(final_only),
+        sampler_(sampler),
+        features_(features),
+        inception_(inception),
+        data_(data),
+        last_step_(last_step) {}
 
   void operator()(VelocityField& model, int64_t step, double train_seconds, RunLog& log, History& history);
   // The quality metric alone, between the full evaluations (eval.dense_every): the speed measure's crossing.

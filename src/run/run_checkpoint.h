@@ -22,10 +22,10 @@ struct History {
 
 struct RunCheckpoint {
   std::string run_id;
-  int64_t step = 0;       // training steps done
-  double seconds = 0.0;   // wall time spent so far
+  int64_t step = 0;            // training steps done
+  double seconds = 0.0;        // wall time spent so far
   double train_seconds = 0.0;  // of it, inside fine-tuning steps
-  int64_t resumes = 0;    // how often the run has been continued before
+  int64_t resumes = 0;         // how often the run has been continued before
   std::vector<uint8_t> log;
   History history;
 };

@@ -35,7 +35,9 @@ void write_stability(RunLog& log, const History& h, const Config& cfg) {
   s.warmup_steps = TrainSettings::from_config(cfg, "finetune").lr.warmup_steps;
   s.grad_clip = cfg.get_float("finetune.grad_clip");
   const auto report = measure_stability(h.steps, h.loss, h.fm_loss, h.grad_norm, h.eval_steps, h.quality, s);
-  const auto tail = [](const auto& v, size_t n) { return std::vector<int64_t>(v.end() - static_cast<int64_t>(n), v.end()); };
+  const auto tail = [](const auto& v, size_t n) {
+    return std::vector<int64_t>(v.end() - static_cast<int64_t>(n), v.end());
+  };
   if (!h.fm_loss.empty()) {
     log.append("stability/loss_variance", report.loss_variance);
     log.append("stability/loss_variance_step", tail(h.steps, report.loss_variance.size()));
@@ -84,7 +86,9 @@ size_t written_length(const SeriesChunk& chunk) {
 
 void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::string>& extra_series) {
   const size_t n = written_length(chunk);
-  const auto head = [n](const auto& v) { return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin(), v.begin() + n); };
+  const auto head = [n](const auto& v) {
+    return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin(), v.begin() + n);
+  };
   log.append("train/step", head(chunk.step));
   log.append("train/loss", head(chunk.loss));
   if (!chunk.fm_loss.empty()) log.append("train/fm_loss", head(chunk.fm_loss));

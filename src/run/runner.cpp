@@ -85,11 +85,13 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
     throw cfg_.error("target.kind", fmt::format("target samples of shape {} differ from the source's {}",
                                                 target_->sample_shape(), source_->sample_shape()));
   if (cfg_.get_int("eval.n_samples") > cfg_.get_int("target.n_eval"))
-    throw cfg_.error("eval.n_samples", fmt::format("must not exceed target.n_eval = {}", cfg_.get_int("target.n_eval")));
+    throw cfg_.error("eval.n_samples",
+                     fmt::format("must not exceed target.n_eval = {}", cfg_.get_int("target.n_eval")));
   if (cfg_.get_int("target.n_train") > target_->available())
     throw cfg_.error("target.n_train", fmt::format("the target's training split has {} samples", target_->available()));
   if (cfg_.get_int("target.n_eval") > target_->available_held_out())
-    throw cfg_.error("target.n_eval", fmt::format("the target's test split has {} samples", target_->available_held_out()));
+    throw cfg_.error("target.n_eval",
+                     fmt::format("the target's test split has {} samples", target_->available_held_out()));
   restrict_trainable(cfg_, *make_velocity_field(cfg_, source_->sample_shape(), 0));  // validates the model keys
   TrainSettings::from_config(cfg_, "pretrain");
   TrainSettings::from_config(cfg_, "finetune");
@@ -104,11 +106,13 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
   const std::string& group = group_of_quality(quality).name;
   if (std::none_of(metrics_.begin(), metrics_.end(), [&](const auto& m) { return m->group() == group; }))
     throw cfg_.error("stability.quality_metric", fmt::format("'{}' is not among the evaluated metrics "
-                                                             "(eval.metrics)", quality));
+                                                             "(eval.metrics)",
+                                                             quality));
   for (const auto& name : cfg_.get_string_list("eval.final_only")) final_only_.insert(name);
   if (final_only_.count(group))
     throw cfg_.error("eval.final_only", fmt::format("'{}' holds stability.quality_metric ('{}'), which needs every "
-                                                    "evaluation", group, quality));
+                                                    "evaluation",
+                                                    group, quality));
 }
 
 Runner::~Runner() = default;
@@ -171,9 +175,7 @@ RunResult Runner::run() {
   History& history = checkpoint.history;
   Evaluator evaluator(cfg_, metrics_, final_only_, *sampler_, features_.get(), inception_.get(), data, settings.steps);
   const FieldPtr evaluated = seen_from_cpu(trainer.ema().averaged_ptr());  // metrics run on the CPU
-  const auto evaluate = [&](int64_t step) {
-    evaluator(*evaluated, step, checkpoint.train_seconds, log, history);
-  };
+  const auto evaluate = [&](int64_t step) { evaluator(*evaluated, step, checkpoint.train_seconds, log, history); };
   const auto elapsed = [&] {
     return checkpoint.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
@@ -199,13 +201,16 @@ RunResult Runner::run() {
   };
   hooks.evaluate = evaluate;
   hooks.save_checkpoint = [&](int64_t step) {
-    const RunCheckpoint next{cfg_.run_id(), step, elapsed(), checkpoint.train_seconds,
-                             checkpoint.resumes + (resuming ? 1 : 0), log.snapshot(), history};
+    const RunCheckpoint next{
+        cfg_.run_id(),  step,   elapsed(), checkpoint.train_seconds, checkpoint.resumes + (resuming ? 1 : 0),
+        log.snapshot(), history};
     write_run_checkpoint(checkpoint_path, next, trainer);
   };
   hooks.stopped = [&](int64_t s) {
-    return fmt::format("{} stopped run {} at step {}/{}; its checkpoint {} continues it (run the same command "
-                       "again)", stop_signal_name(), cfg_.run_id(), s, settings.steps, checkpoint_path);
+    return fmt::format(
+        "{} stopped run {} at step {}/{}; its checkpoint {} continues it (run the same command "
+        "again)",
+        stop_signal_name(), cfg_.run_id(), s, settings.steps, checkpoint_path);
   };
 
   Progress progress(cfg_.get_string("progress"), "finetune " + cfg_.run_id(), settings.steps);

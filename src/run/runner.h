@@ -49,7 +49,7 @@ class Runner {
   std::unique_ptr<Coupling> coupling_;
   std::unique_ptr<Sampler> sampler_;
   std::vector<std::unique_ptr<Metric>> metrics_;
-  std::set<std::string> final_only_;  // metric groups evaluated at the end only
+  std::set<std::string> final_only_;         // metric groups evaluated at the end only
   std::unique_ptr<FeatureSpace> features_;   // image targets, or eval.features.torchscript
   std::unique_ptr<FeatureSpace> inception_;  // eval.fid.inception
 };

@@ -56,7 +56,8 @@ class FixedStepSampler : public Sampler {
 // Dormand-Prince 5(4) with FSAL, standard step-size control, RMS error norm over the whole batch.
 class Dopri5Sampler : public Sampler {
  public:
-  Dopri5Sampler(double atol, double rtol, int64_t max_steps = 100000) : atol_(atol), rtol_(rtol), max_steps_(max_steps) {}
+  Dopri5Sampler(double atol, double rtol, int64_t max_steps = 100000)
+      : atol_(atol), rtol_(rtol), max_steps_(max_steps) {}
   std::string name() const override { return "dopri5"; }
   Solution solve(const Field& f, at::Tensor x, double t0, double t1, StepObserver* obs = nullptr) const override;
 

@@ -106,9 +106,12 @@ Schedule make_schedule(const Config& cfg) {
   s.steepness = cfg.get_float("method.schedule.steepness");
   const int64_t steps = cfg.get_int("finetune.steps");
   const int64_t anneal = cfg.get_int("method.schedule.anneal_steps");
-  if (anneal >= 0) s.anneal_steps = anneal;
-  else if (!kind->anneals_by_default) s.anneal_steps = std::max<int64_t>(steps, 1) + 1;  // never within the run
-  else s.anneal_steps = static_cast<int64_t>(std::llround(kDefaultAnnealFraction * static_cast<double>(steps)));
+  if (anneal >= 0)
+    s.anneal_steps = anneal;
+  else if (!kind->anneals_by_default)
+    s.anneal_steps = std::max<int64_t>(steps, 1) + 1;  // never within the run
+  else
+    s.anneal_steps = static_cast<int64_t>(std::llround(kDefaultAnnealFraction * static_cast<double>(steps)));
   s.beta_end = resolve_end(cfg, *kind, s.beta0);
   if (kind->reads_stages) s.stages = read_stages(cfg);
   return Schedule(std::move(s));

@@ -30,13 +30,13 @@ struct ScheduleSettings {
 
 // What a kind does with method.schedule.beta_end.
 enum class EndRule {
-  kUnused,           // `constant`, `step`
-  kAtMostBeta0,      // cools from beta0 to beta_end in [0, beta0]; -1: 0
-  kGeometric,        // 0 < beta_end <= beta0; -1: beta0 / 1000
+  kUnused,       // `constant`, `step`
+  kAtMostBeta0,  // cools from beta0 to beta_end in [0, beta0]; -1: 0
+  kGeometric,    // 0 < beta_end <= beta0; -1: beta0 / 1000
 };
 
 struct ScheduleKind {
-  std::string name;                                           // method.schedule.kind
+  std::string name;                                            // method.schedule.kind
   double (*beta)(const ScheduleSettings& s, double progress);  // progress = step / anneal_steps in [0, 1)
   EndRule end;
   bool anneals_by_default;  // false: without anneal_steps, beta stays beta0 for the whole run

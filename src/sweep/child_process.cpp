@@ -18,8 +18,10 @@ namespace {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  if (search_path) execvp(args[0], args.data());
-  else execv(args[0], args.data());
+  if (search_path)
+    execvp(args[0], args.data());
+  else
+    execv(args[0], args.data());
   _exit(127);
 }
 

@@ -117,7 +117,8 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
   }
   out.attr("n_runs", static_cast<int64_t>(rows));
   for (const auto& [name, n] : {std::pair<const char*, int>{"n_complete", counts.complete},
-                                {"n_diverged", counts.diverged}, {"n_failed", counts.failed},
+                                {"n_diverged", counts.diverged},
+                                {"n_failed", counts.failed},
                                 {"n_pending", counts.pending}})
     out.attr(name, static_cast<int64_t>(n));
   for (auto& [name, column] : table.text) {

@@ -29,8 +29,8 @@ void check_key(const YAML::Node& key, const std::string& where, const std::vecto
   if (std::find(allowed.begin(), allowed.end(), key.Scalar()) != allowed.end()) return;
   const auto near = closest_matches(key.Scalar(), allowed);
   throw src.error(key, where + "." + key.Scalar(),
-                  fmt::format("unknown key{}; allowed: {}", near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
-                              fmt::join(allowed, ", ")));
+                  fmt::format("unknown key{}; allowed: {}",
+                              near.empty() ? "" : " (did you mean '" + near.front() + "'?)", fmt::join(allowed, ", ")));
 }
 
 void check_arm(const YAML::Node& name_node, const std::string& where, const std::vector<std::string>& names,
@@ -38,9 +38,9 @@ void check_arm(const YAML::Node& name_node, const std::string& where, const std:
   const auto arm = name_node.Scalar();
   if (std::find(names.begin(), names.end(), arm) != names.end()) return;
   const auto near = closest_matches(arm, names);
-  throw src.error(name_node, where, fmt::format("'{}' is not an arm of this experiment{}; arms: {}", arm,
-                                                near.empty() ? "" : " (did you mean '" + near.front() + "'?)",
-                                                fmt::join(names, ", ")));
+  throw src.error(name_node, where,
+                  fmt::format("'{}' is not an arm of this experiment{}; arms: {}", arm,
+                              near.empty() ? "" : " (did you mean '" + near.front() + "'?)", fmt::join(names, ", ")));
 }
 
 }  // namespace gftlab

@@ -65,7 +65,8 @@ void run_pool(const std::vector<PoolTask>& tasks, int jobs, const std::function<
     if (pid < 0) break;
     const auto [index, started] = running.at(pid);
     running.erase(pid);
-    on_end(index, exit_code_of(wstatus), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    on_end(index, exit_code_of(wstatus),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 }
 
@@ -88,8 +89,9 @@ void pretrain_missing(const SweepPlan& plan, const std::vector<const PlannedRun*
   for (const auto& [path, run] : missing) {
     // Numbered as well: the same id may be missing from two stores (an arm with its own pretrained_dir).
     const auto log = fmt::format("pretrain-{}-{}.log", tasks.size(), pretrained_id(run->config));
-    tasks.push_back({{exe, "--threads", std::to_string(threads), "pretrain", config_file_of(plan.directory, run->run_id)},
-                     (fs::path(plan.directory) / "logs" / log).string()});
+    tasks.push_back(
+        {{exe, "--threads", std::to_string(threads), "pretrain", config_file_of(plan.directory, run->run_id)},
+         (fs::path(plan.directory) / "logs" / log).string()});
     paths.push_back(path);
   }
   fmt::print("pretraining {} model(s) first: {} at a time x {} threads\n", tasks.size(), parallel, threads);
@@ -122,8 +124,12 @@ std::string log_file_of(const std::string& sweep_dir, const std::string& run_id)
   return (fs::path(sweep_dir) / "logs" / (run_id + ".log")).string();
 }
 
-std::string run_file_of(const SweepPlan& plan, const PlannedRun& run) { return run_file_of(plan.directory, run.run_id); }
-std::string log_file_of(const SweepPlan& plan, const PlannedRun& run) { return log_file_of(plan.directory, run.run_id); }
+std::string run_file_of(const SweepPlan& plan, const PlannedRun& run) {
+  return run_file_of(plan.directory, run.run_id);
+}
+std::string log_file_of(const SweepPlan& plan, const PlannedRun& run) {
+  return log_file_of(plan.directory, run.run_id);
+}
 
 std::vector<std::string> worker_command(const std::string& exe, int threads, const std::string& sweep_dir,
                                         const std::string& run_id, const std::string& progress) {
@@ -150,7 +156,8 @@ std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan) {
       e.state = RunState::kFailed;
       e.error = first_error_line(log);
     }
-    e.checkpoint = e.state != RunState::kComplete && e.state != RunState::kDiverged && fs::exists(checkpoint_path_of(file));
+    e.checkpoint =
+        e.state != RunState::kComplete && e.state != RunState::kDiverged && fs::exists(checkpoint_path_of(file));
     out.push_back(e);
   }
   return out;

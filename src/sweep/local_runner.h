@@ -17,7 +17,7 @@ enum class RunState { kComplete, kDiverged, kFailed, kPending };
 struct RunStatusEntry {
   const PlannedRun* run;
   RunState state;
-  std::string error;  // kFailed: the first error line of its log
+  std::string error;        // kFailed: the first error line of its log
   bool checkpoint = false;  // not done, but a checkpoint continues it
 };
 
@@ -42,8 +42,8 @@ std::vector<RunStatusEntry> sweep_status(const SweepPlan& plan);
 
 struct LocalRunSettings {
   int jobs = 1;
-  int threads = 0;             // in total (0: all cores), split between the jobs
-  std::string gftlab = "";     // the executable ("": this one)
+  int threads = 0;          // in total (0: all cores), split between the jobs
+  std::string gftlab = "";  // the executable ("": this one)
 };
 
 // Runs what is not complete or diverged (continuing checkpointed runs); returns the number of runs that

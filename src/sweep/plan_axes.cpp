@@ -25,7 +25,9 @@ std::vector<int64_t> read_seeds(const YAML::Node& node, const std::string& where
 }
 
 long double count_points(const YAML::Node& grid, const YAML::Node& zip) {
-  const auto length = [](const YAML::Node& list) { return static_cast<long double>(list.IsSequence() ? list.size() : 1); };
+  const auto length = [](const YAML::Node& list) {
+    return static_cast<long double>(list.IsSequence() ? list.size() : 1);
+  };
   long double points = 1;
   if (grid && grid.IsMap())
     for (const auto& axis : grid) points *= length(axis.second);
@@ -36,9 +38,10 @@ long double count_points(const YAML::Node& grid, const YAML::Node& zip) {
 void check_sweep_size(size_t arms, long double points, size_t seeds, int64_t max_runs, const std::string& file) {
   const long double runs = static_cast<long double>(arms) * points * static_cast<long double>(seeds);
   if (runs > static_cast<long double>(max_runs))
-    throw ConfigError(fmt::format("{}: the sweep would plan up to {:.4g} runs ({} arms x {:.4g} grid points x {} "
-                                  "seeds), more than --max-runs {}; raise it if that is meant", file,
-                                  static_cast<double>(runs), arms, static_cast<double>(points), seeds, max_runs));
+    throw ConfigError(
+        fmt::format("{}: the sweep would plan up to {:.4g} runs ({} arms x {:.4g} grid points x {} "
+                    "seeds), more than --max-runs {}; raise it if that is meant",
+                    file, static_cast<double>(runs), arms, static_cast<double>(points), seeds, max_runs));
 }
 
 std::vector<Point> expand_axes(const YAML::Node& grid, const YAML::Node& zip, const ExperimentSource& src) {
@@ -63,7 +66,8 @@ std::vector<Point> expand_axes(const YAML::Node& grid, const YAML::Node& zip, co
     size_t length = 0;
     bool first = true;
     for (const auto& axis : zip) {
-      if (!axis.second.IsSequence()) throw src.error(axis.second, "zip." + axis.first.Scalar(), "needs a list of values");
+      if (!axis.second.IsSequence())
+        throw src.error(axis.second, "zip." + axis.first.Scalar(), "needs a list of values");
       if (!first && axis.second.size() != length)
         throw src.error(axis.second, "zip." + axis.first.Scalar(),
                         fmt::format("has {} values but the zip's first list has {}", axis.second.size(), length));

@@ -16,8 +16,8 @@ namespace gftlab {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-const std::vector<std::string> kReportKeys = {"baseline", "baseline_point", "treatments", "primary", "margins",
-                                              "confirmatory"};
+const std::vector<std::string> kReportKeys = {"baseline", "baseline_point", "treatments",
+                                              "primary",  "margins",        "confirmatory"};
 
 bool at_point(const PlannedRun& run, const std::vector<std::pair<std::string, std::string>>& fixed) {
   return std::all_of(fixed.begin(), fixed.end(), [&](const auto& kv) {
@@ -29,7 +29,8 @@ const ClaimSpec& claim_spec(const YAML::Node& key, const std::string& where, con
   std::vector<std::string> names;
   for (const auto& c : report_claims()) names.push_back(c.name);
   check_key(key, where, names, src);
-  return *std::find_if(report_claims().begin(), report_claims().end(), [&](const auto& c) { return c.name == key.Scalar(); });
+  return *std::find_if(report_claims().begin(), report_claims().end(),
+                       [&](const auto& c) { return c.name == key.Scalar(); });
 }
 
 void read_baseline_point(const YAML::Node& point, const SweepPlan& plan, const ExperimentSource& src,
@@ -42,10 +43,13 @@ void read_baseline_point(const YAML::Node& point, const SweepPlan& plan, const E
   for (const auto& item : point) {
     const auto key = item.first.Scalar(), where = "report.baseline_point." + key;
     if (!axis_values.count(key))
-      throw src.error(item.first, where, fmt::format("is not a grid or zip key of this sweep{}", axis_values.empty() ? " (it has none)" : ""));
+      throw src.error(
+          item.first, where,
+          fmt::format("is not a grid or zip key of this sweep{}", axis_values.empty() ? " (it has none)" : ""));
     if (!item.second.IsScalar() || !axis_values[key].count(yaml_text(item.second)))
-      throw src.error(item.second, where, fmt::format("'{}' is not among the values run at profile {}: {}",
-                                                      yaml_text(item.second), plan.profile, fmt::join(axis_values[key], ", ")));
+      throw src.error(item.second, where,
+                      fmt::format("'{}' is not among the values run at profile {}: {}", yaml_text(item.second),
+                                  plan.profile, fmt::join(axis_values[key], ", ")));
     out.baseline_point.emplace_back(key, yaml_text(item.second));
   }
 }
@@ -53,8 +57,8 @@ void read_baseline_point(const YAML::Node& point, const SweepPlan& plan, const E
 std::vector<std::string> default_treatments(const SweepPlan& plan, const ReportSettings& r) {
   std::vector<std::string> out;
   for (const auto& run : plan.runs) {
-    const bool annealed = run.config.get_string("method.name") == "gft" &&
-                          run.config.get_string("method.schedule.kind") != "constant";
+    const bool annealed =
+        run.config.get_string("method.name") == "gft" && run.config.get_string("method.schedule.kind") != "constant";
     const bool other = run.arm != r.baseline || !r.baseline_point.empty();
     if (annealed && other && std::find(out.begin(), out.end(), run.arm) == out.end()) out.push_back(run.arm);
   }
@@ -104,8 +108,9 @@ void read_primary_and_margins(const YAML::Node& node, const ExperimentSource& sr
       } catch (const YAML::Exception&) {
       }
       if (ratio ? !(m > 1) : !(m < 0 && m > -1))
-        throw src.error(item.second, where, ratio ? "needs a ratio above 1 (the worst ratio still called comparable)"
-                                                  : "needs a difference in (-1, 0) (the largest loss still called comparable)");
+        throw src.error(item.second, where,
+                        ratio ? "needs a ratio above 1 (the worst ratio still called comparable)"
+                              : "needs a difference in (-1, 0) (the largest loss still called comparable)");
       out.margins[spec.name] = m;
     }
   }
@@ -139,20 +144,23 @@ const std::vector<ClaimSpec>& report_claims() {
 }
 
 bool ReportSettings::can_decide() const {
-  return seeds > 0 && std::pow(2.0, 1.0 - static_cast<double>(seeds)) * static_cast<double>(family_size) <= kReportAlpha;
+  return seeds > 0 &&
+         std::pow(2.0, 1.0 - static_cast<double>(seeds)) * static_cast<double>(family_size) <= kReportAlpha;
 }
 
 std::string ReportSettings::family_line() const {
   if (baseline.empty()) return "report: no baseline declared, so no claim is tested";
-  if (treatments.empty()) return fmt::format("report: no treatment arm against the baseline {}, so no claim is tested", baseline);
+  if (treatments.empty())
+    return fmt::format("report: no treatment arm against the baseline {}, so no claim is tested", baseline);
   const double smallest = std::pow(2.0, 1.0 - static_cast<double>(seeds));
-  const char* label = !confirmatory ? "exploratory (declared: report.confirmatory: false)"
+  const char* label = !confirmatory  ? "exploratory (declared: report.confirmatory: false)"
                       : can_decide() ? "confirmatory"
                                      : "exploratory (it cannot reach a verdict at this seed count)";
-  return fmt::format("report: family of {} tests ({} x {} claims x grid points) at {} seeds against {}: smallest exact "
-                     "p {:.3g} x {} = {:.3g} {} alpha = {}: {}", family_size, fmt::join(treatments, ", "),
-                     report_claims().size(), seeds, baseline, smallest, family_size, smallest * family_size,
-                     can_decide() ? "<=" : ">", kReportAlpha, label);
+  return fmt::format(
+      "report: family of {} tests ({} x {} claims x grid points) at {} seeds against {}: smallest exact "
+      "p {:.3g} x {} = {:.3g} {} alpha = {}: {}",
+      family_size, fmt::join(treatments, ", "), report_claims().size(), seeds, baseline, smallest, family_size,
+      smallest * family_size, can_decide() ? "<=" : ">", kReportAlpha, label);
 }
 
 ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, const std::vector<std::string>& arms,
@@ -160,7 +168,8 @@ ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, 
   ReportSettings out;
   set_defaults(out);
   if (!node) return out;
-  if (!node.IsMap()) throw src.error(node, "report", "needs a mapping (" + fmt::format("{}", fmt::join(kReportKeys, ", ")) + ")");
+  if (!node.IsMap())
+    throw src.error(node, "report", "needs a mapping (" + fmt::format("{}", fmt::join(kReportKeys, ", ")) + ")");
   for (const auto& item : node) check_key(item.first, "report", kReportKeys, src);
   read_primary_and_margins(node, src, out);
   if (const auto c = node["confirmatory"]) {
@@ -182,12 +191,15 @@ ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, 
     return r.arm == out.baseline && at_point(r, out.baseline_point);
   });
   if (!run)
-    throw src.error(baseline, "report.baseline", fmt::format("arm '{}' is not run at profile {}{}: the report needs "
-                                                             "its baseline (see profiles.{}.skip_arms)", out.baseline,
-                                                             plan.profile, out.baseline_point.empty() ? "" : " at report.baseline_point",
-                                                             plan.profile));
-  if (const auto t = node["treatments"]) read_treatments(t, arms, src, out);
-  else out.treatments = default_treatments(plan, out);
+    throw src.error(baseline, "report.baseline",
+                    fmt::format("arm '{}' is not run at profile {}{}: the report needs "
+                                "its baseline (see profiles.{}.skip_arms)",
+                                out.baseline, plan.profile,
+                                out.baseline_point.empty() ? "" : " at report.baseline_point", plan.profile));
+  if (const auto t = node["treatments"])
+    read_treatments(t, arms, src, out);
+  else
+    out.treatments = default_treatments(plan, out);
   count_family(plan, out);
   return out;
 }

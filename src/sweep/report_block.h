@@ -32,12 +32,12 @@ struct ReportSettings {
   // Grid/zip keys whose value is fixed for the baseline (e.g. method.schedule.beta0: 0, where beta0 = 0 is
   // standard fine-tuning); the other keys of the baseline's point are those of the arm compared.
   std::vector<std::pair<std::string, std::string>> baseline_point;
-  std::vector<std::string> treatments;          // the arms the claims are tested for
-  std::map<std::string, std::string> primary;   // claim -> primary measure
-  std::map<std::string, double> margins;        // non-inferiority claim -> margin
-  bool confirmatory = true;                     // declared (report.confirmatory); ablations say false
-  int64_t family_size = 0;                      // treatments x claims x grid points
-  int64_t seeds = 0;                            // the fewest seeds a treatment arm runs at one point
+  std::vector<std::string> treatments;         // the arms the claims are tested for
+  std::map<std::string, std::string> primary;  // claim -> primary measure
+  std::map<std::string, double> margins;       // non-inferiority claim -> margin
+  bool confirmatory = true;                    // declared (report.confirmatory); ablations say false
+  int64_t family_size = 0;                     // treatments x claims x grid points
+  int64_t seeds = 0;                           // the fewest seeds a treatment arm runs at one point
   // Whether the family can reach a verdict at all: the smallest exact two-sided p, 2^(1 - seeds), times the
   // family size within alpha. A family that cannot is exploratory, whatever was declared.
   bool can_decide() const;

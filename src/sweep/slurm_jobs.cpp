@@ -24,15 +24,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kFinished = {"COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "PREEMPTED",
-                                         "BOOT_FAIL", "DEADLINE",  "OUT_OF_MEMORY", "REVOKED", "SPECIAL_EXIT"};
+const std::set<std::string> kFinished = {"COMPLETED",     "CANCELLED", "FAILED",      "TIMEOUT",
+                                         "NODE_FAIL",     "PREEMPTED", "BOOT_FAIL",   "DEADLINE",
+                                         "OUT_OF_MEMORY", "REVOKED",   "SPECIAL_EXIT"};
 
 std::string sbatch(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"sbatch", "--parsable"};
   argv.insert(argv.end(), args.begin(), args.end());
   const auto r = run_command(argv, true);
-  if (r.code == 127) throw std::runtime_error("sbatch not found: run `gftlab sweep submit` where SLURM's client "
-                                              "commands are (a login node; Debian: slurm-client)");
+  if (r.code == 127)
+    throw std::runtime_error(
+        "sbatch not found: run `gftlab sweep submit` where SLURM's client "
+        "commands are (a login node; Debian: slurm-client)");
   if (r.code != 0) throw std::runtime_error(fmt::format("sbatch failed (exit {}): {}", r.code, r.err));
   // --parsable prints "<job id>[;<cluster>]".
   const auto id = r.out.substr(0, r.out.find_first_of(";\n"));
@@ -110,12 +113,22 @@ Submission submit_sweep(const SweepPlan& plan, const SubmitSettings& settings) {
   const auto tasks = static_cast<int64_t>((runs.size() + options.runs_per_task - 1) / options.runs_per_task);
   const std::string name = "gftlab-" + plan.experiment + "-" + plan.profile;
   const std::string workdir = fs::current_path().string(), exe = self_executable();
-  ArrayJob array{name, fmt::format("experiment {}, profile {}, {} runs in {} tasks", plan.experiment, plan.profile,
-                                   runs.size(), tasks),
-                 exe, workdir, sub.manifest, (dir / "logs").string(), tasks};
+  ArrayJob array{
+      name,
+      fmt::format("experiment {}, profile {}, {} runs in {} tasks", plan.experiment, plan.profile, runs.size(), tasks),
+      exe,
+      workdir,
+      sub.manifest,
+      (dir / "logs").string(),
+      tasks};
   write_file(sub.array_script, array_script(array, options));
-  CollectJob collect{name + "-collect", exe, workdir, (dir / "logs").string(),
-                     fs::absolute(settings.experiment_file).string(), plan.profile, settings.overrides};
+  CollectJob collect{name + "-collect",
+                     exe,
+                     workdir,
+                     (dir / "logs").string(),
+                     fs::absolute(settings.experiment_file).string(),
+                     plan.profile,
+                     settings.overrides};
   write_file(sub.collect_script, collect_script(collect, options));
   if (settings.dry_run) return sub;
 

@@ -34,8 +34,8 @@ Submission submit_sweep(const SweepPlan& plan, const SubmitSettings& settings);
 std::vector<Submission> read_submissions(const std::string& sweep_dir);
 
 struct TaskState {
-  std::string task;   // <array job>_<index>
-  std::string state;  // PENDING, RUNNING, TIMEOUT, ... as squeue or sacct say; "unknown" when neither knows
+  std::string task;     // <array job>_<index>
+  std::string state;    // PENDING, RUNNING, TIMEOUT, ... as squeue or sacct say; "unknown" when neither knows
   bool active = false;  // pending, running or about to run again
 };
 // For each run of the latest submission that covers it: its array task's state, from squeue, and from sacct

@@ -13,9 +13,9 @@ namespace gftlab {
 namespace {
 
 // Options that gftlab writes itself; an `sbatch:` line may not change them.
-const std::vector<std::string> kReservedOptions = {"array",     "output",     "error", "signal",     "requeue",
-                                                   "no-requeue", "open-mode", "chdir", "job-name",   "parsable",
-                                                   "wait",      "dependency", "wrap"};
+const std::vector<std::string> kReservedOptions = {"array",      "output",     "error", "signal",   "requeue",
+                                                   "no-requeue", "open-mode",  "chdir", "job-name", "parsable",
+                                                   "wait",       "dependency", "wrap"};
 
 bool has_control_character(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
@@ -43,8 +43,10 @@ std::string checked_sbatch_line(const std::string& line) {
   if (has_control_character(line) || !std::regex_match(line, m, std::regex("--([A-Za-z][A-Za-z0-9-]*)(=.+)?")))
     throw bad("sbatch", line, "one sbatch option per entry, written --name or --name=value, on one line");
   if (std::find(kReservedOptions.begin(), kReservedOptions.end(), m[1].str()) != kReservedOptions.end())
-    throw bad("sbatch", line, fmt::format("an option other than --{} (gftlab sets it; see `gftlab sweep submit "
-                                          "--help`)", m[1].str()));
+    throw bad("sbatch", line,
+              fmt::format("an option other than --{} (gftlab sets it; see `gftlab sweep submit "
+                          "--help`)",
+                          m[1].str()));
   return line;
 }
 
@@ -83,21 +85,28 @@ SlurmOptions resolve_slurm_options(const SlurmBlock& block, const std::map<std::
   SlurmOptions o;
   for (const auto& [key, value] : values) {
     if (key == "partition")
-      o.partition = checked(key, value, "[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*", "partition names (letters, digits, _.-), comma-separated");
+      o.partition = checked(key, value, "[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*",
+                            "partition names (letters, digits, _.-), comma-separated");
     else if (key == "time")
       o.time = checked(key, value, "UNLIMITED|INFINITE|([0-9]+-)?[0-9]+(:[0-9]{1,2}){0,2}",
                        "a SLURM time: minutes, [days-]hours:minutes:seconds, ...");
-    else if (key == "mem") o.mem = checked(key, value, "[0-9]+[KMGT]?", "a size such as 4000 or 16G");
+    else if (key == "mem")
+      o.mem = checked(key, value, "[0-9]+[KMGT]?", "a size such as 4000 or 16G");
     else if (key == "gpus_per_task")
       o.gpus_per_task = checked(key, value, "([A-Za-z0-9_.-]+:)?[0-9]+", "a GPU count, optionally typed: 1 or a100:2");
     else if (key == "gres")
       o.gres = checked(key, value, "[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*(,[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*)*",
                        "generic resources such as gpu:1 or gpu:a100:2, comma-separated");
-    else if (key == "cpus_per_task") o.cpus_per_task = checked_int(key, value, 1, 4096);
-    else if (key == "runs_per_task") o.runs_per_task = checked_int(key, value, 1, 1000000);
-    else if (key == "max_parallel") o.max_parallel = checked_int(key, value, 0, 1000000);
-    else if (key == "signal_seconds") o.signal_seconds = checked_int(key, value, 1, 65535);
-    else throw std::logic_error("unknown slurm option " + key);
+    else if (key == "cpus_per_task")
+      o.cpus_per_task = checked_int(key, value, 1, 4096);
+    else if (key == "runs_per_task")
+      o.runs_per_task = checked_int(key, value, 1, 1000000);
+    else if (key == "max_parallel")
+      o.max_parallel = checked_int(key, value, 0, 1000000);
+    else if (key == "signal_seconds")
+      o.signal_seconds = checked_int(key, value, 1, 65535);
+    else
+      throw std::logic_error("unknown slurm option " + key);
   }
   for (const auto& line : block.sbatch) o.sbatch.push_back(checked_sbatch_line(line));
   for (const auto& line : block.setup) {
@@ -115,10 +124,12 @@ std::string shell_quote(const std::string& value) {
 
 std::string array_script(const ArrayJob& job, const SlurmOptions& o) {
   std::string s = "#!/bin/bash\n# Written by `gftlab sweep submit`: " + job.description + ".\n" +
-                  "# Task i runs manifest entries [i K, (i + 1) K), K = runs per task. A run stopped by USR1 (the warning before the time\n"
+                  "# Task i runs manifest entries [i K, (i + 1) K), K = runs per task. A run stopped by USR1 (the "
+                  "warning before the time\n"
                   "# limit) or TERM writes its checkpoint; the task then requeues itself and the run continues.\n";
   s += header(job.name, o, job.log_dir + "/%A_%a.out");
-  s += fmt::format("#SBATCH --array=0-{}{}\n", job.tasks - 1, o.max_parallel > 0 ? fmt::format("%{}", o.max_parallel) : "");
+  s += fmt::format("#SBATCH --array=0-{}{}\n", job.tasks - 1,
+                   o.max_parallel > 0 ? fmt::format("%{}", o.max_parallel) : "");
   s += fmt::format("#SBATCH --signal=B:USR1@{}\n#SBATCH --requeue\n#SBATCH --open-mode=append\n", o.signal_seconds);
   s += preamble(job.workdir, o);
   s += fmt::format("{} sweep worker --manifest {} --index \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {} &\n",
@@ -141,7 +152,8 @@ std::string array_script(const ArrayJob& job, const SlurmOptions& o) {
 std::string collect_script(const CollectJob& job, const SlurmOptions& o) {
   SlurmOptions one = o;
   one.cpus_per_task = 1;
-  std::string s = "#!/bin/bash\n# Written by `gftlab sweep submit`: collects the sweep into summary.h5 after its array.\n";
+  std::string s =
+      "#!/bin/bash\n# Written by `gftlab sweep submit`: collects the sweep into summary.h5 after its array.\n";
   s += header(job.name, one, job.log_dir + "/collect_%j.out");
   s += preamble(job.workdir, one);
   s += fmt::format("exec {} sweep collect {} --profile {}", shell_quote(job.gftlab), shell_quote(job.experiment),

@@ -16,7 +16,7 @@ namespace gftlab {
 
 struct SlurmOptions {
   std::string partition, time, mem;  // empty: the cluster's default
-  std::string gpus_per_task, gres;    // GPUs: --gpus-per-task=[type:]N, --gres=gpu[:type]:N (empty: none)
+  std::string gpus_per_task, gres;   // GPUs: --gpus-per-task=[type:]N, --gres=gpu[:type]:N (empty: none)
   int64_t cpus_per_task = 1;
   int64_t runs_per_task = 1;
   int64_t max_parallel = 0;      // 0: no limit (the array's %P)

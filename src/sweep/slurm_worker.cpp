@@ -63,8 +63,8 @@ int run_array_task(const std::string& manifest, int64_t index, int64_t runs_per_
     }
     forward_stop_signals_to(0);
     // A child still starting up (before its handlers exist) dies of the signal instead of checkpointing.
-    const int code = stop_requested() && exit_code_of(status) == 128 + stop_signal() ? kExitInterrupted
-                                                                                     : exit_code_of(status);
+    const int code =
+        stop_requested() && exit_code_of(status) == 128 + stop_signal() ? kExitInterrupted : exit_code_of(status);
     const auto outcome = record_outcome(dir, e.run_id, code);
     fmt::print("{}: {}\n", e.run_id, outcome.text);
     std::fflush(stdout);

@@ -30,8 +30,10 @@ const std::vector<std::string> kTopKeys = {"name", "description", "base",     "s
 void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, YAML::Node>>& out) {
   for (const auto& item : node) {
     const std::string path = prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar();
-    if (item.second.IsMap() && !find_key_spec(path)) flatten(item.second, path, out);
-    else out.emplace_back(path, item.second);
+    if (item.second.IsMap() && !find_key_spec(path))
+      flatten(item.second, path, out);
+    else
+      out.emplace_back(path, item.second);
   }
 }
 
@@ -55,8 +57,9 @@ Config apply_block(Config cfg, const YAML::Node& block, const std::string& where
   for (const auto& [key, value] : leaves) {
     if (is_profile && profile_own(key)) continue;
     if (std::find(kSweepOwnedKeys.begin(), kSweepOwnedKeys.end(), key) != kSweepOwnedKeys.end())
-      throw src.error(value, where + "." + key, "is set by the sweep (its run files go to "
-                                                "<results>/<experiment>/<profile>/runs); it cannot be set here");
+      throw src.error(value, where + "." + key,
+                      "is set by the sweep (its run files go to "
+                      "<results>/<experiment>/<profile>/runs); it cannot be set here");
     cfg = cfg.with_value(key, yaml_text(value), src.origin(value, where + "." + key));
   }
   return cfg;
@@ -112,8 +115,9 @@ Arm read_arm(const std::string& name, const YAML::Node& node, const YAML::Node& 
   if (!arm.drop_node.IsSequence()) throw src.error(arm.drop_node, where, "needs a list of grid keys");
   for (const auto& key : arm.drop_node) {
     if (std::find(axes.begin(), axes.end(), key.Scalar()) == axes.end())
-      throw src.error(key, where, fmt::format("'{}' is not a grid key; the grid's keys: {}", key.Scalar(),
-                                              axes.empty() ? "(no grid)" : fmt::format("{}", fmt::join(axes, ", "))));
+      throw src.error(key, where,
+                      fmt::format("'{}' is not a grid key; the grid's keys: {}", key.Scalar(),
+                                  axes.empty() ? "(no grid)" : fmt::format("{}", fmt::join(axes, ", "))));
     arm.drop.push_back(key.Scalar());
   }
   return arm;
@@ -137,9 +141,9 @@ YAML::Node load_experiment(const std::string& file) {
     const auto key = item.first.Scalar();
     if (std::find(kTopKeys.begin(), kTopKeys.end(), key) == kTopKeys.end()) {
       const auto near = closest_matches(key, kTopKeys);
-      throw ConfigError(fmt::format("{}:{}: {}: unknown experiment key{}; allowed: {}", file, item.first.Mark().line + 1,
-                                    key, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near.front()),
-                                    fmt::join(kTopKeys, ", ")));
+      throw ConfigError(fmt::format(
+          "{}:{}: {}: unknown experiment key{}; allowed: {}", file, item.first.Mark().line + 1, key,
+          near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near.front()), fmt::join(kTopKeys, ", ")));
     }
   }
   return root;
@@ -174,8 +178,8 @@ YAML::Node profile_grid(const YAML::Node& grid, const YAML::Node& profile, const
     for (const auto& v : grid[key]) allowed.push_back(yaml_text(v));
     for (const auto& v : axis.second)
       if (std::find(allowed.begin(), allowed.end(), yaml_text(v)) == allowed.end())
-        throw src.error(v, where + "." + key, fmt::format("'{}' is not among the grid's values: {}", yaml_text(v),
-                                                           fmt::join(allowed, ", ")));
+        throw src.error(v, where + "." + key,
+                        fmt::format("'{}' is not among the grid's values: {}", yaml_text(v), fmt::join(allowed, ", ")));
     out[key] = axis.second;
   }
   return out;
@@ -191,7 +195,6 @@ std::vector<std::string> read_lines(const YAML::Node& node, const std::string& w
   return lines;
 }
 
-
 // Layers a `slurm:` block over `out`; values stay text until a script is written.
 void read_slurm_block(const YAML::Node& node, const std::string& where, const Source& src, SlurmBlock& out) {
   if (!node) return;
@@ -201,10 +204,14 @@ void read_slurm_block(const YAML::Node& node, const std::string& where, const So
   for (const auto& item : node) {
     const auto key = item.first.Scalar();
     check_key(item.first, where, allowed, src);
-    if (key == "sbatch") out.sbatch = read_lines(item.second, where + ".sbatch", src);
-    else if (key == "setup") out.setup = read_lines(item.second, where + ".setup", src);
-    else if (!item.second.IsScalar()) throw src.error(item.second, where + "." + key, "needs a single value");
-    else out.options[key] = item.second.Scalar();
+    if (key == "sbatch")
+      out.sbatch = read_lines(item.second, where + ".sbatch", src);
+    else if (key == "setup")
+      out.setup = read_lines(item.second, where + ".setup", src);
+    else if (!item.second.IsScalar())
+      throw src.error(item.second, where + "." + key, "needs a single value");
+    else
+      out.options[key] = item.second.Scalar();
   }
 }
 
@@ -232,8 +239,10 @@ void limit_reference_seeds(const YAML::Node& profile, const std::string& name, c
 
 void check_name(const std::string& name, const YAML::Node& node, const std::string& where, const Source& src) {
   if (!is_safe_name(name))
-    throw src.error(node, where, fmt::format("'{}' is not a safe name: use letters, digits, '.', '_' and '-' (not "
-                                             "first), since it names directories and jobs", name));
+    throw src.error(node, where,
+                    fmt::format("'{}' is not a safe name: use letters, digits, '.', '_' and '-' (not "
+                                "first), since it names directories and jobs",
+                                name));
 }
 
 std::string describe(const PlannedRun& run) {
@@ -245,16 +254,17 @@ std::string describe(const PlannedRun& run) {
 }  // namespace
 
 const std::vector<std::string>& slurm_option_keys() {
-  static const std::vector<std::string> keys = {"partition",     "time",         "cpus_per_task",  "mem",
-                                                "gpus_per_task", "gres",         "runs_per_task",  "max_parallel",
-                                                "signal_seconds"};
+  static const std::vector<std::string> keys = {"partition",     "time",          "cpus_per_task",
+                                                "mem",           "gpus_per_task", "gres",
+                                                "runs_per_task", "max_parallel",  "signal_seconds"};
   return keys;
 }
 
 bool is_safe_name(const std::string& name) {
   if (name.empty() || name.size() > 100 || name[0] == '.' || name[0] == '-') return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; });
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
 }
 
 const std::vector<std::string>& required_profiles() {
@@ -272,11 +282,13 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   plan.profile = profile;
   check_name(plan.experiment, root["name"] ? root["name"] : root, root["name"] ? "name" : "(file name)", src);
   if (!is_safe_name(profile))
-    throw ConfigError(fmt::format("{}: profile '{}' is not a safe name (letters, digits, '.', '_', '-')", file, profile));
+    throw ConfigError(
+        fmt::format("{}: profile '{}' is not a safe name (letters, digits, '.', '_', '-')", file, profile));
   plan.directory = (fs::path(results_root) / plan.experiment / profile).string();
 
   const YAML::Node profiles = root["profiles"];
-  if (!profiles || !profiles.IsMap()) throw ConfigError(fmt::format("{}: profiles: needs a mapping with {}", file, fmt::join(required_profiles(), ", ")));
+  if (!profiles || !profiles.IsMap())
+    throw ConfigError(fmt::format("{}: profiles: needs a mapping with {}", file, fmt::join(required_profiles(), ", ")));
   for (const auto& name : required_profiles())
     if (!profiles[name]) throw src.error(profiles, "profiles", fmt::format("every experiment defines '{}'", name));
   const YAML::Node chosen = profiles[profile];
@@ -295,10 +307,12 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   cfg = cfg.with_value("output.dir", (fs::path(plan.directory) / "runs").string(), "sweep");
 
   const YAML::Node seeds_node = chosen.IsMap() && chosen["seeds"] ? chosen["seeds"] : root["seeds"];
-  const auto seeds = seeds_node ? read_seeds(seeds_node, "seeds", max_runs, src) : std::vector<int64_t>{cfg.get_int("seed")};
+  const auto seeds =
+      seeds_node ? read_seeds(seeds_node, "seeds", max_runs, src) : std::vector<int64_t>{cfg.get_int("seed")};
   std::vector<Arm> arms;
   if (const auto node = root["arms"]) {
-    if (!node.IsMap() || node.size() == 0) throw src.error(node, "arms", "needs a mapping of arm names to override blocks");
+    if (!node.IsMap() || node.size() == 0)
+      throw src.error(node, "arms", "needs a mapping of arm names to override blocks");
     for (const auto& arm : node) {
       check_name(arm.first.Scalar(), arm.first, "arms." + arm.first.Scalar(), src);
       arms.push_back(read_arm(arm.first.Scalar(), arm.second, root["grid"], src));
@@ -337,14 +351,18 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
         run.config = c.with_overrides(overrides);
         for (const auto& owned : kSweepOwnedKeys)
           if (run.config.get_string(owned) != cfg.get_string(owned))
-            throw ConfigError(fmt::format("{}: {} is set by the sweep (run files go to {}/runs); it cannot be "
-                                          "overridden", file, owned, plan.directory));
+            throw ConfigError(
+                fmt::format("{}: {} is set by the sweep (run files go to {}/runs); it cannot be "
+                            "overridden",
+                            file, owned, plan.directory));
         check_method_coupling(run.config);
         run.run_id = run.config.run_id();
         const auto [it, fresh] = seen.emplace(run.run_id, describe(run));
         if (!fresh)
-          throw ConfigError(fmt::format("{}: runs '{}' and '{}' resolve to the same config (run_id {}): an axis or arm "
-                                        "changes nothing", file, it->second, describe(run), run.run_id));
+          throw ConfigError(
+              fmt::format("{}: runs '{}' and '{}' resolve to the same config (run_id {}): an axis or arm "
+                          "changes nothing",
+                          file, it->second, describe(run), run.run_id));
         plan.runs.push_back(std::move(run));
       }
     if (plan.runs.size() == planned_before && !arm.drop.empty())

@@ -37,10 +37,10 @@ const std::vector<std::string>& slurm_option_keys();
 bool is_safe_name(const std::string& name);
 
 struct SweepPlan {
-  std::string experiment;  // the file's `name:`, default its stem
+  std::string experiment;   // the file's `name:`, default its stem
   std::string description;  // the file's `description:` (the question the sweep answers), or ""
   std::string profile;
-  std::string directory;   // <results>/<experiment>/<profile>
+  std::string directory;  // <results>/<experiment>/<profile>
   SlurmBlock slurm;
   ReportSettings report;
   std::vector<PlannedRun> runs;

@@ -16,7 +16,10 @@ void add_optimisation(std::vector<KeySpec>& keys, const std::string& p, int64_t 
   keys.push_back(integer(p + ".warmup_steps", 0, "`warmup_cosine`: linear warm-up steps", kNonNegative));
   keys.push_back(number(p + ".min_lr_ratio", 0.1, "`warmup_cosine`: final lr / lr", {0.0, 1.0}));
   keys.push_back(number(p + ".grad_clip", 1.0, "clip the global gradient norm to this (0: off)", kNonNegative));
-  keys.push_back(number(p + ".ema_decay", 0.999, "EMA decay of the evaluation weights, warmed up as min(decay, (1 + n) / (10 + n)) after n updates (0: no EMA)", {0.0, 1.0}));
+  keys.push_back(number(
+      p + ".ema_decay", 0.999,
+      "EMA decay of the evaluation weights, warmed up as min(decay, (1 + n) / (10 + n)) after n updates (0: no EMA)",
+      {0.0, 1.0}));
 }
 
 }  // namespace

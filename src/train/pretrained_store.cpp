@@ -46,8 +46,7 @@ YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldP
   const auto settings = TrainSettings::from_config(pcfg, "pretrain");
   Trainer trainer(model, out, objective, path, coupling,
                   {[&source](int64_t n, at::Generator& gen) { return source.sample(n, gen); }, source.sample_shape()},
-                  settings,
-                  make_generator(seed, "pretrain"));
+                  settings, make_generator(seed, "pretrain"));
   double seconds_before = 0.0, last_loss = 0.0;
   if (std::filesystem::exists(checkpoint)) {
     torch::serialize::InputArchive archive;
@@ -75,8 +74,8 @@ YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldP
     write_archive_atomically(archive, checkpoint);
   };
   hooks.stopped = [&](int64_t s) {
-    return fmt::format("{} stopped pretraining {} at step {}; its checkpoint {} continues it", stop_signal_name(),
-                       id, s, checkpoint);
+    return fmt::format("{} stopped pretraining {} at step {}; its checkpoint {} continues it", stop_signal_name(), id,
+                       s, checkpoint);
   };
   const LoopEnd end = run_training_loop(trainer, settings.steps, kFlushEvery, progress, clock, hooks);
   if (end.diverged) throw std::runtime_error(fmt::format("pretraining {} diverged at step {}", id, end.diverged_step));

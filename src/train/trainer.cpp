@@ -77,8 +77,10 @@ void Trainer::step() {
       if (p.grad().defined()) p.mutable_grad().mul_(coef);
   }
   optimiser_.step();
-  if (settings_.ema_decay > 0) ema_.update();
-  else copy_weights(*model_, ema_.averaged());
+  if (settings_.ema_decay > 0)
+    ema_.update();
+  else
+    copy_weights(*model_, ema_.averaged());
 
   pending_loss_.push_back(loss.value.detach());
   if (method_.draws_target_batches()) pending_fm_loss_.push_back(loss.fm_loss);

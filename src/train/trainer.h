@@ -40,9 +40,9 @@ struct TrainSettings {
 struct SeriesChunk {
   std::vector<int64_t> step;
   std::vector<double> loss, grad_norm, lr;
-  std::vector<double> fm_loss;              // empty when the method draws no target batch
+  std::vector<double> fm_loss;             // empty when the method draws no target batch
   std::vector<std::vector<double>> extra;  // [series][step], names from Trainer::series_names()
-  int64_t first_nonfinite = -1;             // index into the chunk of the first non-finite loss
+  int64_t first_nonfinite = -1;            // index into the chunk of the first non-finite loss
 };
 
 class Trainer {

@@ -16,13 +16,13 @@ class CheckpointClock;
 class Progress;
 
 struct LoopHooks {
-  std::function<bool(int64_t step)> evaluates_at;        // a step after which the caller evaluates (flushed first)
-  std::function<void(double seconds)> step_seconds;      // time spent inside one optimisation step
-  std::function<void(int64_t step)> after_step;          // after every step, before its flush (probes)
+  std::function<bool(int64_t step)> evaluates_at;          // a step after which the caller evaluates (flushed first)
+  std::function<void(double seconds)> step_seconds;        // time spent inside one optimisation step
+  std::function<void(int64_t step)> after_step;            // after every step, before its flush (probes)
   std::function<void(const SeriesChunk& chunk)> on_chunk;  // every flushed chunk, a diverged one included
-  std::function<void(int64_t step)> evaluate;            // at the steps evaluates_at names
-  std::function<void(int64_t step)> save_checkpoint;     // when the clock or a stop request says so
-  std::function<std::string(int64_t step)> stopped;      // the message of the Interrupted thrown after a stop
+  std::function<void(int64_t step)> evaluate;              // at the steps evaluates_at names
+  std::function<void(int64_t step)> save_checkpoint;       // when the clock or a stop request says so
+  std::function<std::string(int64_t step)> stopped;        // the message of the Interrupted thrown after a stop
 };
 
 struct LoopEnd {
