@@ -50,8 +50,8 @@ std::string stop_signal_name() {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(g_signal);
 }
 
-void stop_if_asked(const std::string& stage, const char* next) {
-  if (stop_requested()) throw Interrupted(stop_signal_name() + " stopped " + stage + "; " + next);
+void throw_stopped(const std::string& stage, const char* next) {
+  throw Interrupted(stop_signal_name() + " stopped " + stage + "; " + next);
 }
 
 }  // namespace gftlab

@@ -41,9 +41,13 @@ inline constexpr const char* kStartsAgain = "nothing is stored yet, so the same 
 inline constexpr const char* kContinuesRun =
     "the same command continues the run from its last checkpoint (or starts it again if it has none)";
 
-// Throws Interrupted ("SIGTERM stopped <stage>; <next>") if a stop was requested: the poll of a stage that
-// writes no checkpoint of its own.
-void stop_if_asked(const std::string& stage, const char* next = kStartsAgain);
+// Throws Interrupted ("SIGTERM stopped <stage>; <next>"): the answer of a stage that writes no checkpoint of its own.
+[[noreturn]] void throw_stopped(const std::string& stage, const char* next);
+// The poll of such a stage: nothing is built unless a stop was requested. A stage whose name must be formatted
+// polls `if (stop_requested()) throw_stopped(...)` instead.
+inline void stop_if_asked(const char* stage, const char* next = kStartsAgain) {
+  if (stop_requested()) throw_stopped(stage, next);
+}
 
 constexpr int kExitInterrupted = 4;
 

@@ -105,7 +105,7 @@ at::Tensor FeatureExtractor::operator()(const at::Tensor& samples, const char* w
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> out;
   for (int64_t start = 0; start < samples.size(0); start += batch_size) {
-    stop_if_asked(fmt::format("computing the features of {} in {}", whose, name), kContinuesRun);
+    if (stop_requested()) throw_stopped(fmt::format("computing the features of {} in {}", whose, name), kContinuesRun);
     out.push_back(embed(samples.narrow(0, start, std::min(batch_size, samples.size(0) - start))));
   }
   return at::cat(out).to(at::kDouble);

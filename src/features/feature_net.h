@@ -41,6 +41,9 @@ class FeatureNet : public torch::nn::Module {
 
 // A map from samples to features: gftlab's own network, or a TorchScript module a researcher supplies
 // (features/script_features.h).
+// How a stop message names the samples whose features were being computed, unless told otherwise.
+inline constexpr const char* kEvaluatedSamples = "the evaluated samples";
+
 struct FeatureExtractor {
   std::function<at::Tensor(const at::Tensor&)> embed;  // one batch [n, ...] -> [n, D]
   std::shared_ptr<FeatureNet> net;                     // gftlab's own network (null for a TorchScript module)
@@ -52,7 +55,7 @@ struct FeatureExtractor {
   int64_t batch_size = 1000;  // samples per call of embed
   // Float64 features of samples, in batches, without gradients; a stop request is answered between batches
   // (`whose` names the samples in its message).
-  at::Tensor operator()(const at::Tensor& samples, const char* whose = "the evaluated samples") const;
+  at::Tensor operator()(const at::Tensor& samples, const char* whose = kEvaluatedSamples) const;
 };
 
 // Loads the stored network for `settings`, or trains, tests and stores it (printing its test accuracy).

@@ -23,7 +23,7 @@ class FeatureSpace {
   explicit FeatureSpace(std::function<FeatureExtractor()> make, std::string cache_dir = "")
       : make_(std::move(make)), cache_dir_(std::move(cache_dir)) {}
   const FeatureExtractor& extractor();
-  at::Tensor features(const at::Tensor& samples, const char* whose = "the evaluated samples") {
+  at::Tensor features(const at::Tensor& samples, const char* whose = kEvaluatedSamples) {
     return extractor()(samples, whose);
   }
   // Features of the held-out reference samples (the same tensor at every evaluation of a run).

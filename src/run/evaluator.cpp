@@ -40,7 +40,8 @@ void Evaluator::operator()(VelocityField& model, int64_t step, double train_seco
   for (auto& metric : metrics_) {
     const bool once = final_only_.count(metric->group()) > 0;
     if (once && step != last_step_) continue;
-    stop_if_asked(fmt::format("evaluating '{}' at step {}", metric->group(), step), kContinuesRun);
+    if (stop_requested())
+      throw_stopped(fmt::format("evaluating '{}' at step {}", metric->group(), step), kContinuesRun);
     for (const auto& [name, value] : metric->compute(ctx)) {
       if (!once) log.append("eval/" + name, std::vector<double>{value});
       last_[name] = value;
@@ -57,8 +58,9 @@ void Evaluator::operator()(VelocityField& model, int64_t step, double train_seco
 void Evaluator::quality_only(VelocityField& model, int64_t step, RunLog& log) {
   EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_, inception_);
   const auto& name = cfg_.get_string("stability.quality_metric");
+  const auto& group = group_of_quality(name).name;
   for (auto& metric : metrics_)
-    if (metric->group() == group_of_quality(name).name)
+    if (metric->group() == group)
       for (const auto& [metric_name, value] : metric->compute(ctx))
         if (metric_name == name) append_quality(log, step, value);
 }

@@ -12,8 +12,9 @@ fails=0
 cpu_ms() {
   TIMEFORMAT='%3U %3S'
   { time { "$gftlab" "$@" > /dev/null 2>&1; }; } 2> cpu.txt
-  awk '{printf "%d", ($1 + $2) * 1000}' cpu.txt
+  cpu_txt_ms
 }
+cpu_txt_ms() { awk '{printf "%d", ($1 + $2) * 1000}' cpu.txt; }  # what `time` wrote with that TIMEFORMAT
 # gftlab's start alone (LibTorch's static initialisers: about 0.7 s of CPU on the 2-core VM), the least of three
 # runs: every refusal pays it before it reads anything, so the bound below is on what a refusal adds to it.
 startup=$(for _ in 1 2 3; do cpu_ms --version; echo; done | sort -n | head -1)
@@ -28,7 +29,7 @@ check() {
   TIMEFORMAT='%3U %3S'
   { time { out=$(timeout -s KILL 60 "$gftlab" "$@" 2>&1); rc=$?; }; } 2> cpu.txt
   wall=$(( ($(date +%s%N) - start) / 1000000 - startup ))
-  cpu=$(( $(awk '{printf "%d", ($1 + $2) * 1000}' cpu.txt) - startup ))
+  cpu=$(( $(cpu_txt_ms) - startup ))
   if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || grep -q "frame #" <<<"$out" ||
      (( cpu > limit * 1000 || wall > limit * 10000 )); then
     echo "FAIL: gftlab $* -> exit $rc (want $code), ${cpu} ms CPU and ${wall} ms wall beyond the start (limit ${limit} s): $out"
