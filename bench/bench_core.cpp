@@ -22,6 +22,7 @@
 #include "sampler/sampler.h"
 #include "timing.h"
 #include "train/trainer.h"
+#include "run/config_schema.h"
 
 using namespace gftlab;
 using bench::seconds_of;
@@ -98,8 +99,7 @@ struct TrainLoop {
 }  // namespace
 
 int main(int argc, char** argv) {
-  select_blas_kernel();
-  tune_allocator();
+  start_program();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const std::vector<std::string> keys = {"model.width=256",          "model.depth=3",
                                          "pretrain.batch_size=256",  "finetune.batch_size=256",

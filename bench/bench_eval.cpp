@@ -23,6 +23,7 @@
 #include "sweep/sweep_plan.h"
 #include "timing.h"
 #include "train/pretrained_store.h"
+#include "run/config_schema.h"
 
 using namespace gftlab;
 using bench::seconds_of;
@@ -76,8 +77,7 @@ std::string time_evaluation(const Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  select_blas_kernel();
-  tune_allocator();
+  start_program();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 1);
   const bool toy_only = argc > 2 && std::strcmp(argv[2], "toy") == 0;
   const std::string root = std::string(GFTLAB_BENCH_DIR) + "/..";

@@ -19,6 +19,7 @@
 #include "sampler/sampler.h"
 #include "timing.h"
 #include "train/trainer.h"
+#include "run/config_schema.h"
 
 using namespace gftlab;
 using bench::seconds_of;
@@ -46,8 +47,7 @@ double train_images_per_second(const Config& cfg, const FashionMnist& data, cons
 }  // namespace
 
 int main(int argc, char** argv) {
-  select_blas_kernel();
-  tune_allocator();
+  start_program();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const FashionMnist data({5, 6, 7, 8, 9});
   std::vector<std::string> fields;

@@ -22,6 +22,7 @@
 #include "path/path.h"
 #include "timing.h"
 #include "train/trainer.h"
+#include "run/config_schema.h"
 
 using namespace gftlab;
 using bench::seconds_of;
@@ -79,8 +80,7 @@ double step_seconds(const Config& cfg, Method& method, const Coupling& coupling,
 }  // namespace
 
 int main(int argc, char** argv) {
-  select_blas_kernel();
-  tune_allocator();
+  start_program();
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   std::vector<std::string> fields, cases;
   auto gen = make_generator(1);

@@ -7,10 +7,10 @@
 
 #include "core/runtime.h"
 #include "scratch.h"
+#include "run/config_schema.h"
 
 int main(int argc, char** argv) {
-  gftlab::select_blas_kernel();
-  gftlab::tune_allocator();  // as in gftlab itself: without it the feature network's training spent 40% in the kernel
+  gftlab::start_program();
   // One thread per test process: `ctest -j` runs as many processes as there are cores, and two 2-thread
   // processes on 2 cores ran a training step 3x slower each, against 1.2x for two 1-thread processes.
   gftlab::set_threads(1);

@@ -17,6 +17,12 @@ using namespace gftlab;
 
 namespace {
 
+// make_method as the runner calls it: the run's length is finetune.steps.
+std::unique_ptr<Method> method_for_run(const Config& cfg, FieldPtr pretrained, const Distribution& target,
+                                       const Distribution* source = nullptr) {
+  return make_method(cfg, cfg.get_int("finetune.steps"), std::move(pretrained), target, source);
+}
+
 Config gft_config(std::vector<std::string> extra = {}) {
   std::vector<std::string> o = {"model.width=32", "model.depth=2", "method.name=gft", "finetune.steps=100"};
   o.insert(o.end(), extra.begin(), extra.end());
@@ -71,7 +77,7 @@ TEST_CASE("every method of the table: made by its name, with a finite loss on a 
         gft_config({"method.name=" + kind.name, "method.adjoint.steps=10", "method.adjoint.time_samples=3"});
     const auto model = make_velocity_field(cfg, {2}, 1);
     const FieldPtr frozen = kind.uses_pretrained ? make_velocity_field(cfg, {2}, 2) : nullptr;
-    const auto method = make_method(cfg, frozen, target, source.get());
+    const auto method = method_for_run(cfg, frozen, target, source.get());
     CHECK(method->name() == kind.name);
     CHECK(std::isfinite(method->loss(*model, batch).value.item<double>()));
     CHECK(method->draws_target_batches() == !kind.reward_based);
@@ -89,7 +95,7 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
   const StepBatch batch = batch_from(target.sample(128, gen), gen);
 
   SECTION("y = (u + beta v_pre) / (1 + beta); beta = 0 gives u itself") {
-    const auto method = make_method(cfg, frozen, target);
+    const auto method = method_for_run(cfg, frozen, target);
     auto& gft = dynamic_cast<Gft&>(*method);
     const auto v_pre = frozen->forward(batch.t, batch.xt).detach();
     CHECK(at::allclose(gft.regression_target(batch, 0.5), (batch.u + 0.5 * v_pre) / 1.5, 1e-6, 1e-6));
@@ -98,15 +104,15 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
     CHECK(gft.series_values(0) == std::vector<double>{0.5, 0.5 / 1.5});
   }
   SECTION("loss_scale sum keeps (1 + beta); mean drops it; time weights multiply per sample") {
-    const auto sum = make_method(cfg, frozen, target)->loss(*model, batch).value;
+    const auto sum = method_for_run(cfg, frozen, target)->loss(*model, batch).value;
     const auto mean =
-        make_method(cfg.with_overrides({"method.loss_scale=mean"}), frozen, target)->loss(*model, batch).value;
+        method_for_run(cfg.with_overrides({"method.loss_scale=mean"}), frozen, target)->loss(*model, batch).value;
     CHECK(sum.item<double>() == Approx(1.5 * mean.item<double>()).epsilon(1e-6));
-    const auto y = dynamic_cast<Gft&>(*make_method(cfg, frozen, target)).regression_target(batch, 0.5);
+    const auto y = dynamic_cast<Gft&>(*method_for_run(cfg, frozen, target)).regression_target(batch, 0.5);
     const auto per_sample = (model->forward(batch.t, batch.xt) - y).pow(2).sum(1).detach();
     CHECK(mean.item<double>() == Approx(per_sample.mean().item<double>()).epsilon(1e-6));
     const auto weighted =
-        make_method(cfg.with_overrides({"method.loss_scale=mean", "method.time_weight=one_minus_t"}), frozen, target)
+        method_for_run(cfg.with_overrides({"method.loss_scale=mean", "method.time_weight=one_minus_t"}), frozen, target)
             ->loss(*model, batch)
             .value;
     CHECK(weighted.item<double>() == Approx((per_sample * (1 - batch.t)).mean().item<double>()).epsilon(1e-6));
@@ -120,17 +126,18 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
                                                                    {"method.name=gft_marginal"},
                                                                    {"method.name=standard"},
                                                                    {"method.name=l2sp"}}) {
-      const auto step = make_method(cfg.with_overrides(extra), frozen, target)->loss(*model, batch);
+      const auto step = method_for_run(cfg.with_overrides(extra), frozen, target)->loss(*model, batch);
       CHECK(!step.fm_loss.requires_grad());
       CHECK(step.fm_loss.item<double>() == Approx(by_hand).epsilon(1e-6));
     }
     // ...while the GFT loss itself regresses onto the mixed target, scaled: another number.
-    CHECK(make_method(cfg, frozen, target)->loss(*model, batch).value.item<double>() != Approx(by_hand).epsilon(0.01));
+    CHECK(method_for_run(cfg, frozen, target)->loss(*model, batch).value.item<double>() !=
+          Approx(by_hand).epsilon(0.01));
   }
   SECTION("through the trainer: /train/fm_loss equals /train/loss bit for bit where beta = 0") {
     const auto cosine = gft_config({"method.schedule.kind=cosine", "method.schedule.beta0=2",
                                     "method.schedule.anneal_steps=10", "finetune.steps=20"});
-    const auto method = make_method(cosine, frozen, target);
+    const auto method = method_for_run(cosine, frozen, target);
     const auto chunk = train(cosine, *method, model, target, gen, 20);
     REQUIRE(chunk.fm_loss.size() == 20);
     for (int k = 0; k < 20; ++k) {
@@ -143,7 +150,7 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
   }
   SECTION("fine-tuning leaves the frozen weights bit-identical and moves the model") {
     const auto frozen_before = snapshot(*frozen), model_before = snapshot(*model);
-    const auto method = make_method(cfg, frozen, target);
+    const auto method = method_for_run(cfg, frozen, target);
     train(cfg, *method, model, target, gen, 30);
     const auto frozen_after = snapshot(*frozen), model_after = snapshot(*model);
     for (size_t k = 0; k < frozen_before.size(); ++k) REQUIRE(at::equal(frozen_before[k], frozen_after[k]));
@@ -151,14 +158,14 @@ TEST_CASE("gft: regression target, loss scale, time weight, frozen net untouched
   }
   SECTION("gft_marginal and l2sp: construction rules") {
     const auto source = cfg.with_overrides({"method.name=gft_marginal", "target.kind=moons"});
-    CHECK_THROWS_WITH(make_method(source, frozen, *make_distribution(source, "target")),
+    CHECK_THROWS_WITH(method_for_run(source, frozen, *make_distribution(source, "target")),
                       Catch::Contains("analytic") && Catch::Contains("moons"));
     const auto ot = cfg.with_overrides({"method.name=gft_marginal", "coupling.kind=ot"});
-    CHECK_THROWS_WITH(make_method(ot, frozen, target), Catch::Contains("independent"));
+    CHECK_THROWS_WITH(method_for_run(ot, frozen, target), Catch::Contains("independent"));
     // l2sp at the pretrained weights adds nothing; away from them it adds alpha * squared distance.
     const auto l2sp_cfg = cfg.with_overrides({"method.name=l2sp", "method.alpha=0.1"});
-    const auto l2sp = make_method(l2sp_cfg, frozen, target);
-    const auto standard = make_method(cfg.with_overrides({"method.name=standard"}), frozen, target);
+    const auto l2sp = method_for_run(l2sp_cfg, frozen, target);
+    const auto standard = method_for_run(cfg.with_overrides({"method.name=standard"}), frozen, target);
     CHECK(l2sp->loss(*frozen, batch).value.item<double>() ==
           Approx(standard->loss(*frozen, batch).value.item<double>()));
     double squared = 0;
@@ -177,10 +184,10 @@ TEST_CASE("gft: conditional and marginal objectives have the same gradient in ex
   const FieldPtr frozen = make_velocity_field(cfg, {2}, 1);
   for (auto& p : frozen->parameters()) p.set_requires_grad(false);
   const FieldPtr model = make_velocity_field(cfg, {2}, 2);
-  const auto conditional = make_method(cfg, frozen, target);
-  const auto marginal = make_method(cfg.with_overrides({"method.name=gft_marginal"}), frozen, target);
+  const auto conditional = method_for_run(cfg, frozen, target);
+  const auto marginal = method_for_run(cfg.with_overrides({"method.name=gft_marginal"}), frozen, target);
   const auto wrong =
-      make_method(cfg.with_overrides({"method.name=gft_marginal", "method.schedule.beta0=1.5"}), frozen, target);
+      method_for_run(cfg.with_overrides({"method.name=gft_marginal", "method.schedule.beta0=1.5"}), frozen, target);
 
   const auto gradient = [&](Method& method, const StepBatch& batch) {
     model->zero_grad();
@@ -247,7 +254,7 @@ struct ShiftExperiment {
     copy_weights(*pretrained, *model);
     for (auto& p : model->parameters()) p.set_requires_grad(true);
     model->train();
-    const auto method = make_method(c, pretrained, target);
+    const auto method = method_for_run(c, pretrained, target);
     return train(model, *method, target, "finetune");
   }
 

@@ -158,7 +158,7 @@ struct EvalFixture {
   std::unique_ptr<Distribution> target = make_distribution(cfg, "target");
   FieldPtr model = make_velocity_field(cfg, {2}, 11);
   at::Tensor reference, noise;
-  std::unique_ptr<Sampler> sampler = make_sampler(cfg, "eval.sampler", 1);
+  std::unique_ptr<Sampler> sampler = make_sampler(cfg, "eval.sampler", cfg.get_float("path.sigma"), 1);
   std::vector<std::unique_ptr<Metric>> metrics = make_metrics(cfg, *target, 7);
   EvalFixture() {
     auto gen = make_generator(5);

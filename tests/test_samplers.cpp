@@ -64,7 +64,7 @@ TEST_CASE("every sampler of the table: made by its name, and exact on a constant
     // g = 0: the SDE sampler is an ODE solver too; its margin short of t = 1 made negligible.
     const auto cfg = Config::load("", {"eval.sampler.kind=" + kind.name, "eval.sampler.g=0",
                                        "eval.sampler.t_margin=1e-12", "eval.sampler.steps=7"});
-    const auto sampler = make_sampler(cfg, "eval.sampler", 1);
+    const auto sampler = make_sampler(cfg, "eval.sampler", cfg.get_float("path.sigma"), 1);
     CHECK(sampler->name() == kind.name);
     const auto x1 = sampler->solve(constant, x0.clone(), 0.0, 1.0).x;
     CHECK((x1 - (x0 + c)).abs().max().item<double>() < 1e-9);

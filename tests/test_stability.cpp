@@ -78,18 +78,17 @@ TEST_CASE("cooling schedules: start at beta0, never increase, exactly 0 from ann
   const int64_t steps = 1000;
   for (const auto& kind : schedule_kind_names()) {  // every kind of the table
     INFO(kind);
-    std::vector<std::string> o = {"finetune.steps=1000", "method.schedule.kind=" + kind, "method.schedule.beta0=4",
+    std::vector<std::string> o = {"method.schedule.kind=" + kind, "method.schedule.beta0=4",
                                   "method.schedule.anneal_steps=700",
                                   "method.schedule.stages=[[4, 0.5], [1, 0.25], [0.25, 0.25]]"};
-    const Schedule schedule = make_schedule(Config::load("", o));
+    const Schedule schedule = make_schedule(Config::load("", o), steps);
     CHECK(schedule.beta(0) == 4.0);
     for (int64_t s = 1; s < steps; ++s) REQUIRE(schedule.beta(s) <= schedule.beta(s - 1));
     for (int64_t s = 700; s < steps; ++s) REQUIRE(schedule.beta(s) == 0.0);
     CHECK(schedule.beta(699) > 0.0);
   }
   const auto at = [](std::vector<std::string> o, int64_t step) {
-    o.push_back("finetune.steps=1000");
-    return make_schedule(Config::load("", o)).beta(step);
+    return make_schedule(Config::load("", o), 1000).beta(step);
   };
   SECTION("shapes: midpoints and ends") {
     CHECK(at({"method.schedule.kind=linear", "method.schedule.beta0=2", "method.schedule.anneal_steps=100"}, 50) ==

@@ -12,11 +12,11 @@
 #include "core/config.h"
 #include "core/runtime.h"
 #include "core/stop_signal.h"
+#include "run/config_schema.h"
 
 int main(int argc, char** argv) {
   using namespace gftlab;
-  select_blas_kernel();
-  tune_allocator();
+  start_program();
   CLI::App app{"gftlab: reproducible fine-tuning experiments for flow-matching models"};
   app.require_subcommand(1);
   int threads = 0;

@@ -158,6 +158,17 @@ std::string check_allowed(const KeySpec& spec, const Value& v) {
 
 }  // namespace
 
+namespace {
+const std::vector<KeySpec>* installed_schema = nullptr;
+}  // namespace
+
+void install_config_schema(const std::vector<KeySpec>& schema) { installed_schema = &schema; }
+
+const std::vector<KeySpec>& config_schema() {
+  if (!installed_schema) throw std::logic_error("no configuration schema installed: call start_program() first");
+  return *installed_schema;
+}
+
 const KeySpec* find_key_spec(const std::string& path) {
   for (const auto& spec : config_schema())
     if (spec.path == path) return &spec;

@@ -1,6 +1,6 @@
 // Run configuration: a flat, validated map from dotted key paths to typed values. The schema (assembled in
-// run/config_schema.cpp from each layer's config_keys.cpp) is the single source of keys, types, defaults, ranges
-// and docs.
+// run/config_schema.cpp from each layer's config_keys.cpp, and handed to core by each program's start,
+// start_program()) is the single source of keys, types, defaults, ranges and docs.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +43,9 @@ struct KeySpec {
   bool affects_results = true;       // false: execution settings left out of the run_id
 };
 
+// Core knows no layer's keys: a program installs the whole schema before it makes its first Config, and
+// config_schema() returns it (std::logic_error before that).
+void install_config_schema(const std::vector<KeySpec>& schema);
 const std::vector<KeySpec>& config_schema();
 const KeySpec* find_key_spec(const std::string& path);
 

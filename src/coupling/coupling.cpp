@@ -137,8 +137,10 @@ const std::vector<CouplingKind>& coupling_kinds() {
 
 std::vector<std::string> coupling_kind_names() { return kind_names(coupling_kinds()); }
 
-std::unique_ptr<Coupling> make_coupling(const Config& cfg) {
-  return kind_named(coupling_kinds(), cfg.get_string("coupling.kind")).make(cfg);
+const CouplingKind& coupling_kind(const Config& cfg) {
+  return kind_named(coupling_kinds(), cfg.get_string("coupling.kind"));
 }
+
+std::unique_ptr<Coupling> make_coupling(const Config& cfg) { return coupling_kind(cfg).make(cfg); }
 
 }  // namespace gftlab

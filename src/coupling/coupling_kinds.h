@@ -18,5 +18,6 @@ struct CouplingKind {
 
 const std::vector<CouplingKind>& coupling_kinds();
 std::vector<std::string> coupling_kind_names();
+const CouplingKind& coupling_kind(const Config& cfg);  // the row of coupling.kind
 
 }  // namespace gftlab

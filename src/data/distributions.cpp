@@ -189,4 +189,10 @@ std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::st
   return std::make_unique<Toy>(kind, cfg.get_float(prefix + ".scale"));
 }
 
+const std::string& distribution_kind(const Config& cfg, const std::string& prefix) {
+  return cfg.get_string(prefix + ".kind");
+}
+
+int64_t target_train_size(const Config& cfg) { return cfg.get_int("target.n_train"); }
+
 }  // namespace gftlab

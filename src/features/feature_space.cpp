@@ -93,4 +93,13 @@ std::unique_ptr<FeatureSpace> make_inception_space(const Config& cfg, const std:
   return space_of(load_inception(cfg, sample_shape), cfg);
 }
 
+FeatureSettings FeatureSettings::from_config(const Config& cfg) {
+  FeatureSettings s;
+  s.torchscript = !cfg.get_string("eval.features.torchscript").empty();
+  s.inception = !cfg.get_string("eval.fid.inception").empty();
+  s.kid_subsets = cfg.get_int("eval.fid.kid_subsets");
+  s.kid_subset_size = cfg.get_int("eval.fid.kid_subset_size");
+  return s;
+}
+
 }  // namespace gftlab

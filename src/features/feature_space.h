@@ -49,6 +49,15 @@ inline bool own_feature_net_takes(const std::vector<int64_t>& sample_shape) {
   return sample_shape == std::vector<int64_t>{1, 28, 28};
 }
 
+// What the configuration supplies to the metrics of feature spaces (eval.features.*, eval.fid.*).
+struct FeatureSettings {
+  bool torchscript = false;  // eval.features.torchscript is set
+  bool inception = false;    // eval.fid.inception is set
+  int64_t kid_subsets = 0;
+  int64_t kid_subset_size = 0;
+  static FeatureSettings from_config(const Config& cfg);
+};
+
 // The configured spaces. Features: eval.features.torchscript, else gftlab's own network for 1 x 28 x 28 images (loaded
 // or trained when an evaluation first needs it), else none. Inception: eval.fid.inception, else none. A supplied module
 // is loaded and probed here, before any work (ConfigError), and the held-out samples' features in its space are kept in

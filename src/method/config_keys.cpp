@@ -2,7 +2,7 @@
 
 #include "core/schema_builders.h"
 #include "method/method_names.h"
-#include "schedule/schedule.h"
+#include "schedule/config_keys.h"
 
 namespace gftlab {
 
@@ -10,19 +10,7 @@ void add_method_keys(std::vector<KeySpec>& keys) {
   using namespace schema;
   keys.push_back(choice("method.name", "standard", method_names(),
                         "fine-tuning method (docs/method.md: Gradual Fine-Tuning, Baselines)"));
-  keys.push_back(choice("method.schedule.kind", "cosine", schedule_kind_names(), "`gft*`: cooling schedule of beta"));
-  keys.push_back(number("method.schedule.beta0", 1.0, "`gft*`: initial temperature beta", kNonNegative));
-  keys.push_back(number("method.schedule.beta_end", -1.0,
-                        "`gft*`: beta reached at anneal_steps (-1: 0, or beta0/1000 for `exponential`)", {-1.0, kInf}));
-  keys.push_back(integer("method.schedule.anneal_steps", -1,
-                         "`gft*`: beta = 0 from this step on (-1: 70% of finetune.steps; never for `constant`)",
-                         {-1.0, kInf}));
-  keys.push_back(number("method.schedule.steepness", 10.0,
-                        "`sigmoid`: k of the logistic curve 1 / (1 + exp(-k (p - 1/2))) over the annealing's progress "
-                        "p, rescaled to run from beta0 to beta_end (small: nearly linear; large: a step at p = 1/2)",
-                        kPositive));
-  keys.push_back(array("method.schedule.stages",
-                       "`step`: [[beta, fraction], ...], fractions of anneal_steps summing to 1 (beta0 unused)"));
+  add_schedule_keys(keys);
   keys.push_back(choice("method.loss_scale", "sum", {"sum", "mean"},
                         "`gft*`: keep the (1 + beta) factor of the regression loss (sum) or drop it (mean)"));
   keys.push_back(choice("method.time_weight", "uniform", time_weight_names(),

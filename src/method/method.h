@@ -110,12 +110,14 @@ class L2sp : public Method {
 
 // false for `scratch`: the model starts from a fresh initialisation, and no pretrained model is needed.
 bool uses_pretrained(const Config& cfg);
-// ConfigError if the configured method cannot run here (schedule values, marginal GFT requirements, rewards).
-void check_method(const Config& cfg, const Distribution& target, const Distribution* source = nullptr);
+// ConfigError if the configured method cannot run here (schedule values, marginal GFT requirements, rewards);
+// `finetune_steps` is the run's length (finetune.steps, which the train layer reads).
+void check_method(const Config& cfg, int64_t finetune_steps, const Distribution& target,
+                  const Distribution* source = nullptr);
 // `pretrained` is the frozen v_pre (eval mode, no grad); null exactly when !uses_pretrained(cfg). The
 // reward-based methods need `source` (the exact log density ratio) or, for `log_ratio_classifier`, `reward`.
-std::unique_ptr<Method> make_method(const Config& cfg, FieldPtr pretrained, const Distribution& target,
-                                    const Distribution* source = nullptr,
+std::unique_ptr<Method> make_method(const Config& cfg, int64_t finetune_steps, FieldPtr pretrained,
+                                    const Distribution& target, const Distribution* source = nullptr,
                                     std::function<at::Tensor(const at::Tensor&)> reward = nullptr);
 
 }  // namespace gftlab

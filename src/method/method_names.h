@@ -23,6 +23,7 @@ class VelocityField;
 // (for the exact log ratio) the source, and a reward learned beforehand (for `log_ratio_classifier`).
 struct MethodInputs {
   const Config& cfg;
+  int64_t finetune_steps;  // the run's length (a cooling schedule's default anneal_steps)
   std::shared_ptr<VelocityField> pretrained;
   const Distribution& target;
   const Distribution* source;
@@ -34,7 +35,7 @@ struct MethodKind {
   bool uses_pretrained;  // false: trains from a fresh initialisation (`scratch`)
   bool reward_based;     // fine-tunes towards a reward instead of regressing on target batches
   // ConfigError if the method cannot run with this configuration and target (the checks that need no data).
-  void (*check)(const Config& cfg, const Distribution& target, const Distribution* source);
+  void (*check)(const Config& cfg, int64_t finetune_steps, const Distribution& target, const Distribution* source);
   std::unique_ptr<Method> (*make)(MethodInputs in);
 };
 

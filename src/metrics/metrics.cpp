@@ -17,6 +17,7 @@
 #include "metrics/path_metrics.h"
 #include "metrics/sample_distances.h"
 #include "model/velocity_field.h"
+#include "path/path.h"
 #include "sampler/sampler.h"
 
 namespace gftlab {
@@ -198,7 +199,7 @@ class PathMetrics : public Metric {
 
 class AdaptiveNfe : public Metric {
  public:
-  AdaptiveNfe(double atol, double rtol) : solver_(atol, rtol) {}
+  explicit AdaptiveNfe(Dopri5Sampler solver) : solver_(std::move(solver)) {}
   MetricValues compute(EvalContext& ctx) override {
     return {{"adaptive_nfe", double(solver_.solve(field_of(ctx.model()), ctx.noise(), 0.0, 1.0).nfe)}};
   }
@@ -227,8 +228,8 @@ class EulerLadder : public Metric {
 // Why a group cannot be computed for this run ("" when it can).
 std::string unmet(MetricNeeds needs, const Config& cfg, const Distribution& target) {
   const bool images = target.sample_shape().size() == 3;
-  const bool feature_space =
-      !cfg.get_string("eval.features.torchscript").empty() || own_feature_net_takes(target.sample_shape());
+  const auto features = FeatureSettings::from_config(cfg);
+  const bool feature_space = features.torchscript || own_feature_net_takes(target.sample_shape());
   const std::string no_features =
       "needs a feature extractor (eval.features.torchscript) for these samples: "
       "gftlab's own network takes 1 x 28 x 28 images";
@@ -239,7 +240,7 @@ std::string unmet(MetricNeeds needs, const Config& cfg, const Distribution& targ
     case MetricNeeds::kFeatureSpaceForImages: return !images || feature_space ? "" : no_features;
     case MetricNeeds::kInception:
       if (!images) return "needs an image target";
-      return cfg.get_string("eval.fid.inception").empty() ? "needs the Inception network: eval.fid.inception" : "";
+      return features.inception ? "" : "needs the Inception network: eval.fid.inception";
   }
   return "";
 }
@@ -289,7 +290,7 @@ const std::vector<MetricGroup>& metric_groups() {
        {"velocity_error"},
        [](const Config& cfg, const Distribution& target, uint64_t seed) -> Made {
          return std::make_unique<VelocityError>(*target.mixture(), cfg.get_int("eval.velocity_error_samples"),
-                                                cfg.get_float("path.sigma"), seed);
+                                                make_path(cfg).sigma(), seed);
        }},
       {"target_nll",
        N::kMixture,
@@ -303,8 +304,8 @@ const std::vector<MetricGroup>& metric_groups() {
        N::kInception,
        {"fid", "kid"},
        [](const Config& cfg, const Distribution&, uint64_t seed) -> Made {
-         return std::make_unique<Fid>(cfg.get_int("eval.fid.kid_subsets"), cfg.get_int("eval.fid.kid_subset_size"),
-                                      seed);
+         const auto features = FeatureSettings::from_config(cfg);
+         return std::make_unique<Fid>(features.kid_subsets, features.kid_subset_size, seed);
        }},
       {"path",
        N::kNothing,
@@ -316,7 +317,7 @@ const std::vector<MetricGroup>& metric_groups() {
        N::kNothing,
        {},
        [](const Config& cfg, const Distribution&, uint64_t) -> Made {
-         return std::make_unique<AdaptiveNfe>(cfg.get_float("eval.sampler.atol"), cfg.get_float("eval.sampler.rtol"));
+         return std::make_unique<AdaptiveNfe>(make_dopri5(cfg, "eval.sampler"));
        }},
       {"euler_ladder",
        N::kNothing,

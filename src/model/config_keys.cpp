@@ -21,4 +21,19 @@ void add_model_keys(std::vector<KeySpec>& keys) {
   keys.push_back(integer("model.time_embed_dim", 64, "sinusoidal time-embedding size (even)", {2.0, kInf}));
 }
 
+void add_import_key(std::vector<KeySpec>& keys) {
+  using namespace schema;
+  keys.push_back(text("pretrain.import", "",
+                      "a pretrained velocity field as TorchScript (file): forward(t, x), t [N], x [N, sample shape], "
+                      "fine-tuned and used as the frozen reference instead of pretraining one; its SHA-256 is the "
+                      "pretrained id"));
+}
+
+void add_trainable_key(std::vector<KeySpec>& keys) {
+  using namespace schema;
+  keys.push_back(string_list("finetune.trainable", {}, {},
+                             "the parameters fine-tuning trains, as name patterns (fnmatch, e.g. 'net.2.*'); "
+                             "empty: all"));
+}
+
 }  // namespace gftlab

@@ -35,7 +35,7 @@ FieldPtr configured_unet(const Config& cfg, const std::vector<int64_t>& shape) {
 }  // namespace
 
 FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed) {
-  if (const auto& file = cfg.get_string("pretrain.import"); !file.empty()) {
+  if (const auto& file = imported_field_file(cfg); !file.empty()) {
     try {
       return std::make_shared<ScriptedField>(file, sample_shape);
     } catch (const std::runtime_error& e) {
@@ -57,5 +57,7 @@ FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& samp
   field->initialise(gen);
   return field;
 }
+
+const std::string& imported_field_file(const Config& cfg) { return cfg.get_string("pretrain.import"); }
 
 }  // namespace gftlab

@@ -1,4 +1,5 @@
 #include "path/path.h"
+#include "core/config.h"
 #include "core/device.h"
 
 namespace gftlab {
@@ -16,5 +17,7 @@ PathSample LinearPath::sample(const at::Tensor& x0, const at::Tensor& x1, const 
   if (sigma_ > 0) xt = xt + sigma_ * randn_on(x1.sizes(), gen, x1.options());
   return {xt, x1 - x0};
 }
+
+LinearPath make_path(const Config& cfg) { return LinearPath(cfg.get_float("path.sigma")); }
 
 }  // namespace gftlab

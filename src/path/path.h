@@ -5,6 +5,8 @@
 
 namespace gftlab {
 
+class Config;
+
 struct PathSample {
   at::Tensor xt;  // interpolant at time t
   at::Tensor u;   // conditional velocity
@@ -27,6 +29,9 @@ class LinearPath : public Path {
  private:
   double sigma_;
 };
+
+// The path of path.sigma.
+LinearPath make_path(const Config& cfg);
 
 // t [B] reshaped to broadcast against a batch shaped like `like`.
 at::Tensor broadcast_time(const at::Tensor& t, const at::Tensor& like);

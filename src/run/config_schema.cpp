@@ -1,5 +1,8 @@
 // The whole configuration schema, put together where every component is known: each layer contributes its
-// own keys, in the order of docs/config.md's reference. Core's Config reads it through config_schema().
+// own keys, in the order of docs/config.md's reference. Core's Config reads it once start_program() installed it.
+#include "run/config_schema.h"
+
+#include "core/runtime.h"
 #include "core/schema_builders.h"
 #include "coupling/config_keys.h"
 #include "data/config_keys.h"
@@ -30,9 +33,15 @@ std::vector<KeySpec> build_schema() {
 
 }  // namespace
 
-const std::vector<KeySpec>& config_schema() {
+const std::vector<KeySpec>& full_config_schema() {
   static const std::vector<KeySpec> schema = build_schema();
   return schema;
+}
+
+void start_program() {
+  select_blas_kernel();
+  tune_allocator();
+  install_config_schema(full_config_schema());
 }
 
 }  // namespace gftlab

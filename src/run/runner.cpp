@@ -94,11 +94,11 @@ Runner::Runner(Config cfg) : cfg_(std::move(cfg)) {
                      fmt::format("the target's test split has {} samples", target_->available_held_out()));
   restrict_trainable(cfg_, *make_velocity_field(cfg_, source_->sample_shape(), 0));  // validates the model keys
   TrainSettings::from_config(cfg_, "pretrain");
-  TrainSettings::from_config(cfg_, "finetune");
-  check_method(cfg_, *target_, source_.get());
-  path_ = std::make_unique<LinearPath>(cfg_.get_float("path.sigma"));
+  check_method(cfg_, TrainSettings::from_config(cfg_, "finetune").steps, *target_, source_.get());
+  const LinearPath path = make_path(cfg_);
+  path_ = std::make_unique<LinearPath>(path);
   coupling_ = make_coupling(cfg_);
-  sampler_ = make_sampler(cfg_, "eval.sampler", derive_seed(cfg_.get_int("seed"), "eval-sde"));
+  sampler_ = make_sampler(cfg_, "eval.sampler", path.sigma(), derive_seed(cfg_.get_int("seed"), "eval-sde"));
   metrics_ = make_metrics(cfg_, *target_, derive_seed(cfg_.get_int("seed"), "eval"));
   features_ = make_feature_space(cfg_, target_->sample_shape());
   inception_ = make_inception_space(cfg_, target_->sample_shape());
@@ -159,8 +159,8 @@ RunResult Runner::run() {
     for (const auto& name : restrict_trainable(cfg_, *model)) trained += model->named_parameters()[name].numel();
     log.attr("trainable_parameters", trained);
   }
-  const auto method = make_method(cfg_, frozen, *target_, source_.get(), reward);
   const auto settings = TrainSettings::from_config(cfg_, "finetune");
+  const auto method = make_method(cfg_, settings.steps, frozen, *target_, source_.get(), reward);
   const at::Tensor& train_set = data.train_set;
   FieldPtr shadow = make_velocity_field(cfg_, shape, 0);
   shadow->to(device_);

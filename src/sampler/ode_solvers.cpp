@@ -129,19 +129,19 @@ Solution Dopri5Sampler::solve(const Field& f, at::Tensor x, double t0, double t1
 namespace {
 
 template <FixedMethod kMethod>
-std::unique_ptr<Sampler> fixed_step(const Config& cfg, const std::string& prefix, uint64_t) {
+std::unique_ptr<Sampler> fixed_step(const Config& cfg, const std::string& prefix, double, uint64_t) {
   return std::make_unique<FixedStepSampler>(kMethod, cfg.get_int(prefix + ".steps"));
 }
 
-std::unique_ptr<Sampler> dopri5(const Config& cfg, const std::string& prefix, uint64_t) {
-  return std::make_unique<Dopri5Sampler>(cfg.get_float(prefix + ".atol"), cfg.get_float(prefix + ".rtol"));
+std::unique_ptr<Sampler> dopri5(const Config& cfg, const std::string& prefix, double, uint64_t) {
+  return std::make_unique<Dopri5Sampler>(make_dopri5(cfg, prefix));
 }
 
-std::unique_ptr<Sampler> euler_maruyama(const Config& cfg, const std::string& prefix, uint64_t seed) {
+std::unique_ptr<Sampler> euler_maruyama(const Config& cfg, const std::string& prefix, double sigma, uint64_t seed) {
   return std::make_unique<EulerMaruyamaSampler>(
       cfg.get_int(prefix + ".steps"), cfg.get_float(prefix + ".g"),
       cfg.get_string(prefix + ".g_shape") == "bridge" ? DiffusionShape::kBridge : DiffusionShape::kConstant,
-      cfg.get_float(prefix + ".t_margin"), cfg.get_float("path.sigma"), seed);
+      cfg.get_float(prefix + ".t_margin"), sigma, seed);
 }
 
 }  // namespace
@@ -157,8 +157,12 @@ const std::vector<SamplerKind>& sampler_kinds() {
 
 std::vector<std::string> sampler_kind_names() { return kind_names(sampler_kinds()); }
 
-std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed) {
-  return kind_named(sampler_kinds(), cfg.get_string(prefix + ".kind")).make(cfg, prefix, seed);
+std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, double path_sigma, uint64_t seed) {
+  return kind_named(sampler_kinds(), cfg.get_string(prefix + ".kind")).make(cfg, prefix, path_sigma, seed);
+}
+
+Dopri5Sampler make_dopri5(const Config& cfg, const std::string& prefix) {
+  return Dopri5Sampler(cfg.get_float(prefix + ".atol"), cfg.get_float(prefix + ".rtol"));
 }
 
 Field field_of(VelocityField& model) {

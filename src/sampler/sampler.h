@@ -93,9 +93,11 @@ class EulerMaruyamaSampler : public Sampler {
   uint64_t seed_;
 };
 
-// The sampler configured under `prefix` (e.g. "eval.sampler"; the row of sampler_kinds()); `seed` drives a
-// stochastic sampler's noise.
-std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, uint64_t seed);
+// The sampler configured under `prefix` (e.g. "eval.sampler"; the row of sampler_kinds()); an SDE sampler
+// needs the path's sigma (path.sigma), and `seed` drives its noise.
+std::unique_ptr<Sampler> make_sampler(const Config& cfg, const std::string& prefix, double path_sigma, uint64_t seed);
+// The dopri5 solver with the tolerances under `prefix` (also what the adaptive_nfe metric counts steps of).
+Dopri5Sampler make_dopri5(const Config& cfg, const std::string& prefix);
 
 // The model as an ODE right-hand side (no autograd graph).
 Field field_of(VelocityField& model);

@@ -14,8 +14,9 @@ class Sampler;
 
 struct SamplerKind {
   std::string name;
-  // The sampler configured under `prefix` (e.g. "eval.sampler"); `seed` drives a stochastic sampler's noise.
-  std::unique_ptr<Sampler> (*make)(const Config& cfg, const std::string& prefix, uint64_t seed);
+  // The sampler configured under `prefix` (e.g. "eval.sampler"); an SDE sampler needs the path's sigma, and
+  // `seed` drives its noise.
+  std::unique_ptr<Sampler> (*make)(const Config& cfg, const std::string& prefix, double path_sigma, uint64_t seed);
 };
 
 const std::vector<SamplerKind>& sampler_kinds();

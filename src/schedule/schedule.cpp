@@ -98,13 +98,13 @@ double Schedule::beta(int64_t step) const {
   return s_.kind->beta(s_, static_cast<double>(step) / static_cast<double>(s_.anneal_steps));
 }
 
-Schedule make_schedule(const Config& cfg) {
+Schedule make_schedule(const Config& cfg, int64_t finetune_steps) {
   const ScheduleKind* kind = &kind_named(schedule_kinds(), cfg.get_string("method.schedule.kind"));
   ScheduleSettings s;
   s.kind = kind;
   s.beta0 = cfg.get_float("method.schedule.beta0");
   s.steepness = cfg.get_float("method.schedule.steepness");
-  const int64_t steps = cfg.get_int("finetune.steps");
+  const int64_t steps = finetune_steps;
   const int64_t anneal = cfg.get_int("method.schedule.anneal_steps");
   if (anneal >= 0)
     s.anneal_steps = anneal;

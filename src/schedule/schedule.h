@@ -56,8 +56,8 @@ class Schedule {
   ScheduleSettings s_;
 };
 
-// Reads method.schedule.* and resolves the auto values (anneal_steps -1, beta_end -1) against
-// finetune.steps; ConfigError on inconsistent values.
-Schedule make_schedule(const Config& cfg);
+// Reads method.schedule.* and resolves the auto values (anneal_steps -1, beta_end -1) against the run's
+// `finetune_steps`; ConfigError on inconsistent values.
+Schedule make_schedule(const Config& cfg, int64_t finetune_steps);
 
 }  // namespace gftlab

@@ -1,6 +1,7 @@
 #include "train/config_keys.h"
 
 #include "core/schema_builders.h"
+#include "model/config_keys.h"
 #include "train/lr_schedule.h"
 
 namespace gftlab {
@@ -28,14 +29,9 @@ void add_training_keys(std::vector<KeySpec>& keys) {
   using namespace schema;
   add_optimisation(keys, "pretrain", 5000, 1e-3);
   keys.push_back(integer("pretrain.seed", -1, "seed of pretraining (-1: the run's seed)", {-1.0, kInf}));
-  keys.push_back(text("pretrain.import", "",
-                      "a pretrained velocity field as TorchScript (file): forward(t, x), t [N], x [N, sample shape], "
-                      "fine-tuned and used as the frozen reference instead of pretraining one; its SHA-256 is the "
-                      "pretrained id"));
+  add_import_key(keys);
   add_optimisation(keys, "finetune", 2000, 5e-4);
-  keys.push_back(string_list("finetune.trainable", {}, {},
-                             "the parameters fine-tuning trains, as name patterns (fnmatch, e.g. 'net.2.*'); "
-                             "empty: all"));
+  add_trainable_key(keys);
 }
 
 }  // namespace gftlab

@@ -41,7 +41,7 @@ YAML::Node pretrain(const Config& pcfg, const Distribution& source, const FieldP
   model->to(device);
   out->to(device);
   FlowMatching objective(true);
-  LinearPath path(pcfg.get_float("path.sigma"));
+  const LinearPath path = make_path(pcfg);
   IndependentCoupling coupling;
   const auto settings = TrainSettings::from_config(pcfg, "pretrain");
   Trainer trainer(model, out, objective, path, coupling,
@@ -95,12 +95,12 @@ Config pretraining_config(const Config& cfg) {
   return cfg.with_overrides({fmt::format("pretrain.seed={}", seed)});
 }
 
-bool imports_pretrained(const Config& cfg) { return !cfg.get_string("pretrain.import").empty(); }
+bool imports_pretrained(const Config& cfg) { return !imported_field_file(cfg).empty(); }
 
 std::string pretrained_id(const Config& cfg) {
   if (imports_pretrained(cfg)) {
     try {
-      return file_sha256(cfg.get_string("pretrain.import"));
+      return file_sha256(imported_field_file(cfg));
     } catch (const std::runtime_error& e) {
       throw cfg.error("pretrain.import", e.what());
     }
@@ -112,7 +112,7 @@ std::string pretrained_id(const Config& cfg) {
 }
 
 std::string pretrained_path(const Config& cfg) {
-  if (imports_pretrained(cfg)) return cfg.get_string("pretrain.import");
+  if (imports_pretrained(cfg)) return imported_field_file(cfg);
   return ContentStore(cfg.get_string("output.pretrained_dir")).path(pretrained_id(cfg), ".pt");
 }
 
