@@ -32,11 +32,6 @@ def cell(values):
     return f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]" if n > 1 else fmt(mean)
 
 
-def arm_tick(sweep, arm):
-    couplings = {r.coupling for r in sweep.select(arm)}
-    return f"{arm} ({couplings.pop()})" if len(couplings) == 1 else arm
-
-
 def draw_figures(sweep, out, comparisons):
     """[(title, png, what it answers)] for every figure; png is None where the data does not allow it."""
     primary = [m for m in dict.fromkeys(r.quality_metric for r in sweep.runs) if sweep.has_final(m)] or \
@@ -61,7 +56,7 @@ def draw_figures(sweep, out, comparisons):
         ("Final diversity", figs.finals_figure(sweep, out, "final_diversity", sweep.family("diversity")),
          "Is quality bought with collapse? Precision/recall (k = 3), density/coverage (k = 5), Vendi score and "
          "mean pairwise distance of the generated samples; the dashed line is the held-out data's value."),
-        ("Paths and inference cost", figs.finals_figure(sweep, out, "paths", sweep.family("paths"), arm_tick),
+        ("Paths and inference cost", figs.finals_figure(sweep, out, "paths", sweep.family("paths")),
          "How straight and cheap are the learned flows? Path length E Σ‖x_{k+1} − x_k‖, kinetic energy "
          "E ∫‖v‖² dt, straightness E ∫‖X1 − X0 − v(t, X_t)‖² dt, path length / displacement and the adaptive "
          "solver's network evaluations, "
@@ -104,14 +99,14 @@ def metrics_section(sweep):
     for point in sweep.points:
         if point:
             lines += [f"### {point}", ""]
-        lines.append("| arm | method | n (complete/planned) | " + " | ".join(f"{m}: {INTERVAL}" for m in metrics) + " |")
+        lines.append("| arm | settings | n (complete/planned) | " + " | ".join(f"{m}: {INTERVAL}" for m in metrics) + " |")
         lines.append("|---|---|---|" + "---|" * len(metrics))
         for arm in sweep.arms:
             runs = sweep.complete(arm, point)
             planned = len(sweep.select(arm, point))
             if not planned:
                 continue
-            row = [arm, sweep.describe_arm(arm, point), f"{len(runs)}/{planned}"]
+            row = [arm, sweep.describe_arm(arm), f"{len(runs)}/{planned}"]
             row += [cell([r.finals.get(m, math.nan) for r in runs]) for m in metrics]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
@@ -122,7 +117,7 @@ def cost_section(sweep):
     lines = ["Per run over complete seeds: network evaluations and vector-Jacobian products of the fine-tuning loss "
              "(all steps), the time spent in fine-tuning steps and the run's wall time (pretraining and evaluations "
              "included). Times depend on the machine and on concurrent runs.", "",
-             f"| arm | method | n | network evaluations: {INTERVAL} | VJPs: {INTERVAL} | fine-tuning time (s): "
+             f"| arm | settings | n | network evaluations: {INTERVAL} | VJPs: {INTERVAL} | fine-tuning time (s): "
              f"{INTERVAL} | wall time (s): {INTERVAL} |", "|---|---|---|---|---|---|---|"]
     for arm in sweep.arms:
         runs = [r for point in sweep.points for r in sweep.complete(arm, point)]

@@ -19,12 +19,9 @@ class Run:
     seed: int
     status: str  # complete, diverged, failed or pending
     point: str   # "key=value, ..." of the grid/zip point ("" without a grid)
-    method: str
-    schedule: str
-    coupling: str
+    role: str    # the arm's role in the claims: baseline, treatment or reference (/arms/role)
     quality_metric: str
     error: str
-    beta0: float
     params: dict = field(default_factory=dict)  # grid/zip key -> value text
     finals: dict = field(default_factory=dict)  # /final/* of the run file, finite or not
     group: object = None                        # the run file's root group (through summary.h5's link)
@@ -50,13 +47,12 @@ class Sweep:
         text = {k: t[k].asstr()[:] for k in t if isinstance(t[k], h5py.Dataset) and t[k].dtype.kind == "O"}
         params = {k: t["param"][k].asstr()[:] for k in t.get("param", {})}
         finals = {k: t["final"][k][:] for k in t.get("final", {})}
-        seeds, beta0 = t["seed"][:], t["beta0"][:]
+        seeds = t["seed"][:]
         self.runs = []
         for i in range(len(seeds)):
             run = Run(run_id=text["run_id"][i], arm=text["arm"][i], seed=int(seeds[i]), status=text["status"][i],
-                      point=text["point"][i], method=text["method"][i], schedule=text["schedule"][i],
-                      coupling=text["coupling"][i], quality_metric=text["quality_metric"][i],
-                      error=text["error"][i], beta0=float(beta0[i]), params={k: v[i] for k, v in params.items()},
+                      point=text["point"][i], role=text["role"][i], quality_metric=text["quality_metric"][i],
+                      error=text["error"][i], params={k: v[i] for k, v in params.items()},
                       finals={k: float(v[i]) for k, v in finals.items() if not math.isnan(v[i])})
             if run.status in ("complete", "diverged"):
                 run.group = self.file["runs"][run.run_id]
@@ -76,6 +72,10 @@ class Sweep:
         self.confirmatory = bool(self.attrs.get("report_confirmatory", 0))
         self.family_line = self.attrs.get("report_family", "")
         self.arms = list(dict.fromkeys(r.arm for r in self.runs))
+        if "arms" not in self.file:
+            raise SystemExit(f"{path} has no /arms table (collected by an older gftlab): run `gftlab sweep collect`")
+        a = self.file["arms"]
+        self.arm_settings = dict(zip(a["name"].asstr()[:], a["settings"].asstr()[:]))
         self.points = list(dict.fromkeys(r.point for r in self.runs))
         self.final_names = sorted(finals)
         if "metrics" not in self.file:
@@ -109,15 +109,9 @@ class Sweep:
         runs = self.select(point=point)
         return runs[0].params if runs else {}
 
-    def describe_arm(self, arm, point=None):
-        """Method, schedule and coupling of an arm at a grid point (the first point's when none is given)."""
-        runs = self.select(arm, point) or self.select(arm)
-        r = runs[0]
-        bits = [r.method]
-        if r.method.startswith("gft"):
-            bits.append(f"{r.schedule} β0={r.beta0:g}")
-        bits.append(r.coupling)
-        return ", ".join(bits)
+    def describe_arm(self, arm):
+        """The run-config keys the arm's block sets, as the experiment file declares them (/arms/settings)."""
+        return self.arm_settings.get(arm, "") or "the base configuration"
 
     def numeric_param(self):
         """The grid/zip key that orders the points numerically (>= 3 values, one point per value), if any."""

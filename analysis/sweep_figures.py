@@ -197,7 +197,7 @@ def series_figure(sweep, out, name, metrics):
     return save(fig, out, name)
 
 
-def finals_figure(sweep, out, name, metrics, x_label=None):
+def finals_figure(sweep, out, name, metrics):
     """One panel per metric: each arm's mean over seeds with its Student-t 95% interval, seeds as dots."""
     metrics = [m for m in metrics if sweep.has_final(m)]
     if not metrics:
@@ -225,7 +225,7 @@ def finals_figure(sweep, out, name, metrics, x_label=None):
             ax.text(0.99, np.mean(reference), "held-out data", transform=ax.get_yaxis_transform(), ha="right",
                     va="bottom", fontsize=7, color="0.4")
         ax.set_xticks(range(len(sweep.arms)))
-        ax.set_xticklabels([x_label(sweep, a) if x_label else a for a in sweep.arms], rotation=40, ha="right",
+        ax.set_xticklabels(sweep.arms, rotation=40, ha="right",
                            rotation_mode="anchor", fontsize=7)
         ax.set(ylabel=label(metric), title=better_text(sweep.direction(metric)))
     for ax in axes.flat[len(metrics):]:

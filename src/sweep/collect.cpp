@@ -45,24 +45,36 @@ std::string point_label(const PlannedRun& run) {
   return out;
 }
 
-void add_row(Table& t, size_t row, const RunStatusEntry& e, const RunFileSummary* file) {
+void add_row(Table& t, size_t row, const RunStatusEntry& e, const std::string& role, const RunFileSummary* file) {
   const auto& run = *e.run;
-  const auto& cfg = run.config;
   t.text["run_id"].push_back(run.run_id);
   t.text["arm"].push_back(run.arm);
   t.text["status"].push_back(state_name(e.state));
   t.text["error"].push_back(e.error);
   t.text["point"].push_back(point_label(run));
   t.text["run_file"].push_back(file ? "runs/" + run.run_id + ".h5" : "");
-  t.text["method"].push_back(cfg.get_string("method.name"));
-  t.text["schedule"].push_back(cfg.get_string("method.schedule.kind"));
-  t.text["coupling"].push_back(cfg.get_string("coupling.kind"));
-  t.text["quality_metric"].push_back(cfg.get_string("stability.quality_metric"));
-  t.numbers["beta0"].push_back(cfg.get_float("method.schedule.beta0"));
+  t.text["role"].push_back(role);
+  // The measure the analysis follows over training; what a run's method is, its arm's settings say (/arms).
+  t.text["quality_metric"].push_back(run.config.get_string("stability.quality_metric"));
   t.seed.push_back(run.seed);
   for (const auto& [key, value] : run.point) set_cell(t.text["param/" + key], row, value, std::string());
   if (!file) return;
   for (const auto& [name, value] : file->finals) set_cell(t.numbers["final/" + name], row, value, std::nan(""));
+}
+
+// /arms: each arm's role in the claims and the settings its block declares ("key=value, ..."), for the labels.
+void write_arms(RunLog& out, const SweepPlan& plan) {
+  std::vector<std::string> names, roles, settings;
+  for (const auto& arm : plan.arms) {
+    names.push_back(arm.name);
+    roles.push_back(plan.report.role_of(arm.name));
+    std::string text;
+    for (const auto& [key, value] : arm.settings) text += (text.empty() ? "" : ", ") + key + "=" + value;
+    settings.push_back(text);
+  }
+  out.strings("arms/name", names);
+  out.strings("arms/role", roles);
+  out.strings("arms/settings", settings);
 }
 
 // The pre-declared analysis (sweep/report_block.h), for analysis/claims.py.
@@ -98,7 +110,7 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
     counts.pending += e.state == RunState::kPending;
     const bool has_file = e.state == RunState::kComplete || e.state == RunState::kDiverged;
     const auto summary = has_file ? read_run_file(run_file_of(plan, *e.run)) : RunFileSummary{};
-    add_row(table, row, e, has_file ? &summary : nullptr);
+    add_row(table, row, e, plan.report.role_of(e.run->arm), has_file ? &summary : nullptr);
     if (has_file) linked.push_back(e.run->run_id);
   }
   const size_t rows = entries.size();
@@ -109,6 +121,7 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
   out.attr("collected_at", utc_now_iso8601());
   out.attr("report_baseline", plan.report.baseline);
   write_report_declaration(out, plan.report);
+  write_arms(out, plan);
   if (!plan.report.baseline_point.empty()) {
     std::vector<std::string> keys, values;
     for (const auto& [key, value] : plan.report.baseline_point) keys.push_back(key), values.push_back(value);

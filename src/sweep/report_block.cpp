@@ -204,4 +204,12 @@ ReportSettings read_report_block(const YAML::Node& node, const SweepPlan& plan, 
   return out;
 }
 
+std::string ReportSettings::role_of(const std::string& arm) const {
+  const bool is_baseline = arm == baseline;
+  const bool is_treatment = std::find(treatments.begin(), treatments.end(), arm) != treatments.end();
+  if (is_baseline && is_treatment) return "baseline, treatment";
+  if (is_baseline) return "baseline";
+  return is_treatment ? "treatment" : "reference";
+}
+
 }  // namespace gftlab

@@ -42,6 +42,9 @@ struct ReportSettings {
   // family size within alpha. A family that cannot is exploratory, whatever was declared.
   bool can_decide() const;
   std::string family_line() const;  // one line for `sweep plan` and the report
+  // An arm's role in the claims: "baseline", "treatment", "baseline, treatment" (a baseline fixed at a grid
+  // point, tested at the others) or "reference" (shown, never claimed).
+  std::string role_of(const std::string& arm) const;
 };
 
 constexpr double kReportAlpha = 0.05;

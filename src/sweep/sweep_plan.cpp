@@ -229,9 +229,7 @@ void limit_reference_seeds(const YAML::Node& profile, const std::string& name, c
   if (n < 1) throw src.error(node, "profiles." + name + ".reference_seeds", "needs a seed count >= 1");
   const std::set<int64_t> kept(seeds.begin(), seeds.begin() + std::min<int64_t>(n, static_cast<int64_t>(seeds.size())));
   const auto& r = plan.report;
-  const auto reference = [&](const PlannedRun& run) {
-    return run.arm != r.baseline && std::find(r.treatments.begin(), r.treatments.end(), run.arm) == r.treatments.end();
-  };
+  const auto reference = [&](const PlannedRun& run) { return r.role_of(run.arm) == "reference"; };
   plan.runs.erase(std::remove_if(plan.runs.begin(), plan.runs.end(),
                                  [&](const PlannedRun& run) { return reference(run) && !kept.count(run.seed); }),
                   plan.runs.end());
@@ -333,6 +331,10 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
   for (const auto& arm : arms) {
     if (std::find(skipped.begin(), skipped.end(), arm.name) != skipped.end()) continue;
     Config own = apply_block(cfg, arm.block, "arms." + arm.name, src);
+    plan.arms.push_back({arm.name, {}});
+    std::vector<std::pair<std::string, YAML::Node>> leaves;
+    if (arm.block.IsMap()) flatten(arm.block, "", leaves);
+    for (const auto& [key, value] : leaves) plan.arms.back().settings.emplace_back(key, yaml_text(value));
     if (arm_adjustments && arm_adjustments[arm.name])
       own = apply_block(own, arm_adjustments[arm.name], "profiles." + profile + ".arms." + arm.name, src);
     const size_t planned_before = plan.runs.size();

@@ -13,6 +13,13 @@
 
 namespace gftlab {
 
+// An arm as the experiment file declares it: the run-config keys its block sets (YAML text, in the file's
+// order), which summary.h5's /arms carries so that the analysis describes an arm without knowing any method.
+struct PlannedArm {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> settings;
+};
+
 struct PlannedRun {
   std::string run_id;
   std::string arm;
@@ -43,6 +50,7 @@ struct SweepPlan {
   std::string directory;  // <results>/<experiment>/<profile>
   SlurmBlock slurm;
   ReportSettings report;
+  std::vector<PlannedArm> arms;  // those run at this profile, in the file's order
   std::vector<PlannedRun> runs;
 };
 

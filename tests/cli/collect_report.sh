@@ -33,6 +33,12 @@ with h5py.File(d / "summary.h5") as f:
     arm, status = t["arm"].asstr()[:], t["status"].asstr()[:]
     error, run_file = t["error"].asstr()[:], t["run_file"].asstr()[:]
     assert f.attrs["n_runs"] == 24 and f.attrs["n_failed"] == 6 and f.attrs["n_diverged"] == 6
+    # Arms by role (the report block: baseline standard, the annealed gft arm the default treatment), with the
+    # settings their blocks declare.
+    roles = dict(zip(f["arms/name"].asstr()[:], f["arms/role"].asstr()[:]))
+    assert roles == {"gft": "treatment", "standard": "baseline", "diverging": "reference", "broken": "reference"}, roles
+    assert list(f["arms/settings"].asstr()[:])[:2] == ["method.name=gft, method.schedule.beta0=1", "method.name=standard"]
+    assert [roles[a] for a in arm] == list(t["role"].asstr()[:])
     for i in range(24):
         expected = {"gft": "complete", "standard": "complete", "diverging": "diverged", "broken": "failed"}[arm[i]]
         assert status[i] == expected, (arm[i], status[i])
@@ -61,7 +67,7 @@ for name in figures:
 assert report.count("| **diverged** |") == 6 and report.count("| **failed** |") == 6
 assert "*Does collect see every state?*" in report
 # Cost: standard fine-tuning evaluates one network and no VJP per step, 40 steps, in each of its 6 runs.
-assert "| standard | standard, independent | 6 | 40 [40, 40] | 0 [0, 0] | " in report, report
+assert "| standard | method.name=standard | 6 | 40 [40, 40] | 0 [0, 0] | " in report, report
 # The claims: gft (an annealed gft arm: the default treatment) at each grid point, one primary measure per claim.
 assert "| quality | gft | target.n_train=64 | final w2 (non-inferiority, margin ×1.05; noise floor " in report, report
 assert "## Secondary comparisons" in report

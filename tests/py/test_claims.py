@@ -59,22 +59,25 @@ def write_sweep(runs, treatments=("gft",), primary=None, confirmatory=True, base
     f = h5py.File(f"planted-{next(_files)}.h5", "w", driver="core", backing_store=False)
     f.attrs.update({"experiment": "planted", "profile": "test", "collected_at": "now", "description": "",
                     "report_baseline": baseline, "report_confirmatory": int(confirmatory), "n_runs": len(runs)})
+    role = lambda arm: "baseline" if arm == baseline else "treatment" if arm in treatments else "reference"  # noqa: E731
     strings = lambda name, values: f.create_dataset(name, data=list(values), dtype=h5py.string_dtype())  # noqa: E731
     ids = [f"{r['arm']}-{r['seed']}-{r.get('point', '')}" for r in runs]
     text = {"run_id": ids, "arm": [r["arm"] for r in runs], "status": [r.get("status", "complete") for r in runs],
-            "point": [r.get("point", "") for r in runs], "method": [r["arm"] for r in runs],
-            "schedule": ["cosine"] * len(runs), "coupling": ["independent"] * len(runs),
-            "quality_metric": ["w2"] * len(runs), "error": [""] * len(runs), "run_file": [""] * len(runs)}
+            "point": [r.get("point", "") for r in runs], "quality_metric": ["w2"] * len(runs),
+            "role": [role(r["arm"]) for r in runs], "error": [""] * len(runs), "run_file": [""] * len(runs)}
     for k, v in text.items():
         strings(f"table/{k}", v)
     f["table/seed"] = [r["seed"] for r in runs]
-    f["table/beta0"] = [0.0] * len(runs)
     for name in sorted({k for r in runs for k in r.get("finals", {})}):
         f[f"table/final/{name}"] = [r.get("finals", {}).get(name, math.nan) for r in runs]
     strings("metrics/name", [m[0] for m in METRICS])
     f["metrics/better"] = [m[1] for m in METRICS]
     strings("metrics/family", [m[2] for m in METRICS])
     strings("report/treatments", treatments)
+    arms = list(dict.fromkeys(r["arm"] for r in runs))
+    strings("arms/name", arms)
+    strings("arms/role", [role(a) for a in arms])
+    strings("arms/settings", [f"method.name={a}" for a in arms])
     declared = {**DECLARED_PRIMARY, **(primary or {})}
     strings("report/claims", CLAIM_NAMES)
     strings("report/primary", [declared[c] for c in CLAIM_NAMES])
