@@ -10,6 +10,7 @@ import numpy as np
 from comparisons import Measure, compare_all, divergence, primary_quality
 from seed_stats import ALPHA
 from style import HIGHER, LOWER, NEITHER
+import run_layout as layout
 
 # (key, the paper's claim, the report figure that shows it)
 CLAIMS = [
@@ -55,7 +56,7 @@ def catalogue(sweep):
 
 def available(sweep, m):
     if m.kind == "function_noise":
-        return any(r.series("stability/probe_step") is not None for r in sweep.runs if r.group is not None)
+        return any(r.series(layout.STABILITY_PROBE_STEP) is not None for r in sweep.runs if r.group is not None)
     if m.kind in ("steps_to", "nfe_to"):
         return sweep.has_final(primary_quality(sweep))
     return sweep.has_final(m.source)

@@ -18,6 +18,7 @@ from exact_tests import (clopper_pearson, decision_power_effect, hodges_lehmann,
 from seed_stats import ALPHA, holm, t_interval, t_test_p
 from style import LOWER
 from sweep_data import training_cost
+import run_layout as layout
 
 MIN_PAIRS = 3
 
@@ -164,7 +165,7 @@ def window_of(sweep, measure, runs):
         return next((ms.function_noise(r)[2] for r in runs if r.status == "complete"), "")
     if measure.kind in ("steps_to", "nfe_to"):
         return f"until q* = q0 - {ms.SPEED_FRACTION:g} (q0 - worse final); conditional on the schedule (anneal_steps)"
-    steps = next((r.series("eval/step") for r in runs if r.series("eval/step") is not None), None)
+    steps = next((r.series(layout.EVAL_STEP) for r in runs if r.series(layout.EVAL_STEP) is not None), None)
     return f"final (step {int(steps[-1])})" if steps is not None and len(steps) else "final"
 
 

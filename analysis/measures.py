@@ -18,6 +18,7 @@ linearly between the evaluations that bracket it (/quality/*: the full evaluatio
 import math
 
 import numpy as np
+import run_layout as layout
 
 MAD_TO_SD = 0.6744897501960817  # the median of |Z| for a standard normal
 SECOND_DIFFERENCE_VARIANCE = 6.0
@@ -45,7 +46,7 @@ def oscillation_sd(outputs):
 
 def probe_series(run):
     """(steps, [records, width] outputs) of a run's function probe, or (None, None)."""
-    steps, flat = run.series("stability/probe_step"), run.series("stability/probe_output")
+    steps, flat = run.series(layout.STABILITY_PROBE_STEP), run.series(layout.STABILITY_PROBE_OUTPUT)
     if steps is None or flat is None or len(steps) == 0 or len(flat) % len(steps):
         return None, None
     return np.asarray(steps), np.asarray(flat, float).reshape(len(steps), -1)
@@ -63,9 +64,9 @@ def function_noise(run):
 
 def quality_series(run):
     """(steps, values) of the run's quality metric at every evaluation that computed it."""
-    steps, values = run.series("quality/step"), run.series("quality/value")
+    steps, values = run.series(layout.QUALITY_STEP), run.series(layout.QUALITY_VALUE)
     if steps is None or values is None:
-        steps, values = run.series("eval/step"), run.series("eval/" + run.quality_metric)
+        steps, values = run.series(layout.EVAL_STEP), run.series(layout.EVAL + run.quality_metric)
     if steps is None or values is None:
         return None, None
     n = min(len(steps), len(values))

@@ -11,6 +11,7 @@ import h5py
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from style import PALETTE, plt, save, smooth  # noqa: E402
+import run_layout as layout  # noqa: E402
 
 PANELS = [("w2", "exact W2 (data units)"), ("mmd2", "MMD² (RBF mix)"), ("nll", "held-out NLL (nats)"),
           ("path_length", "path length (data units)"), ("adaptive_nfe", "adaptive-solver NFE")]
@@ -42,12 +43,12 @@ def main():
     for k, path in enumerate(files):
         with h5py.File(path, "r") as f:
             colour = PALETTE[k % len(PALETTE)]
-            loss = f["train/loss"][:]
-            steps = f["train/step"][:]
+            loss = f[layout.TRAIN_LOSS][:]
+            steps = f[layout.TRAIN_STEP][:]
             axes[0].plot(steps, smooth(loss, 25), color=colour, label=label_of(f))
             for ax, (name, _) in zip(axes[1:], PANELS):
-                if "eval/" + name in f:
-                    ax.plot(f["eval/step"][:], f["eval/" + name][:], "o-", color=colour, ms=3)
+                if layout.EVAL + name in f:
+                    ax.plot(f[layout.EVAL_STEP][:], f[layout.EVAL + name][:], "o-", color=colour, ms=3)
     axes[0].set(xlabel="fine-tuning step", ylabel="flow-matching loss (25-step mean)", title="training loss")
     for ax, (name, label) in zip(axes[1:], PANELS):
         ax.set(xlabel="fine-tuning step", ylabel=label, title=name)

@@ -12,6 +12,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import claims  # noqa: E402
 import sweep_figures as figs  # noqa: E402
 from sweep_data import Sweep, mean_ci, training_cost  # noqa: E402
+import run_layout as layout  # noqa: E402
 
 # The final-metrics table: every quality metric, then these.
 TABLE_EXTRA = ["recall", "coverage", "vendi", "path_length", "adaptive_nfe", "quality_spearman", "loss_variance_last",
@@ -119,14 +120,15 @@ def cost_section(sweep):
              "included). Times depend on the machine and on concurrent runs.", "",
              f"| arm | settings | n | network evaluations: {INTERVAL} | VJPs: {INTERVAL} | fine-tuning time (s): "
              f"{INTERVAL} | wall time (s): {INTERVAL} |", "|---|---|---|---|---|---|---|"]
+    nfe, vjp = layout.TRAIN + "nfe", layout.TRAIN + "vjp"
     for arm in sweep.arms:
         runs = [r for point in sweep.points for r in sweep.complete(arm, point)]
-        totals = {s: [c[1][-1] for c in map(lambda r: training_cost(r, s), runs) if c is not None]
-                  for s in ("train/nfe", "train/vjp")}
+        totals = {s: [c[1][-1] for c in map(lambda r: training_cost(r, s), runs) if c is not None] for s in (nfe, vjp)}
         wall = [r.finals.get("wall_seconds", math.nan) for r in runs]
-        tuning = [r.series("eval/train_seconds")[-1] for r in runs if r.series("eval/train_seconds") is not None]
-        lines.append(f"| {arm} | {sweep.describe_arm(arm)} | {len(runs)} | {cell(totals['train/nfe'])} | "
-                     f"{cell(totals['train/vjp'])} | {cell(tuning)} | {cell(wall)} |")
+        seconds = [r.series(layout.EVAL_TRAIN_SECONDS) for r in runs]
+        tuning = [s[-1] for s in seconds if s is not None]
+        lines.append(f"| {arm} | {sweep.describe_arm(arm)} | {len(runs)} | {cell(totals[nfe])} | "
+                     f"{cell(totals[vjp])} | {cell(tuning)} | {cell(wall)} |")
     return lines + [""]
 
 

@@ -1,4 +1,4 @@
-"""One look for every gftlab figure: palette, rc settings, metric labels with units."""
+"""One look for every gftlab figure: palette, rc settings, directions (metric labels come with summary.h5)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,43 +17,6 @@ plt.rcParams.update({
 
 # Which way a metric gets better, as summary.h5's /metrics/better says it (gftlab's metric table).
 LOWER, HIGHER, NEITHER = -1, 1, 0
-
-# name -> short axis label with units; definitions go in the figure captions, directions come from summary.h5.
-LABELS = {
-    "fd": "FD (features²)",
-    "w2": "W2 (data units)",
-    "sliced_w2": "sliced W2 (data units)",
-    "mmd2": "MMD², U-statistic",
-    "energy": "energy distance, U-stat.",
-    "nll": "held-out NLL (nats)",
-    "velocity_error": "E‖v − u_t‖² (units²)",
-    "target_nll": "−log q of samples (nats)",
-    "precision": "precision, k = 3",
-    "recall": "recall, k = 3",
-    "density": "density, k = 5",
-    "coverage": "coverage, k = 5",
-    "vendi": "Vendi score",
-    "mean_pairwise_distance": "mean pairwise dist. (units)",
-    "path_length": "path length (units)",
-    "kinetic_energy": "kinetic energy (units²)",
-    "straightness": "straightness (units²)",
-    "path_ratio": "length / displacement",
-    "adaptive_nfe": "adaptive-solver NFE",
-    "loss_variance_last": "fm_loss trailing var. (loss²)",
-    "quality_variance_last": "quality trailing var.",
-    "quality_spearman": "Spearman(step, quality)",
-    "grad_spikes_per_1000": "grad-norm spikes per 1000 steps",
-    "wall_seconds": "wall time (s)",
-}
-
-
-def label(metric):
-    if metric.startswith("w2_euler_"):
-        return f"W2, {metric[9:]} Euler steps (units)"
-    if metric.startswith("fd_euler_"):
-        return f"FD, {metric[9:]} Euler steps"
-    return LABELS.get(metric, metric)
-
 
 def better_text(better):
     """A panel's title: which way the metric improves (it is labelled on the axis)."""

@@ -10,6 +10,7 @@ import numpy as np
 from scipy import stats
 
 from seed_stats import t_interval
+import run_layout as layout
 
 
 @dataclass
@@ -82,10 +83,19 @@ class Sweep:
             raise SystemExit(f"{path} has no /metrics table (collected by an older gftlab): run `gftlab sweep collect`")
         m = self.file["metrics"]
         self.metric_table = list(zip(m["name"].asstr()[:], (int(b) for b in m["better"][:]), m["family"].asstr()[:]))
+        self.metric_labels = dict(zip(m["name"].asstr()[:], m["label"].asstr()[:]))
 
     def direction(self, metric):
         """-1 when lower is better, +1 when higher, 0 when neither (gftlab's metric table, via /metrics)."""
         return next((better for name, better, _ in self.metric_table if fnmatch.fnmatchcase(metric, name)), 0)
+
+    def label(self, metric):
+        """The metric's axis label with units (gftlab's metric table, via /metrics/label); a ladder row's '*'
+        becomes the step count."""
+        for name, text in self.metric_labels.items():
+            if fnmatch.fnmatchcase(metric, name):
+                return text.replace("*", metric[len(name) - 1:]) if name.endswith("*") else text
+        return metric
 
     def family(self, name):
         """The metrics of one family (quality, diversity, paths, stability), in the table's order."""
@@ -145,10 +155,10 @@ def seed_band(curves):
     return mean, mean - half, mean + half
 
 
-def training_cost(run, series="train/nfe"):
+def training_cost(run, series=layout.TRAIN + "nfe"):
     """(steps, cumulative count) of a run's per-step cost series: the count spent before each step, then the
     total after the last. Logged steps may be sparse: each value counts until the next logged step."""
-    steps, per_step = run.series("train/step"), run.series(series)
+    steps, per_step = run.series(layout.TRAIN_STEP), run.series(series)
     if steps is None or per_step is None or len(steps) == 0:
         return None
     steps = np.asarray(steps[:len(per_step)], float)

@@ -4,7 +4,8 @@ import math
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from style import HIGHER, LOWER, MARKERS, PALETTE, better_text, label, plt, save, smooth
+from style import HIGHER, LOWER, MARKERS, PALETTE, better_text, plt, save, smooth
+import run_layout as layout
 from sweep_data import mean_ci, seed_band, training_cost
 
 
@@ -48,23 +49,24 @@ def stability_figure(sweep, out):
             runs = with_files(sweep, arm, point)
             if not runs:
                 continue
-            steps = max((r.series("train/step") for r in runs), key=len)
+            steps = max((r.series(layout.TRAIN_STEP) for r in runs), key=len)
             window = max(1, len(steps) // 50)
-            loss = [smooth(r.series("train/fm_loss"), window) for r in runs if r.series("train/fm_loss") is not None]
+            fm_loss = [r.series(layout.TRAIN_FM_LOSS) for r in runs]
+            loss = [smooth(series, window) for series in fm_loss if series is not None]
             if loss:
                 all_loss += loss
                 draw_band(ax_loss, steps, loss, colours[arm], arm_label(sweep, arm, point))
-            eval_steps = max((r.series("eval/step") for r in runs), key=len)
-            probe = [r.series("eval/probe_fm_loss") for r in runs if r.series("eval/probe_fm_loss") is not None]
+            eval_steps = max((r.series(layout.EVAL_STEP) for r in runs), key=len)
+            probe = [s for s in (r.series(layout.EVAL_PROBE_FM_LOSS) for r in runs) if s is not None]
             if probe:
                 all_probe += probe
                 draw_band(ax_probe, eval_steps, probe, colours[arm], arm_label(sweep, arm, point))
             qm = runs[0].quality_metric
-            quality = [r.series("eval/" + qm) for r in runs if r.series("eval/" + qm) is not None]
+            quality = [r.series(layout.EVAL + qm) for r in runs if r.series(layout.EVAL + qm) is not None]
             if quality:
                 draw_band(ax_q, eval_steps, quality, colours[arm], arm_label(sweep, arm, point))
-                ax_q.set_ylabel(label(qm))
-            beta = runs[0].series("train/beta")
+                ax_q.set_ylabel(sweep.label(qm))
+            beta = runs[0].series(layout.TRAIN + "beta")
             if beta is not None:
                 ax_beta.plot(steps[:len(beta)], beta, color=colours[arm], lw=1.3, label=arm)
         log_if_positive(ax_loss, all_loss)
@@ -153,18 +155,18 @@ def cost_figure(sweep, out):
         ax_nfe, ax_time = axes[0][column], axes[1][column]
         for arm in sweep.arms:
             for i, r in enumerate(with_files(sweep, arm, point)):
-                quality, cost = r.series("eval/" + r.quality_metric), costs[r.run_id]
+                quality, cost = r.series(layout.EVAL + r.quality_metric), costs[r.run_id]
                 if quality is None or cost is None:
                     continue
                 style = dict(color=colours[arm], lw=1.0, alpha=0.8, marker=".", ms=3, label=arm if i == 0 else None)
                 # Step 0 is the pretrained model, at no cost: drawn at the axis' left end.
-                spent = np.interp(r.series("eval/step")[:len(quality)], *cost)
+                spent = np.interp(r.series(layout.EVAL_STEP)[:len(quality)], *cost)
                 ax_nfe.plot(np.maximum(spent, 1.0), quality, **style)
-                seconds = r.series("eval/train_seconds")
+                seconds = r.series(layout.EVAL_TRAIN_SECONDS)
                 if seconds is not None:
                     ax_time.plot(np.maximum(seconds[:len(quality)], 1e-2), quality, **style)
                 for ax in (ax_nfe, ax_time):
-                    ax.set_ylabel(label(r.quality_metric))
+                    ax.set_ylabel(sweep.label(r.quality_metric))
         title = "quality at equal cost" + (f" — {point}" if point else "")
         ax_nfe.set(xscale="log", xlabel="network evaluations in training (cumulative)", title=title)
         ax_time.set(xscale="log", xlabel="time in fine-tuning steps (s)", title=title)
@@ -179,7 +181,7 @@ def cost_figure(sweep, out):
 def series_figure(sweep, out, name, metrics):
     """Evaluated metrics against step (mean and 95% band over seeds), one row per grid point."""
     runs = sweep.select(status=("complete", "diverged"))
-    metrics = [m for m in metrics if any(r.series("eval/" + m) is not None for r in runs)]
+    metrics = [m for m in metrics if any(r.series(layout.EVAL + m) is not None for r in runs)]
     if not metrics:
         return None
     colours = arm_colours(sweep)
@@ -188,11 +190,12 @@ def series_figure(sweep, out, name, metrics):
     for row, point in zip(axes, sweep.points):
         for ax, metric in zip(row, metrics):
             for arm in sweep.arms:
-                with_series = [r for r in with_files(sweep, arm, point) if r.series("eval/" + metric) is not None]
+                with_series = [r for r in with_files(sweep, arm, point) if r.series(layout.EVAL + metric) is not None]
                 if with_series:
-                    steps = max((r.series("eval/step") for r in with_series), key=len)
-                    draw_band(ax, steps, [r.series("eval/" + metric) for r in with_series], colours[arm], arm)
-            ax.set(xlabel="fine-tuning step", ylabel=label(metric), title=metric + (f" — {point}" if point else ""))
+                    steps = max((r.series(layout.EVAL_STEP) for r in with_series), key=len)
+                    draw_band(ax, steps, [r.series(layout.EVAL + metric) for r in with_series], colours[arm], arm)
+            title = metric + (f" — {point}" if point else "")
+            ax.set(xlabel="fine-tuning step", ylabel=sweep.label(metric), title=title)
     shared_legend(fig, axes[0][0])
     return save(fig, out, name)
 
@@ -227,7 +230,7 @@ def finals_figure(sweep, out, name, metrics):
         ax.set_xticks(range(len(sweep.arms)))
         ax.set_xticklabels(sweep.arms, rotation=40, ha="right",
                            rotation_mode="anchor", fontsize=7)
-        ax.set(ylabel=label(metric), title=better_text(sweep.direction(metric)))
+        ax.set(ylabel=sweep.label(metric), title=better_text(sweep.direction(metric)))
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     if len(sweep.points) > 1:
@@ -253,7 +256,7 @@ def euler_ladder_figure(sweep, out):
         ax.set_xscale("log", base=2)
         ax.set_xticks(ks, [str(k) for k in ks])
         ax.minorticks_off()
-        ax.set(xlabel="Euler steps (network evaluations)", ylabel=label(prefix[:-7]),
+        ax.set(xlabel="Euler steps (network evaluations)", ylabel=sweep.label(prefix[:-7]),
                title="few-step quality" + (f" — {point}" if point else ""))
     shared_legend(fig, axes[0][0])
     return save(fig, out, "euler_ladder")
@@ -284,7 +287,7 @@ def param_figure(sweep, out, metrics):
             ax.set_xscale("log", base=2) if xs.min() > 0 else ax.set_xscale("symlog", base=2, linthresh=positive.min())
             ax.set_xticks(xs, [f"{x:g}" for x in xs])
             ax.minorticks_off()
-        ax.set(xlabel=key, ylabel=label(metric), title=f"{metric} against {key}")
+        ax.set(xlabel=key, ylabel=sweep.label(metric), title=f"{metric} against {key}")
     shared_legend(fig, axes[0][0])
     return save(fig, out, "by_" + key.replace(".", "_"))
 
@@ -295,7 +298,7 @@ def samples_figure(sweep, out):
     for arm in sweep.arms:
         for point in sweep.points:
             runs = sorted(sweep.complete(arm, point), key=lambda r: r.seed)
-            grid = runs[0].series("eval/samples") if runs else None
+            grid = runs[0].series(layout.EVAL_SAMPLES) if runs else None
             if grid is not None and len(grid):
                 cells[arm, point] = (grid[-1], runs[0].seed)
     if not cells:

@@ -12,6 +12,7 @@
 #include "data/distribution.h"
 #include "features/feature_net.h"
 #include "io/run_file_reader.h"
+#include "io/run_layout.h"
 #include "method/method.h"
 #include "run/runner.h"
 #include "train/pretrained_store.h"
@@ -130,7 +131,7 @@ int command_inspect(const std::string& path) {
   fmt::print("started {}  ended {}  pretrained {}\n", attr("start_time"), attr("end_time"), attr("pretrained_id"));
   for (const auto& [key, value] : summary.attributes)
     if (key.rfind("version_", 0) == 0) fmt::print("  {:<18} {}\n", key.substr(8), value);
-  const auto steps = summary.series.find("train/step");
+  const auto steps = summary.series.find(run_layout::kTrainStep);
   fmt::print("train steps logged: {}\nfinal:\n", steps == summary.series.end() ? 0 : steps->second.size());
   for (const auto& [name, value] : summary.finals) fmt::print("  {:<22} {:.6g}\n", name, value);
   return 0;

@@ -8,6 +8,7 @@
 #include "core/rng.h"
 #include "core/stop_signal.h"
 #include "data/distribution.h"
+#include "io/run_layout.h"
 #include "io/run_log.h"
 #include "metrics/metric.h"
 #include "metrics/metric_groups.h"
@@ -34,16 +35,16 @@ RunData draw_run_data(const Config& cfg, const Distribution& target, const Path&
 
 void Evaluator::operator()(VelocityField& model, int64_t step, double train_seconds, RunLog& log, History& history) {
   EvalContext ctx(model, data_.noise, data_.reference, sampler_, features_, inception_);
-  log.append("eval/step", std::vector<int64_t>{step});
-  log.append("eval/train_seconds", std::vector<double>{train_seconds});
-  log.append("eval/probe_fm_loss", std::vector<double>{probe_fm_loss(model, data_.probe)});
+  log.append(run_layout::kEvalStep, std::vector<int64_t>{step});
+  log.append(run_layout::kEvalTrainSeconds, std::vector<double>{train_seconds});
+  log.append(run_layout::kEvalProbeFmLoss, std::vector<double>{probe_fm_loss(model, data_.probe)});
   for (auto& metric : metrics_) {
     const bool once = final_only_.count(metric->group()) > 0;
     if (once && step != last_step_) continue;
     if (stop_requested())
       throw_stopped(fmt::format("evaluating '{}' at step {}", metric->group(), step), kContinuesRun);
     for (const auto& [name, value] : metric->compute(ctx)) {
-      if (!once) log.append("eval/" + name, std::vector<double>{value});
+      if (!once) log.append(run_layout::kEval + name, std::vector<double>{value});
       last_[name] = value;
     }
   }

@@ -15,6 +15,7 @@
 #include "data/distribution.h"
 #include "features/feature_space.h"
 #include "io/png.h"
+#include "io/run_layout.h"
 #include "io/run_log.h"
 #include "metrics/metric.h"
 #include "metrics/stability.h"
@@ -39,13 +40,13 @@ void write_stability(RunLog& log, const History& h, const Config& cfg) {
     return std::vector<int64_t>(v.end() - static_cast<int64_t>(n), v.end());
   };
   if (!h.fm_loss.empty()) {
-    log.append("stability/loss_variance", report.loss_variance);
-    log.append("stability/loss_variance_step", tail(h.steps, report.loss_variance.size()));
+    log.append(run_layout::kStabilityLossVariance, report.loss_variance);
+    log.append(run_layout::kStabilityLossVarianceStep, tail(h.steps, report.loss_variance.size()));
   }
-  log.append("stability/quality_variance", report.quality_variance);
-  log.append("stability/quality_variance_step", tail(h.eval_steps, report.quality_variance.size()));
-  log.append("stability/grad_spike_step", report.spike_steps);
-  for (const auto& [name, value] : report.finals) log.scalar("final/" + name, value);
+  log.append(run_layout::kStabilityQualityVariance, report.quality_variance);
+  log.append(run_layout::kStabilityQualityVarianceStep, tail(h.eval_steps, report.quality_variance.size()));
+  log.append(run_layout::kStabilityGradSpikeStep, report.spike_steps);
+  for (const auto& [name, value] : report.finals) log.scalar(run_layout::kFinal + name, value);
 }
 
 void write_provenance(RunLog& log, const Config& cfg, int threads, const at::Device& device) {
@@ -89,12 +90,13 @@ void write_chunk(RunLog& log, const SeriesChunk& chunk, const std::vector<std::s
   const auto head = [n](const auto& v) {
     return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin(), v.begin() + n);
   };
-  log.append("train/step", head(chunk.step));
-  log.append("train/loss", head(chunk.loss));
-  if (!chunk.fm_loss.empty()) log.append("train/fm_loss", head(chunk.fm_loss));
-  log.append("train/grad_norm", head(chunk.grad_norm));
-  log.append("train/lr", head(chunk.lr));
-  for (size_t k = 0; k < extra_series.size(); ++k) log.append("train/" + extra_series[k], head(chunk.extra[k]));
+  log.append(run_layout::kTrainStep, head(chunk.step));
+  log.append(run_layout::kTrainLoss, head(chunk.loss));
+  if (!chunk.fm_loss.empty()) log.append(run_layout::kTrainFmLoss, head(chunk.fm_loss));
+  log.append(run_layout::kTrainGradNorm, head(chunk.grad_norm));
+  log.append(run_layout::kTrainLr, head(chunk.lr));
+  for (size_t k = 0; k < extra_series.size(); ++k)
+    log.append(run_layout::kTrain + extra_series[k], head(chunk.extra[k]));
 }
 
 // Image runs keep the first few generated images of every evaluation (same noise each time): as 8-bit
@@ -104,16 +106,16 @@ void write_sample_grid(RunLog& log, EvalContext& ctx, int64_t count, int64_t ste
   const auto images = ctx.generated().narrow(0, 0, std::min(count, ctx.generated().size(0))).select(1, 0);
   const auto pixels = ((images.nan_to_num(0.0).clamp(-1, 1) + 1) * 127.5).round().to(at::kByte).contiguous();
   const std::vector<uint8_t> bytes(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
-  log.append_images("eval/samples", bytes, pixels.size(0), pixels.size(1), pixels.size(2));
+  log.append_images(run_layout::kEvalSamples, bytes, pixels.size(0), pixels.size(1), pixels.size(2));
   int64_t height = 0, width = 0;
   const auto grid = tile_images(bytes, pixels.size(0), pixels.size(1), pixels.size(2), 2, &height, &width);
-  log.bytes(fmt::format("eval/sample_grids/{}", step), encode_png_gray(grid, height, width));
+  log.bytes(run_layout::kEvalSampleGrids + std::to_string(step), encode_png_gray(grid, height, width));
 }
 
 // One value of the quality metric (stability.quality_metric) at `step`: the series the speed measure reads.
 void append_quality(RunLog& log, int64_t step, double value) {
-  log.append("quality/step", std::vector<int64_t>{step});
-  log.append("quality/value", std::vector<double>{value});
+  log.append(run_layout::kQualityStep, std::vector<int64_t>{step});
+  log.append(run_layout::kQualityValue, std::vector<double>{value});
 }
 
 // A new run file gets the provenance, a continued one its resume.
@@ -135,10 +137,10 @@ void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std:
                   double noise_floor, const History& history, FeatureSpace* features, FeatureSpace* inception,
                   double seconds) {
   if (!end.diverged)
-    for (const auto& [name, value] : last) log.scalar("final/" + name, value);
+    for (const auto& [name, value] : last) log.scalar(run_layout::kFinal + name, value);
   else
-    log.scalar("final/diverged_step", static_cast<double>(end.diverged_step));
-  if (std::isfinite(noise_floor)) log.scalar("final/quality_noise_floor", noise_floor);
+    log.scalar(run_layout::kFinalDivergedStep, static_cast<double>(end.diverged_step));
+  if (std::isfinite(noise_floor)) log.scalar(run_layout::kFinalQualityNoiseFloor, noise_floor);
   write_stability(log, history, cfg);
   const auto n = cfg.get_int("eval.n_samples");
   if (features && features->loaded()) {
@@ -153,7 +155,7 @@ void write_finals(RunLog& log, const Config& cfg, const LoopEnd& end, const std:
     log.attr("kid_name", fmt::format("KID-{}", n));
     log.attr("fid_inception_sha256", inception->extractor().id);
   }
-  log.scalar("final/wall_seconds", seconds);
+  log.scalar(run_layout::kFinalWallSeconds, seconds);
   log.attr("status", std::string(end.diverged ? "diverged" : "complete"));
   log.attr("end_time", utc_now_iso8601());
 }

@@ -16,6 +16,7 @@
 #include "data/distribution.h"
 #include "features/feature_space.h"
 #include "io/progress.h"
+#include "io/run_layout.h"
 #include "io/run_log.h"
 #include "method/method.h"
 #include "method/reward_classifier.h"
@@ -189,8 +190,8 @@ RunResult Runner::run() {
                             derive_seed(seed, "function-probe"), device_);
   hooks.after_step = [&](int64_t s) {
     if (probe_every > 0 && s >= settings.lr.warmup_steps && s % probe_every == 0) {
-      log.append("stability/probe_step", std::vector<int64_t>{s});
-      log.append("stability/probe_output", probe(*model));
+      log.append(run_layout::kStabilityProbeStep, std::vector<int64_t>{s});
+      log.append(run_layout::kStabilityProbeOutput, probe(*model));
     }
     if (dense_every > 0 && s <= dense_until && s % dense_every == 0 && !hooks.evaluates_at(s))
       evaluator.quality_only(*evaluated, s, log);

@@ -7,6 +7,7 @@
 
 #include "core/runtime.h"
 #include "io/run_file_reader.h"
+#include "io/run_layout.h"
 #include "io/run_log.h"
 #include "metrics/metric_names.h"
 #include "sweep/local_runner.h"
@@ -59,7 +60,8 @@ void add_row(Table& t, size_t row, const RunStatusEntry& e, const std::string& r
   t.seed.push_back(run.seed);
   for (const auto& [key, value] : run.point) set_cell(t.text["param/" + key], row, value, std::string());
   if (!file) return;
-  for (const auto& [name, value] : file->finals) set_cell(t.numbers["final/" + name], row, value, std::nan(""));
+  for (const auto& [name, value] : file->finals)
+    set_cell(t.numbers[run_layout::kFinal + name], row, value, std::nan(""));
 }
 
 // /arms: each arm's role in the claims and the settings its block declares ("key=value, ..."), for the labels.
@@ -143,16 +145,18 @@ CollectCounts collect_sweep(const SweepPlan& plan) {
     out.append("table/" + name, column);
   }
   out.append("table/seed", table.seed);
-  std::vector<std::string> names, families;
+  std::vector<std::string> names, families, labels;
   std::vector<int64_t> better;
   for (const auto& m : metric_table()) {
     names.push_back(m.name);
     better.push_back(static_cast<int64_t>(m.better));
     families.push_back(m.family);
+    labels.push_back(m.label);
   }
   out.strings("metrics/name", names);
   out.append("metrics/better", better);
   out.strings("metrics/family", families);
+  out.strings("metrics/label", labels);
   for (const auto& id : linked) out.external_link("runs/" + id, "runs/" + id + ".h5");
   out.commit();
   return counts;

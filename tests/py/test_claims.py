@@ -25,8 +25,10 @@ ANNEAL = 700        # steps: the cosine approach of gft-cosine (70% of 1000)
 SIGMA = 0.037       # the probe outputs' oscillation SD in both arms of a real run
 PROBE_STEPS = np.arange(100, 1001, 10)  # after warm-up, stability.probe_every = 10
 COORDS = 64
-METRICS = [("w2", -1, "quality"), ("coverage", 1, "diversity"), ("recall", 1, "diversity"),
-           ("path_length", -1, "paths"), ("grad_spikes_per_1000", -1, "stability")]
+METRICS = [("w2", -1, "quality", "W2 (data units)"), ("coverage", 1, "diversity", "coverage, k = 5"),
+           ("recall", 1, "diversity", "recall, k = 3"), ("path_length", -1, "paths", "path length (units)"),
+           ("grad_spikes_per_1000", -1, "stability", "grad-norm spikes per 1000 steps"),
+           ("w2_euler_*", -1, "ladder", "W2, * Euler steps (units)")]
 CLAIM_NAMES = [c for c, _, _ in claims.CLAIMS]
 # What `gftlab sweep collect` writes for an experiment without `report.primary` or `report.margins`
 # (sweep/report_block.cpp's defaults).
@@ -73,6 +75,7 @@ def write_sweep(runs, treatments=("gft",), primary=None, confirmatory=True, base
     strings("metrics/name", [m[0] for m in METRICS])
     f["metrics/better"] = [m[1] for m in METRICS]
     strings("metrics/family", [m[2] for m in METRICS])
+    strings("metrics/label", [m[3] for m in METRICS])
     strings("report/treatments", treatments)
     arms = list(dict.fromkeys(r["arm"] for r in runs))
     strings("arms/name", arms)
@@ -237,6 +240,15 @@ def simulate(sweep, rng, planted_log_path=0.0):
         # time constants: the crossing ratio is then exactly the planted tau ratio (at the margin, 1.25).
         quality = 23.0 * np.exp(-steps / tau)
         r.group = {"quality/step": steps, "quality/value": quality}
+
+
+class Labels(unittest.TestCase):
+    def test_labels_come_from_the_metric_table_with_the_ladder_step_filled_in(self):
+        sweep = write_sweep(final_runs(2, lambda s: {"w2": 1.0}, lambda s: {"w2": 1.0}))
+        self.assertEqual(sweep.label("w2"), "W2 (data units)")
+        self.assertEqual(sweep.label("w2_euler_16"), "W2, 16 Euler steps (units)")
+        self.assertEqual(sweep.label("unlisted"), "unlisted")
+        self.assertEqual(sweep.describe_arm("gft"), "method.name=gft")
 
 
 class Calibration(unittest.TestCase):
