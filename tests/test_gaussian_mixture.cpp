@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/rng.h"
 #include "data/distribution.h"
+#include "data/distribution_names.h"
 
 using namespace gftlab;
 
@@ -70,8 +71,14 @@ TEST_CASE("Gaussian mixture: log-density, sampling and exact velocity", "[data][
 }
 
 TEST_CASE("distributions: every configured kind samples with the right shape, seeded", "[data]") {
-  for (const std::string kind : {"8gaussians", "moons", "checkerboard", "circles", "spirals", "swissroll"}) {
-    const auto cfg = Config::load("", {"target.kind=" + kind});
+  for (const auto& row : distribution_table()) {
+    // A researcher's own files and Fashion-MNIST have tests of their own (test_data_files.cpp, test_images.cpp).
+    if (row.name == "files" || row.name == "fashion_mnist") continue;
+    INFO(row.name);
+    std::vector<std::string> keys = {"target.kind=" + row.name};
+    if (row.name == "gmm") keys.push_back("target.gmm.means=[[0, 0], [3, 3]]");
+    const auto cfg = Config::load("", keys);
+    CHECK(data_files(cfg, "target").empty());
     const auto dist = make_distribution(cfg, "target");
     auto g1 = make_generator(9), g2 = make_generator(9);
     const auto a = dist->sample(500, g1), b = dist->sample(500, g2);

@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/rng.h"
+#include "model/config_keys.h"
 #include "model/device_field.h"
 #include "model/velocity_field.h"
 
@@ -50,4 +51,20 @@ TEST_CASE("model: weights written from CPU copies and read back onto the field's
   const auto g_view = torch::autograd::grad({view.forward(t, x).sum()}, {x})[0];
   const auto g_model = torch::autograd::grad({a->forward(t, x).sum()}, {x})[0];
   CHECK(at::equal(g_view, g_model));
+}
+
+TEST_CASE("model: every activation of the table gives a finite field, each its own", "[model]") {
+  const auto x = at::randn({16, 2}, make_generator(1), at::kFloat);
+  const auto t = at::full({16}, 0.3, at::kFloat);
+  std::vector<at::Tensor> outputs;
+  for (const auto& name : activation_names()) {
+    INFO(name);
+    const auto field = make_velocity_field(Config::load("", {"model.activation=" + name}), {2}, 5);
+    const auto v = field->forward(t, x);
+    CHECK(v.sizes() == x.sizes());
+    CHECK(at::isfinite(v).all().item<bool>());
+    for (const auto& other : outputs) CHECK(!at::allclose(v, other));
+    outputs.push_back(v);
+  }
+  CHECK(outputs.size() == 5);
 }

@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 
 #include "core/config.h"
+#include "core/names.h"
 #include "core/rng.h"
+#include "model/config_keys.h"
 #include "model/mlp.h"
 #include "model/scripted_field.h"
 #include "model/unet.h"
@@ -32,6 +34,23 @@ FieldPtr configured_unet(const Config& cfg, const std::vector<int64_t>& shape) {
   return make_unet(s);
 }
 
+FieldPtr configured_mlp(const Config& cfg, const std::vector<int64_t>& shape) {
+  if (shape.size() != 1) throw cfg.error("model.kind", "the mlp takes flat vectors; use model.kind: unet for images");
+  return make_mlp(shape[0], cfg.get_int("model.width"), cfg.get_int("model.depth"), cfg.get_int("model.time_embed_dim"),
+                  cfg.get_string("model.activation"));
+}
+
+struct ModelKind {
+  std::string name;
+  FieldPtr (*make)(const Config& cfg, const std::vector<int64_t>& sample_shape);
+};
+
+// model.kind, one row each.
+const std::vector<ModelKind>& model_kinds() {
+  static const std::vector<ModelKind> kinds = {{"mlp", configured_mlp}, {"unet", configured_unet}};
+  return kinds;
+}
+
 }  // namespace
 
 FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed) {
@@ -44,19 +63,13 @@ FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& samp
   }
   const int64_t embed = cfg.get_int("model.time_embed_dim");
   if (embed % 2 != 0) throw cfg.error("model.time_embed_dim", "must be even (sin and cos halves)");
-  FieldPtr field;
-  if (cfg.get_string("model.kind") == "unet") {
-    field = configured_unet(cfg, sample_shape);
-  } else {
-    if (sample_shape.size() != 1)
-      throw cfg.error("model.kind", "the mlp takes flat vectors; use model.kind: unet for images");
-    field = make_mlp(sample_shape[0], cfg.get_int("model.width"), cfg.get_int("model.depth"), embed,
-                     cfg.get_string("model.activation"));
-  }
+  FieldPtr field = kind_named(model_kinds(), cfg.get_string("model.kind")).make(cfg, sample_shape);
   auto gen = make_generator(seed, "model-init");
   field->initialise(gen);
   return field;
 }
+
+std::vector<std::string> model_kind_names() { return kind_names(model_kinds()); }
 
 const std::string& imported_field_file(const Config& cfg) { return cfg.get_string("pretrain.import"); }
 

@@ -4,24 +4,37 @@
 
 #include <cmath>
 
+#include "core/names.h"
+#include "model/config_keys.h"
 #include "model/mlp.h"
 #include "model/time_embedding.h"
 
 namespace gftlab {
 namespace {
 
-at::Tensor activate(const std::string& kind, const at::Tensor& h) {
-  if (kind == "silu") return at::silu(h);
-  if (kind == "relu") return at::relu(h);
-  if (kind == "gelu") return at::gelu(h);
-  if (kind == "tanh") return at::tanh(h);
-  return at::softplus(h);
+using Activation = at::Tensor (*)(const at::Tensor& h);
+
+struct ActivationKind {
+  std::string name;
+  Activation apply;
+};
+
+// model.activation, one row each.
+const std::vector<ActivationKind>& activation_kinds() {
+  static const std::vector<ActivationKind> kinds = {
+      {"silu", [](const at::Tensor& h) { return at::silu(h); }},
+      {"relu", [](const at::Tensor& h) { return at::relu(h); }},
+      {"gelu", [](const at::Tensor& h) { return at::gelu(h); }},
+      {"tanh", [](const at::Tensor& h) { return at::tanh(h); }},
+      {"softplus", [](const at::Tensor& h) { return at::softplus(h); }},
+  };
+  return kinds;
 }
 
 class Mlp : public VelocityField {
  public:
-  Mlp(int64_t dim, int64_t width, int64_t depth, int64_t embed_dim, std::string activation)
-      : dim_(dim), embed_dim_(embed_dim), activation_(std::move(activation)) {
+  Mlp(int64_t dim, int64_t width, int64_t depth, int64_t embed_dim, const std::string& activation)
+      : dim_(dim), embed_dim_(embed_dim), activation_(kind_named(activation_kinds(), activation).apply) {
     int64_t in = dim + embed_dim;
     for (int64_t k = 0; k <= depth; ++k) {
       const int64_t out = k == depth ? dim : width;
@@ -56,17 +69,19 @@ class Mlp : public VelocityField {
 
  private:
   at::Tensor after_first_layer(at::Tensor h) {
-    for (size_t k = 1; k < layers_.size(); ++k) h = layers_[k]->forward(activate(activation_, h));
+    for (size_t k = 1; k < layers_.size(); ++k) h = layers_[k]->forward(activation_(h));
     return h;
   }
 
   int64_t dim_, embed_dim_;
-  std::string activation_;
+  Activation activation_;
   std::vector<torch::nn::Linear> layers_;
   at::Tensor freqs_;
 };
 
 }  // namespace
+
+std::vector<std::string> activation_names() { return kind_names(activation_kinds()); }
 
 FieldPtr make_mlp(int64_t dim, int64_t width, int64_t depth, int64_t time_embed_dim, const std::string& activation) {
   return std::make_shared<Mlp>(dim, width, depth, time_embed_dim, activation);
