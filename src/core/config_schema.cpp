@@ -64,6 +64,11 @@ KeySpec string_list(std::string path, std::vector<std::string> def, std::vector<
   return spec;
 }
 
+const std::vector<std::string>& progress_mode_names() {
+  static const std::vector<std::string> names = {"auto", "bar", "lines", "none"};
+  return names;
+}
+
 void add_core_keys(std::vector<KeySpec>& keys) {
   keys.push_back(integer("seed", 0, "seed of everything random in the run", kNonNegative));
   keys.push_back(
@@ -75,7 +80,7 @@ void add_core_keys(std::vector<KeySpec>& keys) {
   off.type = ValueType::kBool;
   keys.push_back(execution(make("cudnn_benchmark", ValueType::kBool, off,
                                 "let cuDNN time its convolution algorithms (faster, not reproducible bit for bit)")));
-  keys.push_back(execution(choice("progress", "auto", {"auto", "bar", "lines", "none"},
+  keys.push_back(execution(choice("progress", "auto", progress_mode_names(),
                                   "progress display: a bar on a terminal, periodic lines otherwise")));
   keys.push_back(execution(text("output.dir", "results/runs", "run files go to <dir>/<run_id>.h5")));
   keys.push_back(execution(text("output.file", "", "explicit run-file path (overrides output.dir)")));

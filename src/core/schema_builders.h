@@ -33,6 +33,9 @@ KeySpec array(std::string path, std::string doc);
 // An execution setting (threads, output paths): left out of the run_id.
 KeySpec execution(KeySpec spec);
 
+// The values of the core key `progress` (io/progress.h parses them).
+const std::vector<std::string>& progress_mode_names();
+
 // The keys of the core layer: the seed, execution settings and output locations.
 void add_core_keys(std::vector<KeySpec>& keys);
 

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <fmt/format.h>
 
+#include "core/names.h"
+#include "core/schema_builders.h"
+
 namespace gftlab {
 namespace {
 
@@ -18,14 +21,8 @@ std::string clock_text(double seconds) {
 
 Progress::Progress(const std::string& mode_name, std::string label, int64_t total)
     : label_(std::move(label)), total_(std::max<int64_t>(total, 1)) {
-  if (mode_name == "bar")
-    mode_ = Mode::kBar;
-  else if (mode_name == "lines")
-    mode_ = Mode::kLines;
-  else if (mode_name == "none")
-    mode_ = Mode::kNone;
-  else
-    mode_ = ::isatty(STDERR_FILENO) ? Mode::kBar : Mode::kLines;
+  mode_ = enum_from_name<Mode>(mode_name, schema::progress_mode_names());
+  if (mode_ == Mode::kAuto) mode_ = ::isatty(STDERR_FILENO) ? Mode::kBar : Mode::kLines;
   start_ = last_ = std::chrono::steady_clock::now();
 }
 

@@ -9,8 +9,8 @@ namespace gftlab {
 
 class Progress {
  public:
-  enum class Mode { kBar, kLines, kNone };
-  // mode_name: auto | bar | lines | none; auto picks bar when stderr is a terminal.
+  enum class Mode { kAuto, kBar, kLines, kNone };  // in the order of progress_mode_names()
+  // mode_name: one of progress_mode_names(); auto picks bar when stderr is a terminal.
   Progress(const std::string& mode_name, std::string label, int64_t total);
   void update(int64_t done, double loss);
   void finish(const std::string& status);
