@@ -11,8 +11,8 @@ PYTHON := /usr/bin/python3
 # private cluster of the slurm.* tests.
 # Never libopenblas0-pthread: under LibTorch's OpenMP it is about 3x slower than the OpenMP build.
 DEB_PACKAGES := build-essential cmake git libtorch-dev libopenblas0-openmp libyaml-cpp-dev libhdf5-dev \
-  libfmt-dev catch2 libcli11-dev zlib1g-dev python3-matplotlib python3-h5py python3-numpy python3-scipy python3-pot \
-  python3-torch \
+  libfmt-dev catch2 libcli11-dev zlib1g-dev libssl-dev python3-matplotlib python3-h5py python3-numpy python3-scipy \
+  python3-pot python3-torch \
   dataset-fashion-mnist slurm-wlm munge
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -170,6 +170,13 @@ TEST_CASE("data files: .npy and HDF5 as the built-in loader, splits, classes, ha
                 "{} -c \"import hashlib; print(int(hashlib.sha256(open('{}', 'rb').read()).hexdigest() == '{}'))\"",
                 GFTLAB_PYTHON, file(name), file_sha256(file(name)))) == 1.0);
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");  // FIPS 180-2
+    Sha256 pieces;  // fed in pieces across the 64-byte blocks, as file_sha256 feeds 1 MiB at a time
+    const std::string text(1000, 'a');
+    for (size_t at = 0; at < text.size(); at += 37)
+      pieces.update(text.data() + at, std::min<size_t>(37, text.size() - at));
+    CHECK(pieces.hex() == sha256_hex(text));
+    CHECK_THROWS_AS(pieces.hex(), std::logic_error);
     CHECK(data_files(Config::load("", {"target.kind=fashion_mnist"}), "target").size() == 4);
     CHECK(data_files(Config::load("", {}), "target").empty());
 

@@ -284,9 +284,9 @@ const Value& Config::get(const std::string& key) const {
 bool Config::get_bool(const std::string& key) const { return get(key).b; }
 int64_t Config::get_int(const std::string& key) const { return get(key).i; }
 double Config::get_float(const std::string& key) const { return get(key).f; }
-const std::string& Config::get_string(const std::string& key) const { return get(key).s; }
+std::string Config::get_string(const std::string& key) const { return get(key).s; }
 std::vector<double> Config::get_float_list(const std::string& key) const { return get(key).numbers; }
-const std::vector<std::string>& Config::get_string_list(const std::string& key) const { return get(key).strings; }
+std::vector<std::string> Config::get_string_list(const std::string& key) const { return get(key).strings; }
 std::vector<int64_t> Config::get_int_list(const std::string& key) const {
   const auto& nums = get(key).numbers;
   return {nums.begin(), nums.end()};

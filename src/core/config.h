@@ -65,10 +65,12 @@ class Config {
   bool get_bool(const std::string& key) const;
   int64_t get_int(const std::string& key) const;
   double get_float(const std::string& key) const;
-  const std::string& get_string(const std::string& key) const;
+  // Strings by value: a reference into the config, bound from a call with a temporary key, is what GCC 13's
+  // -Wdangling-reference flags (and what a caller could keep past the Config).
+  std::string get_string(const std::string& key) const;
   std::vector<int64_t> get_int_list(const std::string& key) const;
   std::vector<double> get_float_list(const std::string& key) const;
-  const std::vector<std::string>& get_string_list(const std::string& key) const;
+  std::vector<std::string> get_string_list(const std::string& key) const;
   const Value& get(const std::string& key) const;
 
   // Canonical YAML: nested, keys sorted, numbers in shortest round-trip form.

@@ -1,25 +1,24 @@
-// SHA-256, for content addresses (run_id, pretrained-model store) and the identity of supplied files.
+// SHA-256, for content addresses (run_id, pretrained-model store) and the identity of supplied files: OpenSSL's
+// libcrypto (its assembly kernels hash a large data file several times faster than portable C++ does).
 #pragma once
 
-#include <array>
 #include <cstddef>
-#include <cstdint>
+#include <memory>
 #include <string>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
 
 namespace gftlab {
 
 // Incremental: update() with any number of pieces, then hex() once (a second call is a logic_error).
 class Sha256 {
  public:
+  Sha256();
   void update(const void* data, size_t size);
   std::string hex();
 
  private:
-  std::array<uint32_t, 8> h_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::array<unsigned char, 64> block_{};
-  size_t filled_ = 0;
-  uint64_t bytes_ = 0;
+  std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> context_;
   bool finished_ = false;
 };
 

@@ -45,7 +45,7 @@ std::vector<DataFile> data_files(const Config& cfg, const std::string& prefix);
 std::string data_files_identity(const Config& cfg, const std::string& prefix);
 
 // `<prefix>.kind`, and the size of the fine-tuning set (target.n_train): what other layers' checks look at.
-const std::string& distribution_kind(const Config& cfg, const std::string& prefix);
+std::string distribution_kind(const Config& cfg, const std::string& prefix);
 int64_t target_train_size(const Config& cfg);
 
 // Builds the distribution configured under `prefix` ("source" or "target"); ConfigError on bad values.

@@ -204,7 +204,7 @@ std::unique_ptr<Distribution> make_distribution(const Config& cfg, const std::st
   return kind_of(cfg, prefix).make(cfg, prefix);
 }
 
-const std::string& distribution_kind(const Config& cfg, const std::string& prefix) {
+std::string distribution_kind(const Config& cfg, const std::string& prefix) {
   return cfg.get_string(prefix + ".kind");
 }
 

@@ -71,6 +71,6 @@ FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& samp
 
 std::vector<std::string> model_kind_names() { return kind_names(model_kinds()); }
 
-const std::string& imported_field_file(const Config& cfg) { return cfg.get_string("pretrain.import"); }
+std::string imported_field_file(const Config& cfg) { return cfg.get_string("pretrain.import"); }
 
 }  // namespace gftlab

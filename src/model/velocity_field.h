@@ -29,7 +29,7 @@ using FieldPtr = std::shared_ptr<VelocityField>;
 // pretrain.import, the imported module (its own weights; ConfigError when it does not fit).
 FieldPtr make_velocity_field(const Config& cfg, const std::vector<int64_t>& sample_shape, uint64_t seed);
 // pretrain.import: the TorchScript file of an imported pretrained field; "" when gftlab pretrains its own.
-const std::string& imported_field_file(const Config& cfg);
+std::string imported_field_file(const Config& cfg);
 
 // dst <- src, parameter by parameter and buffer by buffer (same architecture).
 void copy_weights(const VelocityField& src, VelocityField& dst);
