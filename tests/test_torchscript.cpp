@@ -109,6 +109,17 @@ TEST_CASE("supplied TorchScript files: Inception, feature extractor, velocity fi
     CHECK_THROWS_WITH(restrict_trainable(cfg.with_overrides({"finetune.trainable=[head.*]"}), copy),
                       Contains("'head.*' matches none of the model's parameters: net.0.weight"));
     CHECK_THROWS_WITH(ScriptedField(file("velocity_xonly.pt"), {2}), Contains("forward failed"));
+    // A file from a newer PyTorch: the operator it needs, and what to do, in one line.
+    CHECK_NOTHROW(ScriptedField(file("velocity_relu.pt"), {2}));
+    try {
+      make_velocity_field(cfg.with_overrides({"pretrain.import=" + file("velocity_newer_op.pt")}), {2}, 0);
+      FAIL("a file calling an operator this LibTorch lacks was loaded");
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      CHECK_THAT(what, Contains("pretrain.import") && Contains("velocity_newer_op.pt") &&
+                           Contains("uses the operator aten::scaled_dot_product_attention") && Contains("docs/gpu.md"));
+      CHECK(what.find('\n') == std::string::npos);
+    }
     CHECK_THROWS_WITH(make_velocity_field(cfg, {3}, 0), Contains("pretrain.import"));
   }
 }

@@ -24,6 +24,10 @@ refused "'fid' needs the Inception network: eval.fid.inception" run "$images" "e
 refused "FID needs images" run "$toy" "eval.fid.inception=$ts/inception.pt"
 refused "eval.features.name" run "$images" "eval.features.torchscript=$ts/features.pt"
 refused "pretrain.import" run "$toy" "pretrain.import=$ts/velocity_xonly.pt"
+refused "uses the operator aten::scaled_dot_product_attention, which this LibTorch" run "$toy" \
+  "pretrain.import=$ts/velocity_newer_op.pt"
+refused "uses the operator aten::scaled_dot_product_attention" run "$images" \
+  "eval.features.torchscript=$ts/velocity_newer_op.pt" eval.features.name=newer
 refused "method.name scratch trains gftlab's own model" run "$toy" "pretrain.import=$ts/velocity.pt" method.name=scratch
 refused "'enc.*' matches none of the model's parameters" run "$toy" "pretrain.import=$ts/velocity.pt" "finetune.trainable=[enc.*]"
 

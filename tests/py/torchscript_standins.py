@@ -12,6 +12,9 @@
                           core (the stop test of the reference statistics, tests/cli/hostile.sh)
       velocity.pt         v(t, x) for x [n, 2], t [n]: a small MLP (torch.jit.script)
       velocity_xonly.pt   forward(x): refused as a velocity field
+      velocity_newer_op.pt  forward(t, x) calling aten::scaled_dot_product_attention, as a PyTorch >= 2.0 saves
+                          it: its code is written as that PyTorch would, so Debian's 1.13 loader does not know
+                          the operator (refused with the operator's name and the remedy)
       not_torchscript.pt  a text file
       and the references of tests/test_torchscript.cpp, float64 raw:
       images.f64 [5, 1, 28, 28] uniform in [-1.2, 1.2]; inception_features.f64 [5, 2048]: their features through
@@ -21,6 +24,7 @@
 """
 import pathlib
 import sys
+import zipfile
 
 import numpy as np
 import torch
@@ -96,6 +100,22 @@ class Velocity(torch.nn.Module):
         return self.net(torch.cat([x, t.unsqueeze(1)], 1))
 
 
+class ReluVelocity(torch.nn.Module):
+    def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x) * t[:, None]
+
+
+def with_newer_operator(src, dst):
+    """A copy of the archive `src` whose serialised code calls scaled_dot_product_attention instead of relu."""
+    with zipfile.ZipFile(src) as archive, zipfile.ZipFile(dst, "w") as out:
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename.endswith("code/__torch__.py"):
+                assert b"torch.relu(x)" in data, data
+                data = data.replace(b"torch.relu(x)", b"torch.scaled_dot_product_attention(x, x, x)")
+            out.writestr(info, data)
+
+
 class VelocityXOnly(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -115,6 +135,8 @@ def write(d):
                          ("velocity_xonly", VelocityXOnly())]:
         torch.jit.save(torch.jit.script(module.eval()), str(d / f"{name}.pt"))
     (d / "not_torchscript.pt").write_text("not a TorchScript archive\n")
+    torch.jit.save(torch.jit.script(ReluVelocity()), str(d / "velocity_relu.pt"))
+    with_newer_operator(d / "velocity_relu.pt", d / "velocity_newer_op.pt")
 
 
 def references(d):
