@@ -80,6 +80,9 @@ void add_core_keys(std::vector<KeySpec>& keys) {
   off.type = ValueType::kBool;
   keys.push_back(execution(make("cudnn_benchmark", ValueType::kBool, off,
                                 "let cuDNN time its convolution algorithms (faster, not reproducible bit for bit)")));
+  keys.push_back(execution(make("tf32", ValueType::kBool, off,
+                                "let CUDA matrix products and convolutions round their inputs to TF32 (faster on "
+                                "recent GPUs, about 3 significant digits; off: full float32, as on the CPU)")));
   keys.push_back(execution(choice("progress", "auto", progress_mode_names(),
                                   "progress display: a bar on a terminal, periodic lines otherwise")));
   keys.push_back(execution(text("output.dir", "results/runs", "run files go to <dir>/<run_id>.h5")));

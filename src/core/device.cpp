@@ -27,6 +27,9 @@ std::string cuda_absent_reason() {
 at::Device resolve_device(const Config& cfg) {
   const auto& name = cfg.get_string("device");
   at::globalContext().setBenchmarkCuDNN(cfg.get_bool("cudnn_benchmark"));
+  // PyTorch lets cuDNN use TF32 by default; here both follow the key, off unless asked for.
+  at::globalContext().setAllowTF32CuBLAS(cfg.get_bool("tf32"));
+  at::globalContext().setAllowTF32CuDNN(cfg.get_bool("tf32"));
   const bool visible = torch::cuda::is_available();
   if (name == "cpu" || (name == "auto" && !visible)) return at::kCPU;
   if (name == "auto") return {at::kCUDA, 0};

@@ -14,7 +14,7 @@ class Config;
 
 // `device` resolved: cpu, cuda[:K], or auto (cuda:0 when one is visible, else cpu). ConfigError (exit 2,
 // before any work) when CUDA is asked for and this build or machine has none, or K is out of range. Sets
-// cuDNN's benchmark mode from `cudnn_benchmark`.
+// cuDNN's benchmark mode from `cudnn_benchmark` and TF32 for CUDA's products and convolutions from `tf32`.
 at::Device resolve_device(const Config& cfg);
 
 // What the run file records: device, device_name, cuda_version and cudnn_version (the last three for CUDA).

@@ -23,7 +23,8 @@ std::pair<torch::nn::Module*, std::string> holder_of(torch::nn::Module& root, co
 
 }  // namespace
 
-ScriptedField::ScriptedField(const std::string& path, const std::vector<int64_t>& sample_shape) : module_(path) {
+ScriptedField::ScriptedField(const std::string& path, const std::vector<int64_t>& sample_shape)
+    : module_(path), sample_shape_(sample_shape) {
   for (const auto& [name, tensor] : module_.named_parameters()) {
     auto [holder, leaf] = holder_of(*this, name);
     holder->register_parameter(leaf, tensor, tensor.requires_grad());
@@ -32,14 +33,32 @@ ScriptedField::ScriptedField(const std::string& path, const std::vector<int64_t>
     auto [holder, leaf] = holder_of(*this, name);
     holder->register_buffer(leaf, tensor);
   }
-  auto shape = sample_shape;
+  probe(at::kCPU);
+}
+
+void ScriptedField::probe(const at::Device& device) {
+  auto shape = sample_shape_;
   shape.insert(shape.begin(), 2);
   at::NoGradGuard no_grad;
-  const auto x = at::zeros(shape, at::kFloat);
-  const auto v = forward(at::full({2}, 0.5, at::kFloat), x);
+  const auto x = at::zeros(shape, at::TensorOptions(at::kFloat).device(device));
+  at::Tensor v;
+  try {
+    v = forward(at::full({2}, 0.5, x.options()), x);
+  } catch (const std::runtime_error& e) {
+    if (device.is_cpu()) throw;
+    throw std::runtime_error(
+        fmt::format("{} on {}: {} (a tensor the module keeps outside its parameters and "
+                    "buffers stays on the CPU: register it as a buffer)",
+                    module_.path(), device.str(), e.what()));
+  }
   if (!v.sizes().equals(x.sizes()))
     throw std::runtime_error(
-        fmt::format("{}: forward(t [2], x {}) returned shape {}, not x's", path, x.sizes(), v.sizes()));
+        fmt::format("{}: forward(t [2], x {}) returned shape {}, not x's", module_.path(), x.sizes(), v.sizes()));
+}
+
+void ScriptedField::to(torch::Device device, bool non_blocking) {
+  VelocityField::to(device, non_blocking);
+  if (!device.is_cpu()) probe(device);
 }
 
 at::Tensor ScriptedField::forward(const at::Tensor& t, const at::Tensor& x) { return module_.forward({t, x}); }

@@ -21,10 +21,18 @@ class ScriptedField : public VelocityField {
   // An imported model starts from its own weights: there is nothing of gftlab's to draw.
   void initialise(at::Generator& gen) override;
   void train(bool on = true) override;
+  // Moves the parameters and buffers, then probes forward again on that device: a tensor the module holds
+  // outside them (an attribute, a traced constant) stays on the CPU and fails here, naming the file, rather
+  // than at the first training step.
+  using VelocityField::to;
+  void to(torch::Device device, bool non_blocking = false) override;
   const std::string& sha256() const { return module_.sha256(); }
 
  private:
+  void probe(const at::Device& device);
+
   ScriptModule module_;
+  std::vector<int64_t> sample_shape_;
 };
 
 }  // namespace gftlab

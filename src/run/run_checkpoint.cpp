@@ -23,7 +23,7 @@ std::string checkpoint_path_of(const std::string& run_file) {
   return std::filesystem::path(run_file).replace_extension(".ckpt").string();
 }
 
-void write_run_checkpoint(const std::string& path, const RunCheckpoint& c, const Trainer& trainer) {
+void write_run_checkpoint(const std::string& path, const RunCheckpoint& c, Trainer& trainer) {
   torch::serialize::OutputArchive archive, trainer_state;
   trainer.save(trainer_state);
   archive.write("trainer", trainer_state);

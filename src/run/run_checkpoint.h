@@ -30,7 +30,7 @@ struct RunCheckpoint {
   History history;
 };
 
-void write_run_checkpoint(const std::string& path, const RunCheckpoint& checkpoint, const Trainer& trainer);
+void write_run_checkpoint(const std::string& path, const RunCheckpoint& checkpoint, Trainer& trainer);
 // False when there is no checkpoint at `path`; `trainer_state` is then left alone, else it holds what
 // Trainer::load needs.
 bool read_run_checkpoint(const std::string& path, RunCheckpoint& checkpoint,

@@ -58,17 +58,20 @@ class Trainer {
   Ema& ema() { return ema_; }
   // Where the model is (its device when the trainer was built): batches are drawn on the CPU and moved there.
   const at::Device& device() const { return device_; }
+  // Waits for the work queued on the device (nothing to wait for on the CPU): a clock read after it times the
+  // steps themselves, not just their queueing.
+  void synchronize() const;
   // Everything the following steps depend on: weights, EMA, Adam's moments, the generator and the step. A
   // trainer built the same way and restored from it continues bit-identically on CPU. Only between flushes.
   // Weights are written as CPU tensors; a load (of an archive read onto the CPU) puts everything back on
   // this trainer's device, so a run preempted on one device continues on another.
-  void save(torch::serialize::OutputArchive& archive) const;
+  void save(torch::serialize::OutputArchive& archive);
   void load(torch::serialize::InputArchive& archive);
 
  private:
   // The step's batch, and the coupling's series of its pairing (none for a noise-only method).
   StepBatch draw_batch(std::vector<at::Tensor>& coupling_series);
-  void move_optimiser_state();
+  void move_optimiser_state(const at::Device& device);
 
   FieldPtr model_;
   std::vector<at::Tensor> params_;  // model_->parameters(), taken once (see Ema)

@@ -14,8 +14,10 @@ LoopEnd run_training_loop(Trainer& trainer, int64_t steps, int64_t flush_every, 
   for (int64_t s = trainer.steps_done() + 1; s <= steps; ++s) {
     const auto started = std::chrono::steady_clock::now();
     trainer.step();
-    if (hooks.step_seconds)
+    if (hooks.step_seconds) {
+      trainer.synchronize();
       hooks.step_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     if (hooks.after_step) hooks.after_step(s);
     const bool evaluate_now = hooks.evaluates_at && hooks.evaluates_at(s);
     const bool checkpoint_now = s < steps && clock.due();
