@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures (PNG and PDF), report.md and claims.json for one collected sweep.
+"""Figures (PNG and PDF), report.md, report.html (one self-contained page) and claims.json for one collected sweep.
 
 usage: report.py SWEEP_DIR      (results/<experiment>/<profile>, holding summary.h5)
 Normally run by `gftlab report EXP.yaml --profile P`, which collects the sweep first.
@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import claims  # noqa: E402
+import report_html  # noqa: E402
 import sweep_figures as figs  # noqa: E402
 from sweep_data import Sweep, mean_ci, training_cost  # noqa: E402
 import run_layout as layout  # noqa: E402
@@ -176,8 +177,11 @@ def main():
     lines += ["## Cost", ""] + cost_section(sweep)
     lines += ["## Secondary comparisons (paired by seed, no verdicts)", ""] + comparison_section(sweep, others)
     (out / "report.md").write_text("\n".join(lines) + "\n")
+    page = report_html.render(lines, out, sweep.name, report_html.provenance(sweep))
+    (out / "report.html").write_text(page)
     claims.write_json(out / "claims.json", sweep, members, others)
-    print(f"wrote {len(figures)} figures (PNG and PDF), {out / 'report.md'} and {out / 'claims.json'}")
+    print(f"wrote {len(figures)} figures (PNG and PDF), {out / 'report.md'}, {out / 'report.html'} (self-contained) "
+          f"and {out / 'claims.json'}")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,18 @@ assert "| standard | method.name=standard | 6 | 40 [40, 40] | 0 [0, 0] | " in re
 assert "| quality | gft | target.n_train=64 | final w2 (non-inferiority, margin ×1.05; noise floor " in report, report
 assert "## Secondary comparisons" in report
 assert report.startswith("# check (smoke)") and "## Claims" in report
+# report.html: one page with every figure inside, the claims and run tables as tables, the provenance, and no
+# reference to anything on the network.
+import re
+page = (d / "figures" / "report.html").read_text()
+embedded = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}">', page)
+assert len(embedded) == len(figures), (len(embedded), len(figures))
+assert not re.search(r'(src|href)="(https?:)?//|<link|@import|url\(|<script src', page, re.I)
+claims_part = page[page.index("<h2>Claims</h2>"):page.index("<h2>Runs that are not complete</h2>")]
+assert "<table>" in claims_part and "<th>claim</th>" in claims_part, claims_part[:2000]
+assert page.count("<strong>diverged</strong>") == 6 and page.count("<strong>failed</strong>") == 6
+assert "<h2>Provenance</h2>" in page and "commit: " in page and "BLAS kernel: " in page
+assert '<a href="forest.pdf">PDF</a>' in page
 import json
 doc = json.loads((d / "figures" / "claims.json").read_text())
 assert doc["baseline"] == "standard" and {r["arm"] for r in doc["claims"]} == {"gft"}
