@@ -93,3 +93,12 @@ for f in [h5py.File(p) for p in sorted(pathlib.Path("results/imported/smoke/runs
         assert "trainable_parameters" not in a
 print("own problem ok")
 PY
+
+# A model in flow_matching's convention (forward(x, t, **extras)), exported by analysis/export_model.py from a
+# factory with a fixed keyword argument, fine-tunes as pretrain.import.
+"$python" "$repo/analysis/export_model.py" --factory "$repo/tests/py/test_export_model.py:FmConditional" \
+  --convention flow_matching --shape 2 --extra label=2 --out "$work/fm.pt" | grep -q "wrote $work/fm.pt (traced"
+"$gftlab" --threads 1 run "$toy" "pretrain.import=$work/fm.pt" method.name=gft finetune.steps=30 \
+  finetune.warmup_steps=0 eval.every=0 eval.n_samples=200 target.n_eval=400 progress=none \
+  "output.file=$work/fm_run.h5" > fm.log 2>&1 || { cat fm.log; exit 1; }
+"$gftlab" inspect "$work/fm_run.h5" | grep -q "status complete" || { "$gftlab" inspect "$work/fm_run.h5"; exit 1; }
