@@ -97,7 +97,12 @@ def export(model, convention, shape, out, extras=None, tolerance=1e-5):
         with torch.no_grad():
             for batch, seed in ((3, 1), (7, 2)):
                 t, x = inputs(batch, shape, seed)
-                want, got = wrapper(t, x), loaded(t, x)
+                want = wrapper(t, x)
+                try:
+                    got = loaded(t, x)
+                except RuntimeError as e:  # e.g. a trace that froze the batch size into a reshape
+                    raise ValueError(f"the {how} file fails on a batch of {batch} ({str(e).strip().splitlines()[0]})"
+                                     ": make the model scriptable (torch.jit.script) and export again") from e
                 if got.shape != x.shape or want.shape != x.shape:
                     raise ValueError(f"forward returns shape {tuple(got.shape)} for x {tuple(x.shape)}: gftlab "
                                      "needs the velocity shaped like x")
@@ -106,6 +111,9 @@ def export(model, convention, shape, out, extras=None, tolerance=1e-5):
                     raise ValueError(f"the {how} file differs from the model by {error:.3g} on a batch of {batch}: "
                                      "its forward depends on the input in a way a trace cannot capture; make it "
                                      "scriptable (torch.jit.script) and export again")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary file: NamedTemporaryFile makes it private
         os.replace(temporary, out)
     finally:
         if os.path.exists(temporary):

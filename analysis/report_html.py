@@ -55,17 +55,33 @@ def inline(text, figures_dir):
     return "".join(out)
 
 
-def markup(text, figures_dir):
-    def image(m):
-        alt, name = m.group(1), m.group(2)
-        data = base64.b64encode((figures_dir / name).read_bytes()).decode()
-        return f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}">'
+LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
 
-    text = html.escape(text, quote=False)
-    text = re.sub(r"!\[([^\]]*)\]\(([^)\s]+\.png)\)", image, text)
-    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', text)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"(?<![*\w])\*([^*]+)\*(?![*\w])", r"<em>\1</em>", text)
+
+def markup(text, figures_dir):
+    """Images and links are taken from the raw text (a figure by its plain file name in figures_dir, a link
+    to a plain relative name: the report writes no other); everything else is escaped, then emphasised."""
+    out, last = [], 0
+    for m in LINK.finditer(text):
+        image, label, target = m.group(1) == "!", m.group(2), m.group(3)
+        local = re.fullmatch(r"[\w.-]+", target) is not None and (figures_dir / target).is_file()
+        out.append(emphasis(html.escape(text[last:m.start()], quote=False)))
+        if image and local and target.endswith(".png"):
+            data = base64.b64encode((figures_dir / target).read_bytes()).decode()
+            out.append(f'<img alt="{html.escape(label)}" src="data:image/png;base64,{data}">')
+        elif not image and local:
+            out.append(f'<a href="{html.escape(target)}">{emphasis(html.escape(label, quote=False))}</a>')
+        else:
+            out.append(emphasis(html.escape(m.group(0), quote=False)))
+        last = m.end()
+    out.append(emphasis(html.escape(text[last:], quote=False)))
+    return "".join(out)
+
+
+def emphasis(escaped):
+    """**bold** and *italic*, where the markers touch words (`net.2.*` and `a * b` stay as they are)."""
+    escaped = re.sub(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"(?<![\w.*])\*(?=\w)([^*]+?)(?<=[\w?.!)])\*(?![\w*])", r"<em>\1</em>", escaped)
 
 
 def cells(line):

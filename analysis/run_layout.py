@@ -19,6 +19,9 @@ EVAL_SAMPLES = "eval/samples"
 
 # one PNG per evaluation, named by its step
 EVAL_SAMPLE_GRIDS = "eval/sample_grids/"
+
+# the dense evaluations of stability.quality_metric alone
+QUALITY = "quality/"
 QUALITY_STEP = "quality/step"
 QUALITY_VALUE = "quality/value"
 

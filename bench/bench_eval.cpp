@@ -19,6 +19,7 @@
 #include "data/distribution.h"
 #include "features/feature_space.h"
 #include "metrics/metric.h"
+#include "path/path.h"
 #include "sampler/sampler.h"
 #include "sweep/sweep_plan.h"
 #include "timing.h"
@@ -44,7 +45,7 @@ std::string time_evaluation(const Config& cfg) {
   auto noise_gen = make_generator(seed, "eval-noise");
   const at::Tensor noise = at::randn(reference.sizes(), noise_gen, at::kFloat);
   const auto model = get_or_pretrain(cfg, *source).field;
-  const auto sampler = make_sampler(cfg, "eval.sampler", derive_seed(seed, "eval-sde"));
+  const auto sampler = make_sampler(cfg, "eval.sampler", make_path(cfg).sigma(), derive_seed(seed, "eval-sde"));
   auto metrics = make_metrics(cfg, *target, derive_seed(seed, "eval"));
   const auto features = make_feature_space(cfg, target->sample_shape());
   const auto inception = make_inception_space(cfg, target->sample_shape());

@@ -28,7 +28,7 @@ namespace {
 
 double train_images_per_second(const Config& cfg, const FashionMnist& data, const FieldPtr& pretrained) {
   auto model = make_velocity_field(cfg, {1, 28, 28}, 0);
-  const auto method = make_method(cfg, pretrained, data);
+  const auto method = make_method(cfg, cfg.get_int("finetune.steps"), pretrained, data);
   LinearPath path(0.0);
   IndependentCoupling coupling;
   Trainer trainer(model, make_velocity_field(cfg, {1, 28, 28}, 0), *method, path, coupling,

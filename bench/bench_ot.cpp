@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   const auto data = make_distribution(cfg, "target");
   FieldPtr frozen = make_velocity_field(cfg, {2}, 1);
   for (auto& p : frozen->parameters()) p.set_requires_grad(false);
-  const auto gft = make_method(cfg, frozen, *data);
+  const auto gft = make_method(cfg, cfg.get_int("finetune.steps"), frozen, *data);
   FlowMatching standard(true);
   IndependentCoupling independent;
   OtCoupling ot(false);

@@ -55,6 +55,7 @@ gftlab=$build/gftlab
 mkdir -p "$out"
 start=$(date +%s)
 phase_number=0
+failures=0
 
 # run_phase NAME SECONDS COMMAND...: the command under `timeout`, its output shown and kept in the phase's log.
 # No phase runs past the whole check's deadline (DEADLINE seconds from the start): one that would start with
@@ -68,17 +69,22 @@ run_phase() {
   left=$((deadline - (begin - start)))
   if [ "$left" -lt 10 ]; then
     printf '%-10s %-14s %4d s\n' "$name" "skipped" 0 | tee -a "$out/summary.txt"
+    failures=$((failures + 1))
     return 124
   fi
   [ "$left" -lt "$limit" ] && limit=$left
   echo "== [$((begin - start)) s] $name (limit ${limit} s)"
   # The phases are functions of this script: a fresh bash runs the one named (exported below) under timeout.
-  timeout --kill-after=10 "$limit" bash -c '"$@"' "$name" "$@" 2>&1 | tee "$log"
+  timeout --kill-after=10 "$limit" bash -o pipefail -c '"$@"' "$name" "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   local verdict=ok
-  [ "$status" = 124 ] && verdict="timed out"
-  [ "$status" != 0 ] && [ "$status" != 124 ] && verdict="failed ($status)"
+  case $status in
+    0) ;;
+    124 | 137) verdict="timed out" ;;  # 137: killed after --kill-after
+    *) verdict="failed ($status)" ;;
+  esac
   printf '%-10s %-14s %4d s  %s\n' "$name" "$verdict" "$(($(date +%s) - begin))" "$log" | tee -a "$out/summary.txt"
+  [ "$status" != 0 ] && failures=$((failures + 1))
   return "$status"
 }
 
@@ -90,6 +96,11 @@ machine() {
   "$python" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "C++11 ABI",
     torch._C._GLIBCXX_USE_CXX11_ABI, "GPU", torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)' ||
     echo "no torch in $python"
+  if [ "$("$python" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null)" = 0 ]; then
+    echo "this PyTorch uses the pre-C++11 ABI; Debian's yaml-cpp and fmt use the C++11 one: use a cxx11-ABI"
+    echo "LibTorch with TORCH_DIR (docs/gpu.md)"
+    return 1
+  fi
   "${CXX:-c++}" --version | head -1
   cmake --version | head -1
   command -v ninja || true
@@ -141,7 +152,8 @@ configure() {
     -DGFTLAB_WERROR=OFF -DPython3_EXECUTABLE="$(command -v "$python")" \
     ${TORCH_DIR:+-DTorch_DIR="$TORCH_DIR"} "${cuda_args[@]}" \
     -DCMAKE_PREFIX_PATH="${torch_prefix:+$torch_prefix;}$usr;$lib/cmake" -DZLIB_ROOT="$usr" \
-    -DHDF5_C_INCLUDE_DIR="$usr/include/hdf5/serial" -DHDF5_ROOT="$lib/hdf5/serial"
+    -DHDF5_C_INCLUDE_DIR="$usr/include/hdf5/serial" -DHDF5_ROOT="$lib/hdf5/serial" \
+    -DOPENSSL_ROOT_DIR="$usr" -DCMAKE_CXX_FLAGS="-isystem $usr/include/x86_64-linux-gnu"
 }
 
 build_gftlab() {
@@ -189,9 +201,11 @@ run_example() {
 # (w2, mmd2) and the path length — within |gpu - cpu| <= 0.15 |cpu| + 0.02. Counts of spikes, clipped
 # fractions and rank correlations differ from noise alone and are left out.
 agree() {
-  "$python" - "$out" <<'PY'
-import pathlib, sys
+  "$python" - "$out" "$repo/analysis" <<'PY'
+import pathlib, re, sys
 out = pathlib.Path(sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+import run_layout as layout  # the run file's paths (src/io/run_layout.h)
 try:
     import h5py
 except ImportError:
@@ -202,24 +216,29 @@ for example in ("toy", "images"):
     files = {d: out / f"{example}-{d}.h5" for d in ("cuda", "cpu")}
     if not all(p.exists() for p in files.values()):
         print(f"{example}: a run is missing ({', '.join(str(p) for p in files.values() if not p.exists())})")
+        bad += 1
         continue
     runs = {d: h5py.File(p, "r") for d, p in files.items()}
     for name in STABLE:
-        if f"final/{name}" not in runs["cpu"] or f"final/{name}" not in runs["cuda"]:
+        path = layout.FINAL + name
+        if path not in runs["cpu"] or path not in runs["cuda"]:
+            print(f"{example:7s} {name:12s} missing on {'cpu' if path not in runs['cpu'] else 'cuda'}")
+            bad += 1
             continue
-        cpu, gpu = float(runs["cpu"][f"final/{name}"][()]), float(runs["cuda"][f"final/{name}"][()])
+        cpu, gpu = float(runs["cpu"][path][()]), float(runs["cuda"][path][()])
         ok = abs(gpu - cpu) <= 0.15 * abs(cpu) + 0.02
         bad += not ok
         compared += 1
         print(f"{example:7s} {name:12s} cpu {cpu:12.5g}  gpu {gpu:12.5g}  {'ok' if ok else 'DIFFERS'}")
     for device, f in runs.items():
-        seconds = float(f["eval/train_seconds"][-1])
-        steps, batch = int(f["train/step"][-1]) + 1, 128 if example == "images" else 256
+        seconds = float(f[layout.EVAL_TRAIN_SECONDS][-1])
+        steps = int(f[layout.TRAIN_STEP][-1]) + 1
+        batch = int(re.search(r"^finetune:\n(?:  .*\n)*?  batch_size: (\d+)", f.attrs["config_yaml"], re.M).group(1))
         print(f"{example:7s} {device:4s} fine-tuning {steps / seconds:8.1f} steps/s, {steps * batch / seconds:9.0f} "
               f"samples/s ({f.attrs.get('device_name', device)}; threads {f.attrs.get('threads', '?')})")
 if not compared:
     sys.exit("agreement: no pair of runs to compare")
-print(f"agreement: {compared - bad} of {compared} values within tolerance")
+print(f"agreement: {compared - bad} of {compared} values within tolerance" + (f"; {bad} problems" if bad else ""))
 sys.exit(1 if bad else 0)
 PY
 }
@@ -242,5 +261,6 @@ for p in "${phases[@]}"; do
     *) echo "unknown phase '$p' (bench/device_check.sh --help)"; exit 2 ;;
   esac
 done
-echo "== [$(($(date +%s) - start)) s] done; the phases' logs and run files are in $out"
+echo "== [$(($(date +%s) - start)) s] done, $failures phase(s) not ok; the logs and run files are in $out"
 cat "$out/summary.txt"
+[ "$failures" = 0 ]

@@ -52,5 +52,6 @@ int command_report(const SweepArgs& args);
 int command_config(const ConfigArgs& args);
 int command_features(const ConfigArgs& args, int threads);
 int command_inspect(const std::string& path);
+int command_export_tensorboard(const SweepArgs& args);
 
 }  // namespace gftlab

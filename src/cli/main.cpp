@@ -106,6 +106,14 @@ int main(int argc, char** argv) {
   worker->add_option("--runs-per-task", sweep_args.runs_per_task, "manifest entries per task")
       ->check(CLI::PositiveNumber);
 
+  auto* export_events = app.add_subcommand(
+      "export-tensorboard", "write TensorBoard event files from finished run files: RUN.h5, or a sweep's");
+  export_events->add_option("source", sweep_args.experiment, "a run file (.h5) or an experiment file (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  export_events->add_option("overrides", sweep_args.overrides, "key=value overrides applied to every run (a sweep)");
+  export_events->add_option("--profile", sweep_args.profile, "profile: smoke, quick (default) or paper (a sweep)");
+
   std::string inspect_path;
   auto* inspect = app.add_subcommand("inspect", "print a run file's provenance, status and final metrics");
   inspect->add_option("file", inspect_path, "run file (.h5)")->required()->check(CLI::ExistingFile);
@@ -127,6 +135,7 @@ int main(int argc, char** argv) {
     }
     if (*config) return command_config(config_args);
     if (*inspect) return command_inspect(inspect_path);
+    if (*export_events) return command_export_tensorboard(sweep_args);
     if (*features) {
       install_stop_handlers();
       return command_features(features_args, threads);

@@ -1,8 +1,10 @@
 #include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "io/tensorboard.h"
 #include "sweep/child_process.h"
 #include "sweep/collect.h"
 #include "sweep/local_runner.h"
@@ -138,6 +140,31 @@ int command_report(const SweepArgs& args) {
   if (code != 0)
     fmt::print(stderr, "gftlab: error: the analysis ({}/report.py) exited with {}\n", analysis_dir(), code);
   return code == 0 ? 0 : 1;
+}
+
+// The events of finished run files: one (RUN.h5 -> RUN.tensorboard/) or a sweep's (where its runs write theirs).
+int command_export_tensorboard(const SweepArgs& args) {
+  if (std::filesystem::path(args.experiment).extension() == ".h5") {
+    const auto dir = std::filesystem::path(args.experiment).replace_extension(".tensorboard").string();
+    export_events(args.experiment, dir);
+    fmt::print("{}: the events of {} (tensorboard --logdir {})\n", dir, args.experiment, dir);
+    return 0;
+  }
+  const auto plan = plan_sweep(args.experiment, args.profile, args.overrides, "results", args.max_runs);
+  int written = 0, off = 0;
+  for (const auto& e : sweep_status(plan)) {
+    if (e.state != RunState::kComplete && e.state != RunState::kDiverged) continue;
+    const auto dir = e.run->config.get_string("output.tensorboard");
+    if (dir == "off") {
+      ++off;
+      continue;
+    }
+    export_events(run_file_of(plan, *e.run), dir);
+    ++written;
+  }
+  fmt::print("{}: the events of {} run files{} (tensorboard --logdir {}/tensorboard)\n", plan.directory, written,
+             off > 0 ? fmt::format("; {} with output.tensorboard: off", off) : "", plan.directory);
+  return 0;
 }
 
 }  // namespace gftlab

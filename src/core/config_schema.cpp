@@ -87,6 +87,10 @@ void add_core_keys(std::vector<KeySpec>& keys) {
                                   "progress display: a bar on a terminal, periodic lines otherwise")));
   keys.push_back(execution(text("output.dir", "results/runs", "run files go to <dir>/<run_id>.h5")));
   keys.push_back(execution(text("output.file", "", "explicit run-file path (overrides output.dir)")));
+  keys.push_back(execution(text("output.tensorboard", "",
+                                "TensorBoard event files of the run's series, written while it trains: \"\" beside "
+                                "the run file (<stem>.tensorboard/), off, or a directory (a sweep: "
+                                "<sweep>/tensorboard/<arm>/<point>/seed<k>)")));
   keys.push_back(
       execution(text("output.pretrained_dir", "results/pretrained", "content-addressed store of pretrained models")));
   keys.push_back(execution(

@@ -23,6 +23,9 @@ inline constexpr char kEvalSamples[] = "eval/samples";
 
 // one PNG per evaluation, named by its step
 inline constexpr char kEvalSampleGrids[] = "eval/sample_grids/";
+
+// the dense evaluations of stability.quality_metric alone
+inline constexpr char kQuality[] = "quality/";
 inline constexpr char kQualityStep[] = "quality/step";
 inline constexpr char kQualityValue[] = "quality/value";
 

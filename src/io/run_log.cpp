@@ -1,6 +1,7 @@
 #include "io/run_log.h"
 
 #include "io/hdf5_handle.h"
+#include "io/tensorboard.h"
 
 #include <unistd.h>
 
@@ -99,10 +100,12 @@ void RunLog::attr(const std::string& name, double value) { write_attr(file_, nam
 
 void RunLog::append(const std::string& dataset, const std::vector<double>& values) {
   append_raw(dataset, values.data(), values.size(), false);
+  if (mirror_) mirror_->series(dataset, values);
 }
 
 void RunLog::append(const std::string& dataset, const std::vector<int64_t>& values) {
   append_raw(dataset, values.data(), values.size(), true);
+  if (mirror_) mirror_->series(dataset, values);
 }
 
 void RunLog::append_raw(const std::string& dataset, const void* data, size_t n, bool integer) {

@@ -9,6 +9,8 @@
 
 namespace gftlab {
 
+class EventFile;
+
 class RunLog {
  public:
   explicit RunLog(std::string final_path);
@@ -36,6 +38,8 @@ class RunLog {
   // A link at `link` to the root group of another file (relative paths resolve beside this file).
   void external_link(const std::string& link, const std::string& target_file);
   void flush();
+  // Every 1-D series appended from now on also goes to `events` (TensorBoard), which must outlive this log.
+  void mirror_to(EventFile* events) { mirror_ = events; }
   // The file's bytes as a complete HDF5 file (closed around the copy, then reopened), for a checkpoint.
   std::vector<uint8_t> snapshot();
   void commit();
@@ -50,6 +54,7 @@ class RunLog {
   std::string final_path_, temp_path_;
   int64_t file_ = -1;
   bool committed_ = false;
+  EventFile* mirror_ = nullptr;
 };
 
 }  // namespace gftlab

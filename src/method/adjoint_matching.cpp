@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/config.h"
+#include "data/distribution.h"
 #include "data/gaussian_mixture.h"
 #include "core/device.h"
 
@@ -32,7 +33,7 @@ Reward make_reward(const Config& cfg, const Distribution& source, const Distribu
     if (!mixture)
       throw cfg.error("method.reward", fmt::format("`log_ratio_exact` needs an analytic Gaussian-mixture {} (gmm, "
                                                    "gmm_random, 8gaussians), not `{}`",
-                                                   role, cfg.get_string(std::string(role) + ".kind")));
+                                                   role, distribution_kind(cfg, role)));
   return [q, p](const at::Tensor& x) {
     const auto flat = x.reshape({x.size(0), -1}).to(at::kDouble);
     return q->log_prob(flat) - p->log_prob(flat);

@@ -58,7 +58,13 @@ void ScriptedField::probe(const at::Device& device) {
 
 void ScriptedField::to(torch::Device device, bool non_blocking) {
   VelocityField::to(device, non_blocking);
-  if (!device.is_cpu()) probe(device);
+  if (device.is_cpu()) return;
+  // In eval mode, as at construction: a probe in training mode would move batch-norm statistics or draw
+  // dropout noise, and a resumed run would then differ from one never stopped.
+  const bool training = is_training();
+  train(false);
+  probe(device);
+  train(training);
 }
 
 at::Tensor ScriptedField::forward(const at::Tensor& t, const at::Tensor& x) { return module_.forward({t, x}); }

@@ -18,6 +18,7 @@
 #include "io/progress.h"
 #include "io/run_layout.h"
 #include "io/run_log.h"
+#include "io/tensorboard.h"
 #include "method/method.h"
 #include "method/reward_classifier.h"
 #include "metrics/metric.h"
@@ -63,6 +64,15 @@ Reward classifier_reward(const Config& cfg, VelocityField& pretrained, const std
   log.attr("reward_classifier_samples_per_class", c.samples_per_class);
   log.attr("reward_classifier_calibration_error", c.calibration_error);
   return c.reward;
+}
+
+// output.tensorboard: "" beside the run file, "off" none, else that directory. A resumed run keeps the events up
+// to its checkpoint's step and writes the rest again, as its run file does.
+std::unique_ptr<EventFile> open_events(const Config& cfg, const std::string& run_file, int64_t resumed_step) {
+  const auto where = cfg.get_string("output.tensorboard");
+  if (where == "off") return nullptr;
+  return std::make_unique<EventFile>(
+      where.empty() ? std::filesystem::path(run_file).replace_extension(".tensorboard").string() : where, resumed_step);
 }
 
 // The checkpoint at `path` when it belongs to this run; a foreign one (same output.file, other config) is
@@ -137,6 +147,8 @@ RunResult Runner::run() {
   torch::serialize::InputArchive trainer_state;
   const bool resuming = resume_point(checkpoint_path, cfg_.run_id(), checkpoint, trainer_state);
   RunLog log = resuming ? RunLog(output_path(), checkpoint.log) : RunLog(output_path());
+  const auto events = open_events(cfg_, output_path(), resuming ? checkpoint.step : -1);
+  if (events) log.mirror_to(events.get());
   record_start(log, cfg_, resuming, checkpoint, device_);
   const RunData data = draw_run_data(cfg_, *target_, *path_);
 

@@ -48,6 +48,22 @@ bool profile_own(const std::string& key) {
 // resume look for them.
 const std::vector<std::string> kSweepOwnedKeys = {"output.dir", "output.file"};
 
+// output.tensorboard of a sweep's run: <sweep>/tensorboard (or the directory the experiment names), then
+// <arm>/<grid point>/seed<k>, so that `tensorboard --logdir` shows the arms side by side.
+Config with_events_directory(const PlannedRun& run, const std::string& sweep_dir) {
+  const auto chosen = run.config.get_string("output.tensorboard");
+  if (chosen == "off") return run.config;
+  fs::path dir = (chosen.empty() ? fs::path(sweep_dir) / "tensorboard" : fs::path(chosen)) / run.arm;
+  std::string point;
+  for (const auto& [key, value] : run.point) point += (point.empty() ? "" : ",") + key + "=" + value;
+  std::replace(point.begin(), point.end(), '/', '_');
+  if (!point.empty()) dir /= point;
+  dir /= "seed" + std::to_string(run.seed);
+  std::string quoted;  // a YAML double-quoted scalar: any path reads back as the string it is
+  for (char c : dir.string()) quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  return run.config.with_value("output.tensorboard", "\"" + quoted + "\"", "sweep");
+}
+
 Config apply_block(Config cfg, const YAML::Node& block, const std::string& where, const Source& src,
                    bool is_profile = false) {
   if (!block || block.IsNull()) return cfg;
@@ -358,6 +374,7 @@ SweepPlan plan_sweep(const std::string& file, const std::string& profile, const 
                             "overridden",
                             file, owned, plan.directory));
         check_method_coupling(run.config);
+        run.config = with_events_directory(run, plan.directory);
         run.run_id = run.config.run_id();
         const auto [it, fresh] = seen.emplace(run.run_id, describe(run));
         if (!fresh)

@@ -142,10 +142,20 @@ void Trainer::save(torch::serialize::OutputArchive& archive) {
   torch::serialize::OutputArchive model, ema, optimiser;
   save_module_on_cpu(*model_, model);
   ema_.save(ema);
-  // Adam's moments, like the weights, are written from CPU tensors (a checkpoint made on a GPU reads anywhere).
-  if (!device_.is_cpu()) move_optimiser_state(at::kCPU);
-  optimiser_.save(optimiser);
-  if (!device_.is_cpu()) move_optimiser_state(device_);
+  // Adam's moments, like the weights, are written from CPU tensors (a checkpoint made on a GPU reads anywhere),
+  // and are back on the device afterwards even when the write throws.
+  if (!device_.is_cpu()) {
+    move_optimiser_state(at::kCPU);
+    try {
+      optimiser_.save(optimiser);
+    } catch (...) {
+      move_optimiser_state(device_);
+      throw;
+    }
+    move_optimiser_state(device_);
+  } else {
+    optimiser_.save(optimiser);
+  }
   archive.write("model", model);
   archive.write("ema", ema);
   archive.write("optimiser", optimiser);

@@ -1,5 +1,5 @@
 // The loop that pretraining and fine-tuning both run: steps from where the trainer stands to `steps`, the
-// step series flushed every `flush_every` steps (and before an evaluation, a checkpoint and the end), a
+// step series flushed every `flush_every` steps or 5 s (and before an evaluation, a checkpoint and the end), a
 // non-finite loss ending it as diverged, progress, the checkpoint clock and stop requests. What differs
 // between the two (what is logged, when to evaluate, what a checkpoint holds) is in the hooks.
 #pragma once

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kills a real `gftlab sweep run` mid-sweep (SIGKILL, workers included) and restarts it: the sweep must end
-# complete, with no duplicate, partial or lost run, and the restart must skip what was already done.
+# complete, with no duplicate, partial or lost run, and the restart must skip what was already done; the runs'
+# TensorBoard events, rewritten by the runs that continued from a checkpoint, equal their run files exactly.
 # The smallest sweep that exercises it: two arms, three seeds, runs long enough to be caught in flight.
-gftlab=$(realpath "$1")
+gftlab=$(realpath "$1") python=$2
 source "$(dirname "$0")/in_scratch_dir.sh"
 cat > resume.yaml <<YAML
 name: resume
@@ -48,4 +49,6 @@ grep -l "from its checkpoint at step" results/resume/smoke/logs/*.log > /dev/nul
 ls "$runs" | grep -q '\.ckpt$' && { ls "$runs"; echo "checkpoints outlived their complete runs"; exit 1; }
 "$gftlab" sweep status "$exp" --profile smoke > status.log
 grep -q "$total complete, 0 diverged, 0 failed, 0 pending" status.log || { cat status.log second.log; exit 1; }
+"$gftlab" sweep collect "$exp" --profile smoke > /dev/null
+"$python" "$repo/tests/py/check_tensorboard.py" results/resume/smoke
 echo "resume ok: $before runs survived the kill, the restart did the other $((total - before))"

@@ -18,7 +18,8 @@ LAYERS = ["core", "ot", "io", "data", "model", "path", "schedule", "sampler", "c
 
 EDGE = {"run", "sweep", "cli"}
 KEY_OWNERS = {  # key prefix -> owning layer; the longest matching prefix wins
-    "seed": "core", "threads": "core", "device": "core", "cudnn_benchmark": "core", "tf32": "core", "progress": "core",
+    "seed": "core", "threads": "core", "device": "core", "cudnn_benchmark": "core", "tf32": "core",
+    "progress": "core",
     "output.": "core", "checkpoint.": "core",
     "source.": "data", "target.": "data",
     "model.": "model", "pretrain.import": "model", "finetune.trainable": "model",

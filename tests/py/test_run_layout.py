@@ -7,7 +7,8 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PATH = re.compile(r'''["'](?:train|eval|final|quality|stability)/[a-z_/]*["']''')
+# A quoted run-file path, digits and f-string fields included ("eval/w2", f"final/{name}").
+PATH = re.compile(r'''["'](?:train|eval|final|quality|stability)/[a-z0-9_/{}]*["']''')
 
 
 def cpp_layout(text):
@@ -22,7 +23,7 @@ def py_layout(text):
 def stray_paths(path, text):
     """Run-file paths spelled out in a source other than the two layout files (comments and includes aside)."""
     found = []
-    comment = "//" if path.suffix in (".cpp", ".h") else "#"
+    comment = "//" if path.suffix in (".cpp", ".h") else "#"  # Python and shell
     for number, line in enumerate(text.splitlines(), 1):
         if not line.lstrip().startswith("#include") and PATH.search(line.split(comment)[0]):
             found.append(f"{path}:{number}: a run-file path outside the layout: {line.strip()}")
@@ -37,12 +38,14 @@ def main():
                 if cpp.get(name) != py.get(name)]
     sources = [p for p in sorted((ROOT / "src").glob("*/*")) if p.name != "run_layout.h"]
     sources += [p for p in sorted((ROOT / "analysis").glob("*.py")) if p.name != "run_layout.py"]
+    sources += sorted((ROOT / "bench").glob("*.cpp")) + sorted((ROOT / "bench").glob("*.sh"))
     for p in sources:
         problems += stray_paths(p, p.read_text())
     # The check can fail: a planted path is found, a comment is not, and a drifted value is told apart.
     assert stray_paths(pathlib.Path("x.cpp"), 'log.append("eval/step", v);\n')
     assert not stray_paths(pathlib.Path("x.cpp"), '// such as "train/loss"\n')
     assert stray_paths(pathlib.Path("x.py"), 'steps = run.series("eval/step")\n')
+    assert stray_paths(pathlib.Path("x.py"), 'w = run.finals[f"final/{name}"]; v = f["eval/w2"]\n')
     assert cpp_layout('inline constexpr char kEvalStep[] = "eval/step";') != py_layout('EVAL_STEP = "eval/steps"\n')
     for p in problems:
         print(p)
