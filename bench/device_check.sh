@@ -5,8 +5,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 debs=$repo/shared/debs
 # What the build needs besides LibTorch, from Debian 12, and what HDF5 needs at run time (libcurl4, libssl3 and
 # theirs: an image without Debian's libraries may lack them). libc6, libgcc-s1 and libstdc++6 are taken as there.
-packages=(libyaml-cpp-dev libyaml-cpp0.7 libfmt-dev libfmt9 libcli11-dev libssl-dev libhdf5-dev libhdf5-103-1 libhdf5-hl-100
-          libhdf5-cpp-103-1 libhdf5-hl-cpp-100 libsz2 libaec0 libaec-dev zlib1g-dev zlib1g hdf5-helpers
+packages=(libyaml-cpp-dev libyaml-cpp0.7 libfmt-dev libfmt9 libcli11-dev libssl-dev libhdf5-dev libhdf5-103-1
+          libhdf5-hl-100 libhdf5-cpp-103-1 libhdf5-hl-cpp-100 libsz2 libaec0 libaec-dev zlib1g-dev zlib1g hdf5-helpers
           dataset-fashion-mnist libcurl4 libssl3 libbrotli1 libcom-err2 libffi8 libgmp10 libgnutls30
           libgssapi-krb5-2 libhogweed6 libidn2-0 libk5crypto3 libkeyutils1 libkrb5-3 libkrb5support0 libldap-2.5-0
           libnettle8 libnghttp2-14 libp11-kit0 libpsl5 librtmp1 libsasl2-2 libsasl2-modules-db libssh2-1 libtasn1-6
@@ -24,7 +24,8 @@ the two devices' runs against the stated tolerance, and the U-Net's images/s). T
 when they fail; the run phases go on. No phase runs past DEADLINE.
 
 What must travel with the working tree (the GPU machine reaches no network): shared/debs/ from 'fetch'
-($(du -sh "$debs" 2>/dev/null | cut -f1 || echo "about 40M")), e.g. the device tool's carry: ["shared/debs"]. Nothing else:
+($(du -sh "$debs" 2>/dev/null | cut -f1 || echo "about 44M")), e.g. the device tool's carry: ["shared/debs"].
+Nothing else:
 LibTorch, nvcc, CMake, ninja and h5py come with the machine's PyTorch environment.
 
 Environment: PYTHON (default python3: the one with torch), TORCH_DIR (a LibTorch's share/cmake/Torch, instead
@@ -105,7 +106,8 @@ machine() {
   cmake --version | head -1
   command -v ninja || true
   nvcc_path && "$(nvcc_path)" --version | tail -2
-  ls "$debs"/*.deb > /dev/null || { echo "no .deb files in $debs: run 'bench/device_check.sh fetch' on Debian"; return 1; }
+  ls "$debs"/*.deb > /dev/null ||
+    { echo "no .deb files in $debs: run 'bench/device_check.sh fetch' on Debian"; return 1; }
 }
 
 # nvcc: on the PATH, under /usr/local/cuda, or inside the Python environment's nvidia packages.
