@@ -24,9 +24,8 @@ the two devices' runs against the stated tolerance, and the U-Net's images/s). T
 when they fail; the run phases go on. No phase runs past DEADLINE.
 
 What must travel with the working tree (the GPU machine reaches no network): shared/debs/ from 'fetch'
-($(du -sh "$debs" 2>/dev/null | cut -f1 || echo "about 44M")), e.g. the device tool's carry: ["shared/debs"].
-Nothing else:
-LibTorch, nvcc, CMake, ninja and h5py come with the machine's PyTorch environment.
+($(du -sh "$debs" 2>/dev/null | cut -f1 || echo "about 44M")), e.g. the device tool's carry: ["shared/debs"]. Nothing
+else: LibTorch, nvcc, CMake, ninja and h5py come with the machine's PyTorch environment.
 
 Environment: PYTHON (default python3: the one with torch), TORCH_DIR (a LibTorch's share/cmake/Torch, instead
 of the Python's), DEVICES (default "cuda cpu"; "cpu" runs the check's CPU phases on a machine without a GPU),
