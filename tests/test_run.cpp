@@ -10,6 +10,7 @@
 #include "io/content_store.h"
 #include "io/run_file_reader.h"
 #include "io/run_log.h"
+#include "io/tensorboard.h"
 #include "run/runner.h"
 
 using namespace gftlab;
@@ -218,4 +219,34 @@ TEST_CASE("content store: an artefact is made once, its sidecar read back exactl
   std::filesystem::remove(store.path("abc", ".yaml"));
   CHECK_FALSE(store.get_or_make("abc", load, make));
   CHECK(made == 2);
+}
+
+TEST_CASE("TensorBoard events: CRC-32C, per-step series paired with their steps, a resume keeps what came before",
+          "[run][tensorboard]") {
+  CHECK(crc32c("123456789", 9) == 0xe3069283u);  // the CRC-32C check value
+  const auto dir = gftlab::testing::scratch_path("events");
+  {
+    EventFile events(dir);
+    events.series("train/step", std::vector<int64_t>{1, 2, 3});
+    events.series("train/loss", std::vector<double>{0.5, 0.25, 0.125});
+    events.series("train/probe", std::vector<double>{1.0, 2.0});         // not one value per step: no events
+    events.series("stability/loss_variance", std::vector<double>{1.0});  // not a per-step group: no events
+  }
+  const auto path = dir + "/events.out.tfevents.gftlab";
+  auto records = read_event_records(path);
+  REQUIRE(records.size() == 4);  // the file version, then one scalar per step
+  CHECK(records[0].first == 0);
+  CHECK(records[3].first == 3);
+  {
+    EventFile resumed(dir, 2);  // continued from a checkpoint at step 2: step 3 is written again by the run
+    resumed.series("train/step", std::vector<int64_t>{3});
+    resumed.series("train/loss", std::vector<double>{0.125});
+  }
+  records = read_event_records(path);
+  REQUIRE(records.size() == 4);
+  CHECK(records[1].first == 1);
+  CHECK(records[2].first == 2);
+  CHECK(records[3].first == 3);
+  std::ofstream(path, std::ios::app) << "partial";  // a run killed while writing: its last record is cut
+  CHECK(read_event_records(path).size() == 4);
 }

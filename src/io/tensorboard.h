@@ -30,7 +30,6 @@ class EventFile {
   // step, tagged with its path. Other datasets are not events. Written and flushed at once.
   void series(const std::string& path, const std::vector<double>& values);
   void series(const std::string& path, const std::vector<int64_t>& values);
-  const std::string& path() const { return path_; }
 
  private:
   void record(const std::string& event);
@@ -40,8 +39,8 @@ class EventFile {
   std::map<std::string, std::vector<int64_t>> steps_;  // group ("train/") -> the steps appended last
 };
 
-// The file's records, each checked against its CRCs (std::runtime_error naming the file otherwise), as the
-// (step, event bytes) pairs of the Event protobufs; for rewriting a resumed run's file and for the tests.
+// The file's records, each checked against its CRCs, as the (step, event bytes) pairs of the Event protobufs
+// (step 0 for the file version); a cut or corrupt last record ends the list. For rewriting a resumed run's file.
 std::vector<std::pair<int64_t, std::string>> read_event_records(const std::string& path);
 
 // The events of a finished run file (a run made before event files existed, or with output.tensorboard: off),
