@@ -145,7 +145,7 @@ int command_report(const SweepArgs& args) {
 // The events of finished run files: one (RUN.h5 -> RUN.tensorboard/) or a sweep's (where its runs write theirs).
 int command_export_tensorboard(const SweepArgs& args) {
   if (std::filesystem::path(args.experiment).extension() == ".h5") {
-    const auto dir = std::filesystem::path(args.experiment).replace_extension(".tensorboard").string();
+    const auto dir = events_directory_of(args.experiment);
     export_events(args.experiment, dir);
     fmt::print("{}: the events of {} (tensorboard --logdir {})\n", dir, args.experiment, dir);
     return 0;

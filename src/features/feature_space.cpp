@@ -79,8 +79,7 @@ std::unique_ptr<FeatureSpace> space_of(const FeatureExtractor& f, const Config& 
 }  // namespace
 
 std::unique_ptr<FeatureSpace> make_feature_space(const Config& cfg, const std::vector<int64_t>& sample_shape) {
-  if (!cfg.get_string("eval.features.torchscript").empty())
-    return space_of(load_torchscript_features(cfg, sample_shape), cfg);
+  if (FeatureSettings::from_config(cfg).torchscript) return space_of(load_torchscript_features(cfg, sample_shape), cfg);
   if (!own_feature_net_takes(sample_shape)) return nullptr;
   return std::make_unique<FeatureSpace>(
       [settings = FeatureNetSettings::from_config(cfg), store = cfg.get_string("output.features_dir")] {
@@ -89,7 +88,7 @@ std::unique_ptr<FeatureSpace> make_feature_space(const Config& cfg, const std::v
 }
 
 std::unique_ptr<FeatureSpace> make_inception_space(const Config& cfg, const std::vector<int64_t>& sample_shape) {
-  if (cfg.get_string("eval.fid.inception").empty()) return nullptr;
+  if (!FeatureSettings::from_config(cfg).inception) return nullptr;
   return space_of(load_inception(cfg, sample_shape), cfg);
 }
 

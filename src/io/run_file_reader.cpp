@@ -55,7 +55,7 @@ herr_t visit_object(hid_t file, const char* name, const H5O_info_t* info, void* 
   if (n > 0 && rank <= 1) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
   const std::string path = name;
   if (rank == 0 && path.rfind(run_layout::kFinal, 0) == 0)
-    summary->finals[path.substr(6)] = values[0];
+    summary->finals[path.substr(sizeof(run_layout::kFinal) - 1)] = values[0];
   else if (rank == 1)
     summary->series[path] = values;
   H5Sclose(space);

@@ -188,6 +188,10 @@ void EventFile::series(const std::string& path, const std::vector<double>& value
   out_.flush();
 }
 
+std::string events_directory_of(const std::string& run_file) {
+  return fs::path(run_file).replace_extension(".tensorboard").string();
+}
+
 void export_events(const std::string& run_file, const std::string& directory) {
   const auto run = read_run_file(run_file);
   EventFile events(directory);

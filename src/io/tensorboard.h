@@ -43,6 +43,9 @@ class EventFile {
 // (step 0 for the file version); a cut or corrupt last record ends the list. For rewriting a resumed run's file.
 std::vector<std::pair<int64_t, std::string>> read_event_records(const std::string& path);
 
+// Where a run file's events go by default: RUN.h5 -> RUN.tensorboard/.
+std::string events_directory_of(const std::string& run_file);
+
 // The events of a finished run file (a run made before event files existed, or with output.tensorboard: off),
 // written anew into `directory`: the same scalars a live run writes.
 void export_events(const std::string& run_file, const std::string& directory);

@@ -71,8 +71,7 @@ Reward classifier_reward(const Config& cfg, VelocityField& pretrained, const std
 std::unique_ptr<EventFile> open_events(const Config& cfg, const std::string& run_file, int64_t resumed_step) {
   const auto where = cfg.get_string("output.tensorboard");
   if (where == "off") return nullptr;
-  return std::make_unique<EventFile>(
-      where.empty() ? std::filesystem::path(run_file).replace_extension(".tensorboard").string() : where, resumed_step);
+  return std::make_unique<EventFile>(where.empty() ? events_directory_of(run_file) : where, resumed_step);
 }
 
 // The checkpoint at `path` when it belongs to this run; a foreign one (same output.file, other config) is
